@@ -1,0 +1,346 @@
+/* pvxctl: the operator's view of a running pv-xconnect, through its
+ * control socket. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "ctrl-client/http_client.h"
+
+#define DEFAULT_CONTROL "/run/pantavisor/pv/xconnect.sock"
+
+static const char *control = DEFAULT_CONTROL;
+static bool raw_json, dot;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pvxctl [OPTION]... COMMAND\n"
+		"Inspect and steer a running pv-xconnect.\n"
+		"\n"
+		"Commands:\n"
+		"  links             the link state table: key, type, state, since, pids,\n"
+		"                    connections, bytes each way, last error\n"
+		"  fsm               the link state machine's transition table\n"
+		"  graph             the graph as the daemon last read it\n"
+		"  metrics           the Prometheus metrics text\n"
+		"  reconcile         fetch the graph now and wait until it is applied\n"
+		"  wait [--timeout S]  wait until every link is ACTIVE (default 30 s);\n"
+		"                    exit 1 on timeout, listing the links that are not\n"
+		"\n"
+		"Options:\n"
+		"  -s, --control PATH  the daemon's control socket (default " DEFAULT_CONTROL ")\n"
+		"      --json        print the raw JSON answer\n"
+		"      --dot         links: Graphviz of the mesh; fsm: Graphviz of the table\n"
+		"  -h, --help        show this help and exit\n"
+		"  -V, --version     show the version and exit\n"
+		"\n"
+		"Exit status: 0 success, 1 failure (daemon unreachable, timeout), 2 bad usage.\n");
+}
+
+/* GETs (or POSTs) path and parses the JSON answer; on failure prints why. */
+static int request(const char *method, const char *path, char **body, json_t **json)
+{
+	char err[300];
+	size_t len;
+	*body = NULL;
+	int status = http_fetch(control, method, path, NULL, 30.0, body, &len, err, sizeof(err));
+	if (status < 0) {
+		fprintf(stderr, "pvxctl: %s\n", err);
+		return -1;
+	}
+	if (status != 200) {
+		fprintf(stderr, "pvxctl: %s %s: HTTP %d: %s\n", method, path, status, *body);
+		free(*body);
+		*body = NULL;
+		return -1;
+	}
+	if (json) {
+		json_error_t jerr;
+		*json = json_loadb(*body, len, 0, &jerr);
+		if (!*json) {
+			fprintf(stderr, "pvxctl: %s: not JSON: %s\n", path, jerr.text);
+			free(*body);
+			*body = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "-";
+}
+
+static long long num(json_t *o, const char *a, const char *b)
+{
+	json_t *v = json_object_get(o, a);
+	if (b)
+		v = json_object_get(v, b);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+static void human_bytes(char *buf, size_t len, long long n)
+{
+	const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%lldB", n);
+	else
+		snprintf(buf, len, "%.1f%s", v, units[u]);
+}
+
+/* Columns of the links table; widths are computed from the content. */
+enum { C_KEY, C_TYPE, C_STATE, C_SINCE, C_PIDS, C_CONNS, C_BYTES, C_ERROR, C__N };
+static const char *const headers[C__N] = { "KEY", "TYPE", "STATE", "SINCE", "PIDS(C/P)",
+					    "CONNS", "BYTES(TO_P/TO_C)", "LAST ERROR" };
+
+static void print_links(json_t *a)
+{
+	size_t n = json_array_size(a);
+	char *(*cells)[C__N] = calloc(n + 1, sizeof(*cells));
+	size_t width[C__N] = {0};
+	for (int c = 0; c < C__N; c++) {
+		cells[0][c] = strdup(headers[c]);
+		width[c] = strlen(headers[c]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *l = json_array_get(a, i);
+		char buf[600], b1[32], b2[32];
+		snprintf(buf, sizeof(buf), "%s/%s -> %s", str(l, "consumer"), str(l, "name"),
+			 str(l, "target"));
+		cells[i + 1][C_KEY] = strdup(buf);
+		cells[i + 1][C_TYPE] = strdup(str(l, "type"));
+		cells[i + 1][C_STATE] = strdup(str(l, "state"));
+		time_t since = (time_t)json_real_value(json_object_get(l, "since"));
+		struct tm tm;
+		localtime_r(&since, &tm);
+		strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+		cells[i + 1][C_SINCE] = strdup(buf);
+		snprintf(buf, sizeof(buf), "%lld/%lld", num(l, "consumer_pid", NULL),
+			 num(l, "provider_pid", NULL));
+		cells[i + 1][C_PIDS] = strdup(buf);
+		snprintf(buf, sizeof(buf), "%lld/%lld", num(l, "connections", "active"),
+			 num(l, "connections", "total"));
+		cells[i + 1][C_CONNS] = strdup(buf);
+		human_bytes(b1, sizeof(b1), num(l, "bytes", "to_provider"));
+		human_bytes(b2, sizeof(b2), num(l, "bytes", "to_consumer"));
+		snprintf(buf, sizeof(buf), "%s/%s", b1, b2);
+		cells[i + 1][C_BYTES] = strdup(buf);
+		cells[i + 1][C_ERROR] = strdup(str(l, "last_error"));
+		for (int c = 0; c < C__N; c++)
+			if (strlen(cells[i + 1][c]) > width[c])
+				width[c] = strlen(cells[i + 1][c]);
+	}
+	for (size_t i = 0; i <= n; i++) {
+		for (int c = 0; c < C__N; c++) {
+			if (c == C__N - 1)
+				printf("%s\n", cells[i][c]);
+			else
+				printf("%-*s  ", (int)width[c], cells[i][c]);
+			free(cells[i][c]);
+		}
+	}
+	free(cells);
+}
+
+static void dot_id(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_links_dot(json_t *a)
+{
+	printf("digraph mesh {\n  rankdir=LR;\n  node [shape=box];\n");
+	size_t i;
+	json_t *l;
+	json_array_foreach(a, i, l) {
+		const char *prov = str(l, "provider");
+		printf("  ");
+		dot_id(prov);
+		printf(" -> ");
+		dot_id(str(l, "consumer"));
+		printf(" [label=");
+		char label[600];
+		snprintf(label, sizeof(label), "%s (%s)\\n%s", str(l, "name"), str(l, "type"),
+			 str(l, "state"));
+		printf("\"%s\"", label);
+		const char *st = str(l, "state");
+		printf(", color=%s];\n", !strcmp(st, "ACTIVE") ? "darkgreen" :
+					  !strcmp(st, "FAILED") ? "red" : "orange");
+	}
+	printf("}\n");
+}
+
+static void print_fsm(json_t *o, bool as_dot)
+{
+	json_t *rows = json_object_get(o, "transitions");
+	size_t i;
+	json_t *t;
+	if (as_dot) {
+		printf("digraph link_fsm {\n  rankdir=LR;\n");
+		json_array_foreach(rows, i, t) {
+			printf("  ");
+			dot_id(str(t, "from"));
+			printf(" -> ");
+			dot_id(str(t, "to"));
+			printf(" [label=");
+			dot_id(str(t, "event"));
+			printf("];\n");
+		}
+		printf("}\n");
+		return;
+	}
+	printf("%-10s  %-17s  %-10s  %s\n", "FROM", "EVENT", "TO", "ACTION");
+	json_array_foreach(rows, i, t)
+		printf("%-10s  %-17s  %-10s  %s\n", str(t, "from"), str(t, "event"), str(t, "to"),
+		       str(t, "action"));
+}
+
+static int cmd_wait(double timeout)
+{
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		char *body;
+		json_t *a;
+		if (request("GET", "/links", &body, &a) < 0)
+			return 1;
+		size_t i, waiting = 0;
+		json_t *l;
+		json_array_foreach(a, i, l)
+			if (strcmp(str(l, "state"), "ACTIVE") != 0)
+				waiting++;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double elapsed = (double)(now.tv_sec - start.tv_sec) +
+				 (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+		if (waiting == 0 || elapsed >= timeout) {
+			if (waiting) {
+				fprintf(stderr, "pvxctl: %zu of %zu links not ACTIVE after %.0f s:\n",
+					waiting, json_array_size(a), timeout);
+				json_array_foreach(a, i, l)
+					if (strcmp(str(l, "state"), "ACTIVE") != 0)
+						fprintf(stderr, "  %s/%s -> %s: %s%s%s\n", str(l, "consumer"),
+							str(l, "name"), str(l, "target"), str(l, "state"),
+							json_is_string(json_object_get(l, "last_error")) ? ": " : "",
+							json_is_string(json_object_get(l, "last_error"))
+								? str(l, "last_error") : "");
+			}
+			json_decref(a);
+			free(body);
+			return waiting ? 1 : 0;
+		}
+		json_decref(a);
+		free(body);
+		usleep(100 * 1000);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "control", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "dot", no_argument, NULL, 'd' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	double timeout = 30.0;
+	int c;
+	while ((c = getopt_long(argc, argv, "s:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			control = optarg;
+			break;
+		case 'j':
+			raw_json = true;
+			break;
+		case 'd':
+			dot = true;
+			break;
+		case 't': {
+			char *end;
+			timeout = strtod(optarg, &end);
+			if (*end || timeout < 0) {
+				fprintf(stderr, "pvxctl: --timeout wants seconds, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("pvxctl %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[optind];
+	char *body = NULL;
+	json_t *j = NULL;
+	int rc = 0;
+
+	if (!strcmp(cmd, "wait"))
+		return cmd_wait(timeout);
+	if (!strcmp(cmd, "links") || !strcmp(cmd, "fsm")) {
+		bool links = cmd[0] == 'l';
+		if (request("GET", links ? "/links" : "/fsm", &body, raw_json ? NULL : &j) < 0)
+			return 1;
+		if (raw_json)
+			printf("%s\n", body);
+		else if (links && dot)
+			print_links_dot(j);
+		else if (links)
+			print_links(j);
+		else
+			print_fsm(j, dot);
+	} else if (!strcmp(cmd, "graph") || !strcmp(cmd, "metrics")) {
+		if (request("GET", cmd[0] == 'g' ? "/graph" : "/metrics", &body, NULL) < 0)
+			return 1;
+		fputs(body, stdout);
+		if (cmd[0] == 'g')
+			putchar('\n');
+	} else if (!strcmp(cmd, "reconcile")) {
+		if (request("POST", "/reconcile", &body, &j) < 0)
+			return 1;
+		printf("%s\n", raw_json ? body : str(j, "message"));
+		rc = json_is_true(json_object_get(j, "ok")) ? 0 : 1;
+	} else {
+		fprintf(stderr, "pvxctl: unknown command '%s'\n", cmd);
+		usage(stderr);
+		return 2;
+	}
+	json_decref(j);
+	free(body);
+	return rc;
+}

@@ -1,0 +1,461 @@
+/* Control socket server.  Each connection carries one request: the head is
+ * read (at most CONTROL_MAX_HEAD bytes, request line checked, the rest
+ * ignored), the answer is written without blocking, then the connection
+ * closes.  POST /reconcile answers when the fetch it started is over. */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <ev.h>
+#include <jansson.h>
+
+#include "daemon/control.h"
+#include "daemon/log.h"
+#include "daemon/source.h"
+#include "daemon/util.h"
+#include "fsm/fsm.h"
+#include "fsm/link.h"
+#include "fsm/reconcile.h"
+#include "plugins/plugin.h"
+
+#define MAX_CLIENTS 64
+#define CLIENT_TIMEOUT 10.0
+
+struct client {
+	int fd;
+	ev_io io;
+	ev_timer timeout;
+	char head[CONTROL_MAX_HEAD];
+	size_t head_len;
+	struct pvx_buf out;
+	size_t out_off;
+	bool waiting; /* for a reconcile to finish */
+	struct client *next, *prev;
+};
+
+static int listen_fd = -1;
+static char *socket_path;
+static ev_io accept_watcher;
+static struct client *clients;
+static unsigned n_clients;
+
+int control_parse_head(const char *buf, size_t len, char *method, size_t mlen, char *path,
+		       size_t plen)
+{
+	const char *end = NULL;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (buf[i] == '\n' && buf[i + 1] == '\n') {
+			end = buf + i;
+			break;
+		}
+		if (i + 3 < len && memcmp(buf + i, "\r\n\r\n", 4) == 0) {
+			end = buf + i;
+			break;
+		}
+	}
+	if (!end)
+		return len >= CONTROL_MAX_HEAD ? -E2BIG : 0;
+
+	/* METHOD SP path SP HTTP/1.x */
+	const char *sp1 = memchr(buf, ' ', (size_t)(end - buf));
+	if (!sp1 || sp1 == buf || (size_t)(sp1 - buf) >= mlen)
+		return -EBADMSG;
+	const char *p = sp1 + 1;
+	const char *sp2 = memchr(p, ' ', (size_t)(end - p));
+	if (!sp2 || sp2 == p || *p != '/' || (size_t)(sp2 - p) >= plen)
+		return -EBADMSG;
+	if ((size_t)(end - sp2) < 9 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
+		return -EBADMSG;
+	for (const char *c = buf; c < sp1; c++)
+		if (*c < 'A' || *c > 'Z')
+			return -EBADMSG;
+	for (const char *c = p; c < sp2; c++)
+		if ((unsigned char)*c <= ' ' || *c == 127)
+			return -EBADMSG;
+	memcpy(method, buf, (size_t)(sp1 - buf));
+	method[sp1 - buf] = '\0';
+	memcpy(path, p, (size_t)(sp2 - p));
+	path[sp2 - p] = '\0';
+	return 1;
+}
+
+static json_t *link_json(const struct pvx_link *l)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:I, s:I, s:s?, s:s?, s:s, s:s}",
+			      "consumer", l->spec.consumer, "name", l->spec.name, "target",
+			      l->spec.target, "type", pvx_link_type_names[l->spec.type], "state",
+			      link_state_name(l->state), "since", l->since, "consumer_pid",
+			      (json_int_t)l->spec.consumer_pid, "provider_pid",
+			      (json_int_t)l->spec.provider_pid, "provider", l->spec.provider,
+			      "socket", l->spec.socket, "role", l->spec.role, "interface",
+			      l->spec.interface);
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "connections",
+			    json_pack("{s:I, s:I}", "active", (json_int_t)l->conns_active, "total",
+				      (json_int_t)l->conns_total));
+	json_object_set_new(o, "bytes",
+			    json_pack("{s:I, s:I}", "to_provider", (json_int_t)l->bytes_to_provider,
+				      "to_consumer", (json_int_t)l->bytes_to_consumer));
+	json_object_set_new(o, "fds",
+			    json_pack("{s:I, s:I}", "to_provider", (json_int_t)l->fds_to_provider,
+				      "to_consumer", (json_int_t)l->fds_to_consumer));
+	json_object_set_new(o, "errors", json_integer((json_int_t)l->errors));
+	json_object_set_new(o, "last_error", l->last_error[0] ? json_string(l->last_error)
+							      : json_null());
+	return o;
+}
+
+char *control_links_json(void)
+{
+	json_t *a = json_array();
+	for (struct pvx_link *l = mesh_first(); l; l = l->next)
+		json_array_append_new(a, link_json(l));
+	char *s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+char *control_fsm_json(void)
+{
+	json_t *states = json_array(), *events = json_array(), *rows = json_array();
+	for (int s = 0; s < LS__COUNT; s++)
+		json_array_append_new(states, json_string(fsm_states[s].name));
+	for (int e = 0; e < EV__COUNT; e++)
+		json_array_append_new(events, json_string(fsm_event_names[e]));
+	for (int s = 0; s < LS__COUNT; s++)
+		for (int e = 0; e < EV__COUNT; e++) {
+			const struct fsm_transition *t = &fsm_table[s][e];
+			if (!t->defined)
+				continue;
+			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s?}", "from",
+							      fsm_states[s].name, "event",
+							      fsm_event_names[e], "to",
+							      fsm_states[t->next].name, "action",
+							      t->action_name));
+		}
+	json_t *o = json_pack("{s:o, s:o, s:o}", "states", states, "events", events,
+			      "transitions", rows);
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+/* Prometheus label values escape backslash, quote and newline. */
+static void label(struct pvx_buf *b, const char *v)
+{
+	for (; v && *v; v++) {
+		if (*v == '\\' || *v == '"')
+			pvx_buf_printf(b, "\\%c", *v);
+		else if (*v == '\n')
+			pvx_buf_append(b, "\\n", 2);
+		else
+			pvx_buf_append(b, v, 1);
+	}
+}
+
+static void link_labels(struct pvx_buf *b, const struct pvx_link *l)
+{
+	pvx_buf_append(b, "{consumer=\"", 11);
+	label(b, l->spec.consumer);
+	pvx_buf_append(b, "\",name=\"", 8);
+	label(b, l->spec.name);
+	pvx_buf_append(b, "\",target=\"", 10);
+	label(b, l->spec.target);
+	pvx_buf_printf(b, "\",type=\"%s\"", pvx_link_type_names[l->spec.type]);
+}
+
+/* One family of per-link counters; with a second offset, one series per
+ * direction. */
+static void family(struct pvx_buf *b, const char *name, const char *type, const char *help,
+		   size_t offset, ssize_t to_consumer_offset)
+{
+	pvx_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	for (struct pvx_link *l = mesh_first(); l; l = l->next) {
+		const char *base = (const char *)l;
+		pvx_buf_append(b, name, strlen(name));
+		link_labels(b, l);
+		if (to_consumer_offset < 0) {
+			pvx_buf_printf(b, "} %llu\n", (unsigned long long)*(const uint64_t *)(base + offset));
+			continue;
+		}
+		pvx_buf_printf(b, ",direction=\"to_provider\"} %llu\n",
+			       (unsigned long long)*(const uint64_t *)(base + offset));
+		pvx_buf_append(b, name, strlen(name));
+		link_labels(b, l);
+		pvx_buf_printf(b, ",direction=\"to_consumer\"} %llu\n",
+			       (unsigned long long)*(const uint64_t *)(base + to_consumer_offset));
+	}
+}
+
+char *control_metrics(void)
+{
+	struct pvx_buf b = {0};
+	const struct source_stats *ss = source_stats();
+
+	pvx_buf_printf(&b, "# HELP pvx_links Links in the state table.\n# TYPE pvx_links gauge\npvx_links %zu\n",
+		       mesh_count());
+	pvx_buf_printf(&b, "# HELP pvx_graph_fetches_total Graph reads started.\n# TYPE pvx_graph_fetches_total counter\npvx_graph_fetches_total %llu\n",
+		       (unsigned long long)ss->fetches);
+	pvx_buf_printf(&b, "# HELP pvx_graph_fetch_errors_total Graph reads that failed.\n# TYPE pvx_graph_fetch_errors_total counter\npvx_graph_fetch_errors_total %llu\n",
+		       (unsigned long long)ss->fetch_errors);
+	pvx_buf_printf(&b, "# HELP pvx_graph_applied_total Graphs that differed and were applied.\n# TYPE pvx_graph_applied_total counter\npvx_graph_applied_total %llu\n",
+		       (unsigned long long)ss->applied);
+
+	pvx_buf_printf(&b, "# HELP pvx_link_state Current state of each link (1 for the state it is in).\n# TYPE pvx_link_state gauge\n");
+	for (struct pvx_link *l = mesh_first(); l; l = l->next) {
+		pvx_buf_append(&b, "pvx_link_state", 14);
+		link_labels(&b, l);
+		pvx_buf_printf(&b, ",state=\"%s\"} 1\n", link_state_name(l->state));
+	}
+	family(&b, "pvx_link_connections_total", "counter", "Connections accepted.",
+	       offsetof(struct pvx_link, conns_total), -1);
+	family(&b, "pvx_link_connections_active", "gauge", "Connections open now.",
+	       offsetof(struct pvx_link, conns_active), -1);
+	family(&b, "pvx_link_bytes_total", "counter", "Bytes relayed.",
+	       offsetof(struct pvx_link, bytes_to_provider),
+	       (ssize_t)offsetof(struct pvx_link, bytes_to_consumer));
+	family(&b, "pvx_link_fds_total", "counter", "File descriptors passed with the bytes.",
+	       offsetof(struct pvx_link, fds_to_provider),
+	       (ssize_t)offsetof(struct pvx_link, fds_to_consumer));
+	family(&b, "pvx_link_errors_total", "counter", "Errors seen on the link.",
+	       offsetof(struct pvx_link, errors), -1);
+	return b.data;
+}
+
+static void client_free(struct client *c)
+{
+	struct ev_loop *loop = pvx_loop;
+	ev_io_stop(loop, &c->io);
+	ev_timer_stop(loop, &c->timeout);
+	source_forget(c);
+	close(c->fd);
+	pvx_buf_free(&c->out);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	n_clients--;
+	if (n_clients == MAX_CLIENTS - 1 && listen_fd >= 0)
+		ev_io_start(loop, &accept_watcher);
+	free(c);
+}
+
+static void client_io_cb(struct ev_loop *loop, ev_io *w, int revents);
+
+static void respond(struct client *c, int status, const char *reason, const char *ctype,
+		    const char *body, size_t len)
+{
+	pvx_buf_printf(&c->out,
+		       "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+		       status, reason, ctype, len);
+	pvx_buf_append(&c->out, body, len);
+	ev_io_stop(pvx_loop, &c->io);
+	ev_io_set(&c->io, c->fd, EV_WRITE);
+	ev_io_start(pvx_loop, &c->io);
+}
+
+static void respond_json(struct client *c, int status, const char *reason, char *body)
+{
+	if (!body)
+		return respond(c, 500, "Internal Server Error", "text/plain", "out of memory\n", 14);
+	respond(c, status, reason, "application/json", body, strlen(body));
+	free(body);
+}
+
+static void reconcile_done(void *ctx, bool ok, const char *msg)
+{
+	struct client *c = ctx;
+	c->waiting = false;
+	json_t *o = json_pack("{s:b, s:s}", "ok", ok, "message", msg);
+	respond_json(c, ok ? 200 : 502, ok ? "OK" : "Bad Gateway", json_dumps(o, JSON_COMPACT));
+	json_decref(o);
+}
+
+static void route(struct client *c, const char *method, const char *path)
+{
+	bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+	char *q = strchr(path, '?');
+	if (q)
+		*q = '\0';
+
+	if (strcmp(path, "/links") == 0 && get)
+		return respond_json(c, 200, "OK", control_links_json());
+	if (strcmp(path, "/fsm") == 0 && get)
+		return respond_json(c, 200, "OK", control_fsm_json());
+	if (strcmp(path, "/metrics") == 0 && get) {
+		char *m = control_metrics();
+		if (!m)
+			return respond(c, 500, "Internal Server Error", "text/plain", "", 0);
+		respond(c, 200, "OK", "text/plain; version=0.0.4", m, strlen(m));
+		free(m);
+		return;
+	}
+	if (strcmp(path, "/graph") == 0 && get) {
+		size_t len;
+		const char *g = source_last_graph(&len);
+		return respond(c, 200, "OK", "application/json", g, len);
+	}
+	if (strcmp(path, "/reconcile") == 0 && post) {
+		c->waiting = true;
+		ev_io_stop(pvx_loop, &c->io);
+		source_fetch_now(reconcile_done, c);
+		return;
+	}
+	if (!strcmp(path, "/links") || !strcmp(path, "/fsm") || !strcmp(path, "/metrics") ||
+	    !strcmp(path, "/graph") || !strcmp(path, "/reconcile"))
+		return respond(c, 405, "Method Not Allowed", "text/plain", "method not allowed\n", 19);
+	respond(c, 404, "Not Found", "text/plain", "no such endpoint\n", 17);
+}
+
+static void client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct client *c = w->data;
+
+	if (c->out.len) {
+		ssize_t n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0)
+			return client_free(c);
+		c->out_off += (size_t)n;
+		if (c->out_off == c->out.len)
+			client_free(c);
+		return;
+	}
+	ssize_t n = recv(c->fd, c->head + c->head_len, sizeof(c->head) - c->head_len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0)
+		return client_free(c);
+	c->head_len += (size_t)n;
+	char method[16], path[256];
+	int r = control_parse_head(c->head, c->head_len, method, sizeof(method), path, sizeof(path));
+	if (r == 0)
+		return;
+	if (r == -E2BIG)
+		return respond(c, 431, "Request Header Fields Too Large", "text/plain",
+			       "request head too large\n", 23);
+	if (r < 0)
+		return respond(c, 400, "Bad Request", "text/plain", "bad request\n", 12);
+	route(c, method, path);
+}
+
+static void client_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct client *c = w->data;
+	if (c->waiting)
+		return; /* the fetch has its own timeout */
+	client_free(c);
+}
+
+static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	for (;;) {
+		if (n_clients >= MAX_CLIENTS) {
+			/* Leave the rest in the backlog until a slot frees. */
+			ev_io_stop(loop, w);
+			return;
+		}
+		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		struct client *c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			return;
+		}
+		c->fd = fd;
+		ev_io_init(&c->io, client_io_cb, fd, EV_READ);
+		c->io.data = c;
+		ev_timer_init(&c->timeout, client_timeout_cb, CLIENT_TIMEOUT, 0.);
+		c->timeout.data = c;
+		ev_io_start(loop, &c->io);
+		ev_timer_start(loop, &c->timeout);
+		c->next = clients;
+		if (clients)
+			clients->prev = c;
+		clients = c;
+		n_clients++;
+	}
+}
+
+static int mkdir_parents(const char *path)
+{
+	char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+int control_start(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int r = mkdir_parents(path);
+	if (r < 0)
+		return r;
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		/* Refuse to steal the socket of a daemon that is still running. */
+		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(probe);
+			return -EADDRINUSE;
+		}
+		if (probe >= 0)
+			close(probe);
+		unlink(path);
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	mode_t old = umask(0077); /* root only: the control socket can change state */
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0 || listen(fd, 64) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	listen_fd = fd;
+	socket_path = strdup(path);
+	ev_io_init(&accept_watcher, accept_cb, fd, EV_READ);
+	ev_io_start(pvx_loop, &accept_watcher);
+	return 0;
+}
+
+void control_stop(void)
+{
+	while (clients)
+		client_free(clients);
+	if (listen_fd >= 0) {
+		ev_io_stop(pvx_loop, &accept_watcher);
+		listen_fd = safe_close(listen_fd);
+	}
+	if (socket_path) {
+		unlink(socket_path);
+		free(socket_path);
+		socket_path = NULL;
+	}
+}

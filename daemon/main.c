@@ -1,0 +1,198 @@
+/* pv-xconnect: options, signals, and the one libev loop everything runs on. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ev.h>
+
+#include "daemon/control.h"
+#include "daemon/log.h"
+#include "daemon/source.h"
+#include "fsm/link.h"
+#include "fsm/reconcile.h"
+#include "plugins/relay.h"
+
+#define DEFAULT_CTRL "/run/pantavisor/pv/pv-ctrl"
+#define DEFAULT_CONTROL "/run/pantavisor/pv/xconnect.sock"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pv-xconnect [OPTION]...\n"
+		"Service-mesh daemon for Pantavisor containers: reads the xconnect graph and\n"
+		"plants and mediates one resource per link inside each consumer container.\n"
+		"\n"
+		"Graph source (one of):\n"
+		"  -c, --ctrl PATH        pv-ctrl socket to poll for GET /xconnect-graph\n"
+		"                         (default " DEFAULT_CTRL ")\n"
+		"  -g, --graph FILE       local graph file, re-read when it changes\n"
+		"\n"
+		"Options:\n"
+		"  -s, --control PATH     this daemon's control socket, used by pvxctl\n"
+		"                         (default " DEFAULT_CONTROL ")\n"
+		"  -i, --interval SECONDS graph poll period (default 5)\n"
+		"      --linger SECONDS   reclaim half-closed idle connections after this\n"
+		"                         long (default 30)\n"
+		"      --backoff-max SECONDS  cap of the retry backoff of failed links\n"
+		"                         (default 30; retries start at 0.25 s and double)\n"
+		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
+		"  -h, --help             show this help and exit\n"
+		"  -V, --version          show the version and exit\n"
+		"\n"
+		"Signals: SIGHUP fetches the graph at once; SIGTERM and SIGINT tear every\n"
+		"link down (planted sockets removed) and exit 0.\n"
+		"Exit status: 0 after a clean shutdown, 1 on a start-up error, 2 on bad usage.\n");
+}
+
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	if (w->signum == SIGHUP) {
+		log_info("SIGHUP: fetching the graph");
+		source_fetch_now(NULL, NULL);
+		return;
+	}
+	log_info("signal %d: shutting down", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+/* Frees what callbacks closed, once they have all returned. */
+static void reap_cb(struct ev_loop *loop, ev_check *w, int revents)
+{
+	relay_reap();
+	mesh_reap();
+}
+
+static int parse_seconds(const char *opt, const char *arg, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || *end || !(v > 0) || v > 86400) {
+		fprintf(stderr, "pv-xconnect: %s wants a number of seconds > 0, not '%s'\n", opt, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ctrl", required_argument, NULL, 'c' },
+		{ "graph", required_argument, NULL, 'g' },
+		{ "control", required_argument, NULL, 's' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "linger", required_argument, NULL, 'L' },
+		{ "backoff-max", required_argument, NULL, 'B' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct source_config src = { .ctrl_path = DEFAULT_CTRL, .interval = 5.0 };
+	const char *control_path = DEFAULT_CONTROL;
+	bool ctrl_given = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:g:s:i:l:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			src.ctrl_path = optarg;
+			ctrl_given = true;
+			break;
+		case 'g':
+			src.graph_file = optarg;
+			break;
+		case 's':
+			control_path = optarg;
+			break;
+		case 'i':
+			if (parse_seconds("--interval", optarg, &src.interval) < 0)
+				return 2;
+			break;
+		case 'L':
+			if (parse_seconds("--linger", optarg, &relay_linger) < 0)
+				return 2;
+			break;
+		case 'B':
+			if (parse_seconds("--backoff-max", optarg, &pvx_backoff_cap) < 0)
+				return 2;
+			break;
+		case 'l': {
+			int lvl = pvx_log_parse_level(optarg);
+			if (lvl < 0) {
+				fprintf(stderr, "pv-xconnect: unknown log level '%s' (error, warn, info, debug)\n",
+					optarg);
+				return 2;
+			}
+			pvx_log_threshold = (enum pvx_log_level)lvl;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("pv-xconnect %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pv-xconnect: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (ctrl_given && src.graph_file) {
+		fprintf(stderr, "pv-xconnect: --ctrl and --graph exclude each other\n");
+		return 2;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	pvx_loop = EV_DEFAULT;
+	if (!pvx_loop) {
+		fprintf(stderr, "pv-xconnect: cannot initialise the event loop\n");
+		return 1;
+	}
+
+	int r = control_start(control_path);
+	if (r < 0) {
+		log_error("cannot serve the control socket %s: %s", control_path, strerror(-r));
+		return 1;
+	}
+
+	ev_signal sigs[3];
+	const int signums[3] = { SIGHUP, SIGTERM, SIGINT };
+	for (int i = 0; i < 3; i++) {
+		ev_signal_init(&sigs[i], signal_cb, signums[i]);
+		ev_signal_start(pvx_loop, &sigs[i]);
+	}
+	ev_check reaper;
+	ev_check_init(&reaper, reap_cb);
+	ev_check_start(pvx_loop, &reaper);
+	ev_unref(pvx_loop); /* the reaper alone must not keep the loop alive */
+
+	log_info("pv-xconnect %s: graph from %s, control socket %s", PACKAGE_VERSION,
+		 src.graph_file ? src.graph_file : src.ctrl_path, control_path);
+	source_start(&src);
+
+	ev_run(pvx_loop, 0);
+
+	source_stop();
+	mesh_shutdown();
+	control_stop();
+	relay_cleanup();
+	ev_ref(pvx_loop);
+	ev_check_stop(pvx_loop, &reaper);
+	for (int i = 0; i < 3; i++)
+		ev_signal_stop(pvx_loop, &sigs[i]);
+	ev_loop_destroy(pvx_loop);
+	log_info("stopped");
+	return 0;
+}

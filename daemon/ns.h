@@ -1,0 +1,46 @@
+/* Namespace plumbing without leaving our own namespaces.
+ *
+ * A container's files are reached through /proc/<pid>/root, which the
+ * kernel resolves in that container's mount namespace.  Paths inside it are
+ * resolved with openat2(RESOLVE_IN_ROOT), so a symlink the container plants
+ * (say /run/pv -> /etc) stays inside the container instead of pointing at
+ * the host.  Sockets are bound and connected through /proc/self/fd/<dirfd>/
+ * <name>, which needs no setns() and no helper process. */
+#ifndef PVX_NS_H
+#define PVX_NS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* O_PATH fd of the root of pid's mount namespace ("/" for pid 0). */
+int pvx_ns_open_root(pid_t pid);
+
+/* Checks that path is absolute, has no "..", no empty or over-long
+ * component, and that its last component fits a socket address.  Returns 0
+ * or a static reason. */
+const char *pvx_path_problem(const char *path);
+
+/* Opens (with create: makes, mode 0755) the parent directory of path,
+ * resolved inside rootfd.  Returns an O_PATH fd and points *name at the last
+ * component of path, or -errno. */
+int pvx_ns_open_parent(int rootfd, const char *path, bool create, const char **name);
+
+/* Creates a listening SOCK_STREAM socket, mode 0666, at dirfd/name,
+ * replacing a stale socket but nothing else.  Returns the fd (non-blocking,
+ * close-on-exec) and the new inode in *ino, or -errno. */
+int pvx_ns_listen(int dirfd, const char *name, int backlog, uint64_t *ino);
+
+/* Non-blocking connect to the socket at dirfd/name.  Returns the fd or
+ * -errno (-EAGAIN: backlog full, try again). */
+int pvx_ns_connect(int dirfd, const char *name);
+
+/* Is dirfd/name a socket (not following a final symlink)? */
+int pvx_ns_is_socket(int dirfd, const char *name);
+
+/* Unlinks dirfd/name if it is still the socket with inode ino. */
+int pvx_ns_unlink_socket(int dirfd, const char *name, uint64_t ino);
+
+int pvx_pidfd_open(pid_t pid);
+
+#endif

@@ -1,0 +1,38 @@
+/* Where the graph comes from: pv-ctrl (GET /xconnect-graph, polled) or a
+ * local file (re-read when it changes).  Each body that differs from the
+ * last applied one is parsed and handed to the reconciler. */
+#ifndef PVX_SOURCE_H
+#define PVX_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct source_config {
+	const char *ctrl_path;  /* pv-ctrl socket, when graph_file is NULL */
+	const char *graph_file; /* local graph file */
+	double interval;        /* poll period, seconds */
+};
+
+/* Called when a fetch that was asked for finishes: ok tells whether the
+ * graph was read (applied or unchanged), msg says what happened. */
+typedef void (*source_done_fn)(void *ctx, bool ok, const char *msg);
+
+void source_start(const struct source_config *cfg);
+void source_stop(void);
+/* Fetches now; done (may be NULL) is called when that fetch is over. */
+void source_fetch_now(source_done_fn done, void *ctx);
+/* Forgets a pending done callback (its context is going away). */
+void source_forget(void *ctx);
+
+/* The last graph body that parsed ("[]" before any). */
+const char *source_last_graph(size_t *len);
+
+/* Counters for /metrics. */
+struct source_stats {
+	uint64_t fetches, fetch_errors, applied, unchanged;
+	double last_ok; /* wall clock of the last successful read, 0: never */
+};
+const struct source_stats *source_stats(void);
+
+#endif

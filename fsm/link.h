@@ -1,0 +1,126 @@
+/* The link object: one wanted connection (consumer, name, target), its
+ * state in the link state table (fsm.c), what is planted for it and the
+ * counters pvxctl shows. */
+#ifndef PVX_LINK_H
+#define PVX_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <ev.h>
+
+#include "parsers/graph.h"
+
+enum link_state {
+	LS_NEW,       /* created by the reconciler, nothing done yet */
+	LS_PENDING,   /* planting the resource in the consumer */
+	LS_INJECTED,  /* resource planted, provider not (yet) reachable */
+	LS_ACTIVE,    /* planted and the provider answers */
+	LS_BACKOFF,   /* planting failed, waiting to retry */
+	LS_FAILED,    /* refused for good until the graph changes the link */
+	LS_TORN_DOWN, /* nothing planted: removed, consumer gone, or shutdown */
+	LS__COUNT
+};
+
+enum link_event {
+	EV_DESIRED,          /* the graph wants this new link */
+	EV_INJECT_OK,
+	EV_INJECT_FAILED,    /* retryable: consumer or provider not there yet */
+	EV_INJECT_REFUSED,   /* permanent: bad target, unsupported type */
+	EV_PROVIDER_UP,      /* a connect to the provider succeeded */
+	EV_PROVIDER_DOWN,    /* a connect failed or the provider exited */
+	EV_PROVIDER_CHANGED, /* graph: provider pid or path changed */
+	EV_PID_CHANGED,      /* graph: consumer restarted (new pid) */
+	EV_SPEC_CHANGED,     /* graph: type, role or other link fields changed */
+	EV_CONSUMER_EXITED,  /* the consumer's pidfd fired */
+	EV_RETRY_TIMER,
+	EV_REMOVED,          /* no longer in the graph */
+	EV_SHUTDOWN,
+	EV__COUNT
+};
+
+struct pvx_plugin;
+struct relay_session;
+
+struct pvx_link {
+	struct pvx_link_spec spec;
+	const struct pvx_plugin *plugin;
+	enum link_state state;
+	double since; /* wall clock of the last state change */
+
+	/* Event queue: an event fired while a transition runs is handled
+	 * after it, in order. */
+	enum link_event queue[8];
+	unsigned q_head, q_len;
+	bool dispatching;
+
+	/* Planted resource (stream plugins): listener and where it lives. */
+	int listen_fd;
+	ev_io accept_watcher;
+	int plant_dirfd;       /* O_PATH dir in the consumer holding target */
+	char *plant_name;      /* last path component of target */
+	uint64_t plant_ino;    /* inode we created, so we unlink only ours */
+	pid_t planted_pid;
+	int prov_dirfd;        /* O_PATH dir in the provider holding socket */
+	char *prov_name;
+
+	int consumer_pidfd, provider_pidfd;
+	ev_io consumer_exit_watcher, provider_exit_watcher;
+
+	ev_timer timer;     /* backoff retry, provider probe, accept pause */
+	unsigned attempts;  /* consecutive failures, for the backoff */
+	ev_timer accept_pause; /* EMFILE on accept: listener paused */
+
+	struct relay_session *sessions; /* open relay sessions */
+
+	/* Counters shown by pvxctl links and /metrics. */
+	uint64_t conns_total, conns_active;
+	uint64_t bytes_to_provider, bytes_to_consumer;
+	uint64_t fds_to_provider, fds_to_consumer;
+	uint64_t errors;
+	char last_error[160];
+
+	/* Reconciler bookkeeping. */
+	struct pvx_link *hash_next;
+	struct pvx_link *next, *prev; /* all links, in graph order of creation */
+	uint64_t seen_round;
+	bool zombie; /* removed; freed from the check watcher */
+};
+
+/* Fires an event at a link; the caller's file and line are logged if the
+ * table has no row for it. */
+#define link_fire(l, ev) fsm_fire_at((l), (ev), __FILE__, __LINE__)
+void fsm_fire_at(struct pvx_link *l, enum link_event ev, const char *file, int line);
+
+const char *link_state_name(enum link_state s);
+const char *link_event_name(enum link_event e);
+
+/* The link object's life. */
+struct pvx_link *link_new(const struct pvx_link_spec *spec);
+void link_free(struct pvx_link *l);
+/* Records the reason of the latest failure (shown by pvxctl) and logs it
+ * with the link's key, once per distinct reason. */
+void link_error(struct pvx_link *l, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "consumer/name -> target", for log lines. */
+const char *link_key(const struct pvx_link *l);
+
+/* The loop the links run on; set once by the daemon (tests may use the
+ * default loop). */
+extern struct ev_loop *pvx_loop;
+/* Backoff: first retry after this many seconds, doubling up to the cap. */
+extern double pvx_backoff_base, pvx_backoff_cap;
+
+/* State hooks, called by the table (fsm.c); implemented in link.c. */
+void link_enter_pending(struct pvx_link *l);
+void link_enter_injected(struct pvx_link *l);
+void link_enter_active(struct pvx_link *l);
+void link_enter_backoff(struct pvx_link *l);
+void link_enter_failed(struct pvx_link *l);
+void link_enter_torn_down(struct pvx_link *l);
+void link_stop_timer(struct pvx_link *l);
+void link_probe(struct pvx_link *l);
+void link_probe_later(struct pvx_link *l);
+/* The provider changed (pid or path): forget its pidfd and directory. */
+void link_provider_reset(struct pvx_link *l);
+
+#endif

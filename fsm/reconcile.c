@@ -1,0 +1,214 @@
+/* Reconciler: a hash table of live links keyed by (consumer, name, target)
+ * plus a list in creation order for stable output.  Applying a graph of n
+ * links costs O(n); an unchanged link costs a lookup and a compare. */
+#include "config.h"
+
+#include <string.h>
+
+#include "daemon/log.h"
+#include "daemon/util.h"
+#include "fsm/reconcile.h"
+#include "plugins/plugin.h"
+
+static struct pvx_link **buckets;
+static size_t n_buckets, n_links;
+static struct pvx_link *head, *tail, *zombies;
+static uint64_t round_no;
+
+static uint64_t key_hash(const struct pvx_link_spec *s)
+{
+	uint64_t h = pvx_hash64(s->consumer, strlen(s->consumer) + 1, PVX_HASH_SEED);
+	h = pvx_hash64(s->name, strlen(s->name) + 1, h);
+	return pvx_hash64(s->target, strlen(s->target), h);
+}
+
+static int grow(void)
+{
+	size_t n = n_buckets ? n_buckets * 2 : 64;
+	struct pvx_link **b = calloc(n, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	for (struct pvx_link *l = head; l; l = l->next) {
+		size_t i = key_hash(&l->spec) & (n - 1);
+		l->hash_next = b[i];
+		b[i] = l;
+	}
+	free(buckets);
+	buckets = b;
+	n_buckets = n;
+	return 0;
+}
+
+static struct pvx_link *find(const struct pvx_link_spec *s)
+{
+	if (!n_buckets)
+		return NULL;
+	for (struct pvx_link *l = buckets[key_hash(s) & (n_buckets - 1)]; l; l = l->hash_next)
+		if (pvx_link_spec_same_key(&l->spec, s))
+			return l;
+	return NULL;
+}
+
+static int insert(struct pvx_link *l)
+{
+	if (n_links + 1 > n_buckets && grow() < 0)
+		return -ENOMEM;
+	size_t i = key_hash(&l->spec) & (n_buckets - 1);
+	l->hash_next = buckets[i];
+	buckets[i] = l;
+	l->prev = tail;
+	l->next = NULL;
+	if (tail)
+		tail->next = l;
+	else
+		head = l;
+	tail = l;
+	n_links++;
+	return 0;
+}
+
+static void unlink_link(struct pvx_link *l)
+{
+	struct pvx_link **pp = &buckets[key_hash(&l->spec) & (n_buckets - 1)];
+	while (*pp != l)
+		pp = &(*pp)->hash_next;
+	*pp = l->hash_next;
+	if (l->prev)
+		l->prev->next = l->next;
+	else
+		head = l->next;
+	if (l->next)
+		l->next->prev = l->prev;
+	else
+		tail = l->prev;
+	n_links--;
+	l->zombie = true;
+	l->next = zombies;
+	zombies = l;
+}
+
+/* Fields whose change means the resource must be planted again. */
+static bool spec_differs(const struct pvx_link_spec *a, const struct pvx_link_spec *b)
+{
+	return a->type != b->type || !pvx_streq0(a->socket, b->socket) ||
+	       !pvx_streq0(a->role, b->role) || !pvx_streq0(a->interface, b->interface) ||
+	       a->has_uid != b->has_uid || a->uid != b->uid ||
+	       !pvx_streq0(a->ipv4_address, b->ipv4_address) ||
+	       !pvx_streq0(a->mac_address, b->mac_address);
+}
+
+/* Brings a live link's spec up to date and says which event that is. */
+static int update(struct pvx_link *l, const struct pvx_link_spec *s)
+{
+	struct pvx_link_spec next;
+	if (pvx_link_spec_copy(&next, s) < 0)
+		return -ENOMEM;
+	/* A pid of 0 means "unknown": it never tears a working link down. */
+	if (next.consumer_pid == 0)
+		next.consumer_pid = l->spec.consumer_pid;
+	if (next.provider_pid == 0)
+		next.provider_pid = l->spec.provider_pid;
+
+	int ev = -1;
+	if (spec_differs(&l->spec, &next))
+		ev = EV_SPEC_CHANGED;
+	else if (next.consumer_pid != l->spec.consumer_pid)
+		ev = EV_PID_CHANGED;
+	else if (next.provider_pid != l->spec.provider_pid ||
+		 !pvx_streq0(next.provider, l->spec.provider))
+		ev = EV_PROVIDER_CHANGED;
+
+	if (ev < 0) {
+		pvx_link_spec_free(&next);
+		return -1;
+	}
+	/* What is planted belongs to the old spec and the old plugin. */
+	if (ev != EV_PROVIDER_CHANGED && l->plugin)
+		l->plugin->unplant(l);
+	link_provider_reset(l);
+	pvx_link_spec_free(&l->spec);
+	l->spec = next;
+	l->plugin = pvx_plugin_for(l->spec.type);
+	return ev;
+}
+
+void mesh_apply(const struct pvx_graph *g, struct pvx_reconcile_stats *st)
+{
+	struct pvx_reconcile_stats dummy;
+	if (!st)
+		st = &dummy;
+	*st = (struct pvx_reconcile_stats){0};
+	round_no++;
+
+	for (size_t i = 0; i < g->n_links; i++) {
+		const struct pvx_link_spec *s = &g->links[i];
+		struct pvx_link *l = find(s);
+		if (l && l->seen_round == round_no) {
+			log_warn("graph: duplicate link %s/%s -> %s skipped", s->consumer, s->name,
+				 s->target);
+			st->duplicates++;
+			continue;
+		}
+		if (!l) {
+			l = link_new(s);
+			if (!l || insert(l) < 0) {
+				log_error("graph: out of memory adding %s/%s", s->consumer, s->name);
+				link_free(l);
+				continue;
+			}
+			l->seen_round = round_no;
+			st->added++;
+			link_fire(l, EV_DESIRED);
+			continue;
+		}
+		l->seen_round = round_no;
+		int ev = update(l, s);
+		if (ev < 0) {
+			st->unchanged++;
+			continue;
+		}
+		st->changed++;
+		link_fire(l, (enum link_event)ev);
+	}
+
+	for (struct pvx_link *l = head, *next; l; l = next) {
+		next = l->next;
+		if (l->seen_round == round_no)
+			continue;
+		st->removed++;
+		link_fire(l, EV_REMOVED);
+		unlink_link(l);
+	}
+}
+
+void mesh_shutdown(void)
+{
+	for (struct pvx_link *l = head, *next; l; l = next) {
+		next = l->next;
+		link_fire(l, EV_SHUTDOWN);
+		unlink_link(l);
+	}
+	mesh_reap();
+	free(buckets);
+	buckets = NULL;
+	n_buckets = 0;
+}
+
+void mesh_reap(void)
+{
+	while (zombies) {
+		struct pvx_link *l = zombies;
+		zombies = l->next;
+		link_free(l);
+	}
+}
+
+struct pvx_link *mesh_first(void)
+{
+	return head;
+}
+
+size_t mesh_count(void)
+{
+	return n_links;
+}

@@ -1,0 +1,249 @@
+/* Graph reader: validates each link object and applies the defaults of
+ * DESIGN.md section 3.1.  A bad entry is skipped with its index and reason;
+ * the rest of the graph still applies.  Duplicate keys keep the first. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "daemon/log.h"
+#include "daemon/util.h"
+#include "parsers/graph.h"
+
+const char *const pvx_link_type_names[LINK_TYPE__COUNT] = {
+	[LINK_UNIX] = "unix",
+	[LINK_REST] = "rest",
+	[LINK_DBUS] = "dbus",
+	[LINK_DRM] = "drm",
+	[LINK_WAYLAND] = "wayland",
+	[LINK_NETWORK] = "network",
+};
+
+int pvx_link_type_from_name(const char *name)
+{
+	for (int i = 0; i < LINK_TYPE__COUNT; i++)
+		if (strcmp(name, pvx_link_type_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+void pvx_link_spec_free(struct pvx_link_spec *s)
+{
+	free(s->name);
+	free(s->consumer);
+	free(s->provider);
+	free(s->role);
+	free(s->interface);
+	free(s->target);
+	free(s->socket);
+	free(s->ipv4_address);
+	free(s->mac_address);
+	*s = (struct pvx_link_spec){0};
+}
+
+int pvx_link_spec_copy(struct pvx_link_spec *dst, const struct pvx_link_spec *src)
+{
+	*dst = *src;
+	dst->name = pvx_strdup0(src->name);
+	dst->consumer = pvx_strdup0(src->consumer);
+	dst->provider = pvx_strdup0(src->provider);
+	dst->role = pvx_strdup0(src->role);
+	dst->interface = pvx_strdup0(src->interface);
+	dst->target = pvx_strdup0(src->target);
+	dst->socket = pvx_strdup0(src->socket);
+	dst->ipv4_address = pvx_strdup0(src->ipv4_address);
+	dst->mac_address = pvx_strdup0(src->mac_address);
+	if ((src->name && !dst->name) || (src->consumer && !dst->consumer) ||
+	    (src->provider && !dst->provider) || (src->role && !dst->role) ||
+	    (src->interface && !dst->interface) || (src->target && !dst->target) ||
+	    (src->socket && !dst->socket) || (src->ipv4_address && !dst->ipv4_address) ||
+	    (src->mac_address && !dst->mac_address)) {
+		pvx_link_spec_free(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+bool pvx_link_spec_same_key(const struct pvx_link_spec *a, const struct pvx_link_spec *b)
+{
+	return strcmp(a->consumer, b->consumer) == 0 && strcmp(a->name, b->name) == 0 &&
+	       strcmp(a->target, b->target) == 0;
+}
+
+/* Reads an optional string field.  Returns 1 if present, 0 if absent (or
+ * null), -EINVAL if present with another type or empty. */
+static int get_string(json_t *obj, const char *key, const char **out)
+{
+	json_t *v = json_object_get(obj, key);
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    strlen(json_string_value(v)) != json_string_length(v))
+		return -EINVAL;
+	*out = json_string_value(v);
+	return 1;
+}
+
+/* Reads an optional pid: a non-negative integer that fits pid_t. */
+static int get_pid(json_t *obj, const char *key, pid_t *out)
+{
+	json_t *v = json_object_get(obj, key);
+	*out = 0;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4194304)
+		return -EINVAL;
+	*out = (pid_t)json_integer_value(v);
+	return 1;
+}
+
+static void skip_default(void *ctx, size_t index, const char *why)
+{
+	log_warn("graph: link %zu skipped: %s", index, why);
+}
+
+/* Fills spec from one graph element; on failure writes the reason. */
+static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whylen)
+{
+	const char *type, *name, *consumer, *provider, *role, *iface, *target, *sock, *ip, *mac;
+
+	if (!json_is_object(o))
+		return snprintf(why, whylen, "not an object"), -EINVAL;
+
+#define STR(key, var, required)                                                            \
+	do {                                                                               \
+		int r_ = get_string(o, key, &var);                                         \
+		if (r_ < 0)                                                                \
+			return snprintf(why, whylen, "field '%s' must be a non-empty string", \
+					key), -EINVAL;                                    \
+		if (r_ == 0 && (required))                                                 \
+			return snprintf(why, whylen, "missing required field '%s'", key),  \
+			       -EINVAL;                                                    \
+	} while (0)
+
+	STR("type", type, true);
+	STR("name", name, true);
+	STR("consumer", consumer, true);
+	int t = pvx_link_type_from_name(type);
+	if (t < 0)
+		return snprintf(why, whylen, "link '%s' of consumer '%s': unknown type '%.32s'",
+				name, consumer, type), -EINVAL;
+	STR("provider", provider, false);
+	STR("role", role, false);
+	STR("interface", iface, false);
+	STR("target", target, false);
+	STR("socket", sock, t != LINK_NETWORK);
+	STR("ipv4_address", ip, false);
+	STR("mac_address", mac, false);
+#undef STR
+
+	pid_t cpid, ppid;
+	if (get_pid(o, "consumer_pid", &cpid) < 0 || get_pid(o, "provider_pid", &ppid) < 0)
+		return snprintf(why, whylen, "link '%s' of consumer '%s': pids must be integers >= 0",
+				name, consumer), -EINVAL;
+
+	json_t *uid = json_object_get(o, "uid");
+	bool has_uid = uid && !json_is_null(uid);
+	if (has_uid && (!json_is_integer(uid) || json_integer_value(uid) < 0 ||
+			json_integer_value(uid) > 0xfffffffeLL))
+		return snprintf(why, whylen, "link '%s' of consumer '%s': uid must be an integer >= 0",
+				name, consumer), -EINVAL;
+
+	char deftarget[512];
+	if (!target && iface) {
+		target = iface;
+	} else if (!target) {
+		snprintf(deftarget, sizeof(deftarget), "/tmp/pvx_%s_%s.sock", consumer, name);
+		target = deftarget;
+	}
+
+	*s = (struct pvx_link_spec){
+		.type = (enum pvx_link_type)t,
+		.consumer_pid = cpid,
+		.provider_pid = ppid,
+		.has_uid = has_uid,
+		.uid = has_uid ? (unsigned)json_integer_value(uid) : 0,
+	};
+	s->name = strdup(name);
+	s->consumer = strdup(consumer);
+	s->provider = pvx_strdup0(provider);
+	s->role = strdup(role ? role : "any");
+	s->interface = strdup(iface ? iface : type);
+	s->target = strdup(target);
+	s->socket = pvx_strdup0(sock);
+	s->ipv4_address = pvx_strdup0(ip);
+	s->mac_address = pvx_strdup0(mac);
+	if (!s->name || !s->consumer || !s->role || !s->interface || !s->target ||
+	    (provider && !s->provider) || (sock && !s->socket) || (ip && !s->ipv4_address) ||
+	    (mac && !s->mac_address)) {
+		pvx_link_spec_free(s);
+		return snprintf(why, whylen, "out of memory"), -ENOMEM;
+	}
+	return 0;
+}
+
+int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err, size_t errlen,
+		    pvx_graph_skip_fn skip, void *ctx)
+{
+	json_error_t jerr;
+	*g = (struct pvx_graph){0};
+	if (!skip)
+		skip = skip_default;
+
+	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(err, errlen, "graph is not valid JSON: %s at line %d column %d", jerr.text,
+			 jerr.line, jerr.column);
+		return -EBADMSG;
+	}
+	json_t *links = root;
+	if (json_is_object(root)) {
+		links = json_object_get(root, "links");
+		if (!links)
+			links = json_array(); /* an object without links: empty graph */
+		else
+			json_incref(links);
+	} else {
+		json_incref(links);
+	}
+	if (!json_is_array(links)) {
+		snprintf(err, errlen, "graph must be an array of links or an object with \"links\"");
+		json_decref(links);
+		json_decref(root);
+		return -EBADMSG;
+	}
+
+	size_t n = json_array_size(links);
+	g->links = calloc(n ? n : 1, sizeof(*g->links));
+	if (!g->links) {
+		json_decref(links);
+		json_decref(root);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char why[256];
+		struct pvx_link_spec *s = &g->links[g->n_links];
+		if (read_link(json_array_get(links, i), s, why, sizeof(why)) < 0) {
+			skip(ctx, i, why);
+			g->n_skipped++;
+			continue;
+		}
+		g->n_links++;
+	}
+	json_decref(links);
+	json_decref(root);
+	return 0;
+}
+
+void pvx_graph_free(struct pvx_graph *g)
+{
+	for (size_t i = 0; i < g->n_links; i++)
+		pvx_link_spec_free(&g->links[i]);
+	free(g->links);
+	*g = (struct pvx_graph){0};
+}

@@ -1,0 +1,402 @@
+/* Byte relay with SCM_RIGHTS fd passing and half-close.
+ *
+ * Each session has two directions (consumer->provider, provider->consumer).
+ * A readable side is read once into a shared scratch buffer with recvmsg()
+ * and written straight to the other side with sendmsg(), fds attached to
+ * the same bytes they arrived with.  Only when the other side cannot take
+ * everything is the rest parked in a per-direction buffer (taken from a
+ * small pool), and that direction stops reading until it drains: bounded
+ * memory and back-pressure to the sender.  An idle session holds no buffer.
+ *
+ * Rules: MSG_CTRUNC (fds lost, e.g. at our fd limit) ends the session;
+ * EOF from one side becomes shutdown(SHUT_WR) on the other once its parked
+ * bytes are out; both directions finished ends the session; a half-closed
+ * session idle for relay_linger seconds is reclaimed. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "daemon/log.h"
+#include "daemon/util.h"
+#include "plugins/relay.h"
+
+/* The kernel's limit of fds in one SCM_RIGHTS message (SCM_MAX_FD). */
+#define MAX_FDS 253
+
+double relay_linger = 30.0;
+
+enum { TO_PROVIDER = 0, TO_CONSUMER = 1 };
+
+struct parked {
+	struct parked *next_free;
+	size_t off, len;
+	int nfds;
+	int fds[MAX_FDS];
+	char data[RELAY_BUF];
+};
+
+struct relay_session {
+	struct pvx_link *link;
+	struct relay_session *next, *prev;
+	int fd[2];          /* fd[TO_PROVIDER] is the provider, fd[TO_CONSUMER] the consumer */
+	ev_io io[2];        /* io[i] watches fd[i] */
+	int events[2];      /* what io[i] is set to */
+	struct parked *parked[2]; /* bytes waiting to be written in direction d */
+	bool eof[2];        /* the source of direction d has closed */
+	bool shut[2];       /* shutdown(SHUT_WR) done on the destination of d */
+	ev_timer linger;
+	ev_tstamp last_activity;
+	bool closed;
+	struct relay_session *next_dead;
+};
+
+static char scratch[RELAY_BUF];
+static union {
+	struct cmsghdr align;
+	char buf[CMSG_SPACE(sizeof(int) * MAX_FDS)];
+} cbuf;
+
+static struct parked *parked_pool;
+static unsigned parked_pool_len;
+static struct relay_session *dead_sessions;
+
+static struct parked *parked_get(void)
+{
+	struct parked *p = parked_pool;
+	if (p) {
+		parked_pool = p->next_free;
+		parked_pool_len--;
+	} else {
+		p = malloc(sizeof(*p));
+		if (!p)
+			return NULL;
+	}
+	p->off = p->len = 0;
+	p->nfds = 0;
+	return p;
+}
+
+static void parked_put(struct parked *p)
+{
+	for (int i = 0; i < p->nfds; i++)
+		close(p->fds[i]);
+	if (parked_pool_len >= 16) {
+		free(p);
+		return;
+	}
+	p->next_free = parked_pool;
+	parked_pool = p;
+	parked_pool_len++;
+}
+
+/* The source fd of direction d is the other side of its destination. */
+static inline int src_of(int d) { return d == TO_PROVIDER ? TO_CONSUMER : TO_PROVIDER; }
+/* fd[d] is the destination of direction d. */
+static inline int dst_of(int d) { return d; }
+
+static void session_close(struct relay_session *s)
+{
+	if (s->closed)
+		return;
+	s->closed = true;
+	struct ev_loop *loop = pvx_loop;
+	for (int i = 0; i < 2; i++) {
+		ev_io_stop(loop, &s->io[i]);
+		s->fd[i] = safe_close(s->fd[i]);
+		if (s->parked[i]) {
+			parked_put(s->parked[i]);
+			s->parked[i] = NULL;
+		}
+	}
+	ev_timer_stop(loop, &s->linger);
+	struct pvx_link *l = s->link;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		l->sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	l->conns_active--;
+	s->next_dead = dead_sessions;
+	dead_sessions = s;
+}
+
+void relay_reap(void)
+{
+	while (dead_sessions) {
+		struct relay_session *s = dead_sessions;
+		dead_sessions = s->next_dead;
+		free(s);
+	}
+}
+
+void relay_cleanup(void)
+{
+	relay_reap();
+	while (parked_pool) {
+		struct parked *p = parked_pool;
+		parked_pool = p->next_free;
+		free(p);
+	}
+	parked_pool_len = 0;
+}
+
+void relay_close_all(struct pvx_link *l)
+{
+	while (l->sessions)
+		session_close(l->sessions);
+}
+
+/* Sets what each fd's watcher waits for: reading while its outgoing
+ * direction is open and not parked, writing while its incoming direction
+ * has parked bytes. */
+static void update_watchers(struct relay_session *s)
+{
+	for (int i = 0; i < 2; i++) {
+		int out = src_of(i); /* fd[i] is the source of direction out */
+		int ev = 0;
+		if (!s->eof[out] && !s->parked[out])
+			ev |= EV_READ;
+		if (s->parked[i])
+			ev |= EV_WRITE;
+		if (ev == s->events[i])
+			continue;
+		ev_io_stop(pvx_loop, &s->io[i]);
+		s->events[i] = ev;
+		if (ev) {
+			ev_io_set(&s->io[i], s->fd[i], ev);
+			ev_io_start(pvx_loop, &s->io[i]);
+		}
+	}
+}
+
+static void maybe_finish(struct relay_session *s)
+{
+	for (int d = 0; d < 2; d++) {
+		if (s->eof[d] && !s->parked[d] && !s->shut[d]) {
+			shutdown(s->fd[dst_of(d)], SHUT_WR);
+			s->shut[d] = true;
+		}
+	}
+	if (s->shut[0] && s->shut[1]) {
+		session_close(s);
+		return;
+	}
+	if ((s->shut[0] || s->shut[1]) && !ev_is_active(&s->linger)) {
+		ev_timer_set(&s->linger, relay_linger, 0.);
+		ev_timer_start(pvx_loop, &s->linger);
+	}
+}
+
+static void count(struct relay_session *s, int d, size_t bytes, int nfds)
+{
+	struct pvx_link *l = s->link;
+	if (d == TO_PROVIDER) {
+		l->bytes_to_provider += bytes;
+		l->fds_to_provider += (unsigned)nfds;
+	} else {
+		l->bytes_to_consumer += bytes;
+		l->fds_to_consumer += (unsigned)nfds;
+	}
+}
+
+/* Sends data (with fds, if any) to the destination of d.  Returns bytes
+ * sent (0 if it would block) or -errno. */
+static ssize_t send_with_fds(int fd, const char *data, size_t len, const int *fds, int nfds)
+{
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (nfds > 0) {
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+	}
+	ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n < 0)
+		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
+	return n;
+}
+
+static void close_fds(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/* Reads from the source of direction d and forwards.  Returns false when
+ * the session was closed. */
+static bool pump(struct relay_session *s, int d)
+{
+	int src = s->fd[src_of(d)], dst = s->fd[dst_of(d)];
+
+	for (int round = 0; round < 8; round++) {
+		struct iovec iov = { .iov_base = scratch, .iov_len = sizeof(scratch) };
+		struct msghdr mh = {
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = cbuf.buf,
+			.msg_controllen = sizeof(cbuf.buf),
+		};
+		ssize_t n = recvmsg(src, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				return true;
+			if (errno != ECONNRESET)
+				s->link->errors++;
+			session_close(s);
+			return false;
+		}
+
+		int fds[MAX_FDS], nfds = 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+				continue;
+			int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			if (nfds + k > MAX_FDS)
+				k = MAX_FDS - nfds; /* cannot happen: the kernel caps it */
+			memcpy(fds + nfds, CMSG_DATA(c), sizeof(int) * (size_t)k);
+			nfds += k;
+		}
+		if (mh.msg_flags & MSG_CTRUNC) {
+			/* Some fds were dropped by the kernel: the stream would
+			 * arrive without them, so it must not arrive at all. */
+			close_fds(fds, nfds);
+			link_error(s->link, 0, "file descriptors lost in transit (MSG_CTRUNC), session closed");
+			session_close(s);
+			return false;
+		}
+		if (n == 0) {
+			close_fds(fds, nfds);
+			s->eof[d] = true;
+			maybe_finish(s);
+			if (!s->closed)
+				update_watchers(s);
+			return !s->closed;
+		}
+		s->last_activity = ev_now(pvx_loop);
+
+		ssize_t w = send_with_fds(dst, scratch, (size_t)n, fds, nfds);
+		if (w < 0) {
+			close_fds(fds, nfds);
+			if (w != -EPIPE && w != -ECONNRESET)
+				s->link->errors++;
+			session_close(s);
+			return false;
+		}
+		if (w > 0) {
+			count(s, d, (size_t)w, nfds);
+			close_fds(fds, nfds); /* the receiver has its own copies */
+			nfds = 0;
+		}
+		if (w < n) {
+			struct parked *p = parked_get();
+			if (!p) {
+				close_fds(fds, nfds);
+				link_error(s->link, -ENOMEM, "relay buffer");
+				session_close(s);
+				return false;
+			}
+			p->len = (size_t)(n - w);
+			memcpy(p->data, scratch + w, p->len);
+			memcpy(p->fds, fds, sizeof(int) * (size_t)nfds);
+			p->nfds = nfds;
+			s->parked[d] = p;
+			update_watchers(s);
+			return true;
+		}
+		if ((size_t)n < sizeof(scratch))
+			return true; /* drained: do not spend a syscall on EAGAIN */
+	}
+	return true;
+}
+
+/* The destination of direction d became writable: push its parked bytes. */
+static bool flush(struct relay_session *s, int d)
+{
+	struct parked *p = s->parked[d];
+	ssize_t w = send_with_fds(s->fd[dst_of(d)], p->data + p->off, p->len - p->off, p->fds,
+				  p->nfds);
+	if (w < 0) {
+		if (w != -EPIPE && w != -ECONNRESET)
+			s->link->errors++;
+		session_close(s);
+		return false;
+	}
+	if (w > 0) {
+		count(s, d, (size_t)w, p->nfds);
+		close_fds(p->fds, p->nfds);
+		p->nfds = 0;
+		p->off += (size_t)w;
+	}
+	if (p->off == p->len) {
+		parked_put(p);
+		s->parked[d] = NULL;
+		maybe_finish(s);
+		if (s->closed)
+			return false;
+		update_watchers(s);
+		/* The source may hold data we stopped reading for. */
+		return pump(s, d);
+	}
+	return true;
+}
+
+static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct relay_session *s = w->data;
+	int i = (int)(w - s->io); /* fd[i] */
+	int out = src_of(i); /* the direction fd[i] feeds */
+
+	if ((revents & EV_WRITE) && s->parked[i] && !flush(s, i))
+		return;
+	if ((revents & EV_READ) && !s->parked[out] && !s->eof[out])
+		pump(s, out);
+}
+
+static void linger_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct relay_session *s = w->data;
+	ev_tstamp idle = ev_now(loop) - s->last_activity;
+	if (idle >= relay_linger) {
+		log_debug("link %s: half-closed session idle for %.1fs, reclaimed", link_key(s->link),
+			  idle);
+		session_close(s);
+		return;
+	}
+	ev_timer_set(w, relay_linger - idle, 0.);
+	ev_timer_start(loop, w);
+}
+
+int relay_start(struct pvx_link *l, int client_fd, int provider_fd)
+{
+	struct relay_session *s = calloc(1, sizeof(*s));
+	if (!s) {
+		close(client_fd);
+		close(provider_fd);
+		return -ENOMEM;
+	}
+	s->link = l;
+	s->fd[TO_PROVIDER] = provider_fd;
+	s->fd[TO_CONSUMER] = client_fd;
+	for (int i = 0; i < 2; i++) {
+		ev_init(&s->io[i], io_cb);
+		s->io[i].data = s;
+	}
+	ev_init(&s->linger, linger_cb);
+	s->linger.data = s;
+	s->last_activity = ev_now(pvx_loop);
+	s->next = l->sessions;
+	if (l->sessions)
+		l->sessions->prev = s;
+	l->sessions = s;
+	l->conns_total++;
+	l->conns_active++;
+	update_watchers(s);
+	return 0;
+}

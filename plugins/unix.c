@@ -1,0 +1,12 @@
+/* unix links: a plain byte relay with fd passing (plugins/relay.c). */
+#include "config.h"
+
+#include "plugins/plugin.h"
+#include "plugins/stream.h"
+
+const struct pvx_plugin pvx_plugin_unix = {
+	.type = "unix",
+	.plant = stream_plant,
+	.unplant = stream_unplant,
+	.probe = stream_probe,
+};

@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""Test peer for socket links: a provider that echoes and checks passed
+fds, and the client side of each check.  Runs inside test containers.
+
+serve PATH [--id ID]    provider on PATH.  Per connection: echoes bytes;
+                        a chunk starting with FDTEST is answered with
+                        "FD:<first line of the passed fd>" or "NOFD";
+                        WHO is answered with "ID:<id>"; HOLD keeps the
+                        connection open after the client's EOF.
+client PATH CHECK ...   one client check, exit 0 when it holds:
+   echo N               send N bytes, shutdown(SHUT_WR), expect them all back
+   fd FILE              pass FILE's fd with FDTEST, expect FD:<its first line>
+   nofd FILE            the same, but expect NOFD (negative control)
+   who ID               expect ID:<ID>
+   connects N HALF      N connections doing a ping round trip; HALF of them
+                        send HOLD, shut down writing and stay open until the
+                        end (half-open)
+"""
+import os
+import socket
+import sys
+import threading
+import time
+
+
+def serve(path, ident):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(path)
+    os.chmod(path, 0o666)
+    s.listen(512)
+
+    def handle(c):
+        hold = False
+        try:
+            while True:
+                data, fds, _, _ = socket.recv_fds(c, 65536, 16)
+                if not data:
+                    break
+                if data.startswith(b"FDTEST"):
+                    if fds:
+                        with os.fdopen(fds[0], "rb", closefd=False) as f:
+                            os.lseek(fds[0], 0, os.SEEK_SET)
+                            line = f.readline().strip()
+                        c.sendall(b"FD:" + line + b"\n")
+                    else:
+                        c.sendall(b"NOFD\n")
+                elif data.startswith(b"WHO"):
+                    c.sendall(b"ID:" + ident.encode() + b"\n")
+                elif data.startswith(b"HOLD"):
+                    hold = True
+                    c.sendall(data)
+                else:
+                    c.sendall(data)
+                for fd in fds:
+                    os.close(fd)
+            if hold:
+                time.sleep(3600)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=handle, args=(c,), daemon=True).start()
+
+
+def connect(path):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.settimeout(20)
+    c.connect(path)
+    return c
+
+
+def read_line(c):
+    buf = b""
+    while not buf.endswith(b"\n"):
+        d = c.recv(4096)
+        if not d:
+            break
+        buf += d
+    return buf.strip()
+
+
+def client(path, check, args):
+    if check == "echo":
+        n = int(args[0])
+        payload = os.urandom(n)
+        c = connect(path)
+        sender = threading.Thread(target=lambda: (c.sendall(payload), c.shutdown(socket.SHUT_WR)))
+        sender.start()
+        got = bytearray()
+        while True:
+            d = c.recv(1 << 16)
+            if not d:
+                break
+            got += d
+        sender.join()
+        if bytes(got) != payload:
+            print(f"echo: sent {n} bytes, got {len(got)} back (equal: {bytes(got) == payload})")
+            return 1
+        print(f"echo: {n} bytes back after shutdown(SHUT_WR)")
+        return 0
+    if check in ("fd", "nofd"):
+        with open(args[0], "rb") as f:
+            expect = f.readline().strip()
+            c = connect(path)
+            socket.send_fds(c, [b"FDTEST\n"], [f.fileno()])
+            reply = read_line(c)
+        print(reply.decode(errors="replace"))
+        if check == "fd":
+            return 0 if reply == b"FD:" + expect else 1
+        return 0 if reply == b"NOFD" else 1
+    if check == "who":
+        c = connect(path)
+        c.sendall(b"WHO\n")
+        reply = read_line(c)
+        print(reply.decode(errors="replace"))
+        return 0 if reply == b"ID:" + args[0].encode() else 1
+    if check == "connects":
+        n, half = int(args[0]), int(args[1])
+        kept = []
+        for i in range(n):
+            c = connect(path)
+            if i < half:
+                c.sendall(b"HOLD\n")
+                if read_line(c) != b"HOLD":
+                    print(f"connection {i}: no HOLD echo")
+                    return 1
+                c.shutdown(socket.SHUT_WR)
+                kept.append(c)
+            else:
+                c.sendall(b"ping\n")
+                if read_line(c) != b"ping":
+                    print(f"connection {i}: no ping echo")
+                    return 1
+                c.close()
+        print(f"connects: {n} round trips, {half} left half-open")
+        sys.stdout.flush()
+        if len(args) > 2:  # keep the half-open ones until told
+            time.sleep(float(args[2]))
+        return 0
+    print(f"unknown check {check}")
+    return 2
+
+
+def main():
+    if len(sys.argv) >= 3 and sys.argv[1] == "serve":
+        ident = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--id" else "provider"
+        serve(sys.argv[2], ident)
+    elif len(sys.argv) >= 4 and sys.argv[1] == "client":
+        sys.exit(client(sys.argv[2], sys.argv[3], sys.argv[4:]))
+    else:
+        print(__doc__)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
