@@ -115,12 +115,17 @@ const char *link_event_name(enum link_event e)
 	return (unsigned)e < EV__COUNT ? fsm_event_names[e] : "?";
 }
 
+void (*fsm_observer)(struct pvx_link *l, enum link_state from, enum link_event ev,
+		     enum link_state to);
+
 /* Moves l from its state to next: exit hook, action, enter hook.  A row
  * that stays in its state runs only its action. */
 static void transition(struct pvx_link *l, enum link_event ev, const struct fsm_transition *t)
 {
 	enum link_state from = l->state;
 
+	if (fsm_observer)
+		fsm_observer(l, from, ev, t->next);
 	if (t->next == from) {
 		log_debug("link %s: %s in %s", link_key(l), link_event_name(ev), link_state_name(from));
 		if (t->action)

@@ -25,4 +25,8 @@ extern const struct fsm_state_def fsm_states[LS__COUNT];
 extern const struct fsm_transition fsm_table[LS__COUNT][EV__COUNT];
 extern const char *const fsm_event_names[EV__COUNT];
 
+/* Called on every transition taken (tests, tracing); NULL by default. */
+extern void (*fsm_observer)(struct pvx_link *l, enum link_state from, enum link_event ev,
+			    enum link_state to);
+
 #endif

@@ -114,15 +114,27 @@ static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whyle
 	if (!json_is_object(o))
 		return snprintf(why, whylen, "not an object"), -EINVAL;
 
+	/* Name the link in every reason, as far as it can be named. */
+	char label[200];
+	const char *n0 = json_string_value(json_object_get(o, "name"));
+	const char *c0 = json_string_value(json_object_get(o, "consumer"));
+	if (n0 && c0)
+		snprintf(label, sizeof(label), "link '%.64s' of consumer '%.64s': ", n0, c0);
+	else if (n0 || c0)
+		snprintf(label, sizeof(label), "link %s '%.64s': ", n0 ? "named" : "of consumer",
+			 n0 ? n0 : c0);
+	else
+		label[0] = '\0';
+
 #define STR(key, var, required)                                                            \
 	do {                                                                               \
 		int r_ = get_string(o, key, &var);                                         \
 		if (r_ < 0)                                                                \
-			return snprintf(why, whylen, "field '%s' must be a non-empty string", \
-					key), -EINVAL;                                    \
+			return snprintf(why, whylen, "%sfield '%s' must be a non-empty string", \
+					label, key), -EINVAL;                             \
 		if (r_ == 0 && (required))                                                 \
-			return snprintf(why, whylen, "missing required field '%s'", key),  \
-			       -EINVAL;                                                    \
+			return snprintf(why, whylen, "%smissing required field '%s'", label, \
+					key), -EINVAL;                                    \
 	} while (0)
 
 	STR("type", type, true);
@@ -130,8 +142,7 @@ static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whyle
 	STR("consumer", consumer, true);
 	int t = pvx_link_type_from_name(type);
 	if (t < 0)
-		return snprintf(why, whylen, "link '%s' of consumer '%s': unknown type '%.32s'",
-				name, consumer, type), -EINVAL;
+		return snprintf(why, whylen, "%sunknown type '%.32s'", label, type), -EINVAL;
 	STR("provider", provider, false);
 	STR("role", role, false);
 	STR("interface", iface, false);
@@ -143,15 +154,13 @@ static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whyle
 
 	pid_t cpid, ppid;
 	if (get_pid(o, "consumer_pid", &cpid) < 0 || get_pid(o, "provider_pid", &ppid) < 0)
-		return snprintf(why, whylen, "link '%s' of consumer '%s': pids must be integers >= 0",
-				name, consumer), -EINVAL;
+		return snprintf(why, whylen, "%spids must be integers >= 0", label), -EINVAL;
 
 	json_t *uid = json_object_get(o, "uid");
 	bool has_uid = uid && !json_is_null(uid);
 	if (has_uid && (!json_is_integer(uid) || json_integer_value(uid) < 0 ||
 			json_integer_value(uid) > 0xfffffffeLL))
-		return snprintf(why, whylen, "link '%s' of consumer '%s': uid must be an integer >= 0",
-				name, consumer), -EINVAL;
+		return snprintf(why, whylen, "%suid must be an integer >= 0", label), -EINVAL;
 
 	char deftarget[512];
 	if (!target && iface) {

@@ -1,1 +1,122 @@
-int main(void){return 0;}
+/* Graph reader fixtures: t/graphs/valid/<case>/{input,expected} hold a
+ * graph and the links it yields (defaults applied, skipped entries with
+ * their reason); t/graphs/invalid/<case>/{input,error} a body that is not a
+ * graph and a text its error message must contain.  PVX_REGEN=1 rewrites
+ * the expected files (review the diff before committing). */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/util.h"
+#include "parsers/graph.h"
+#include "t/tap.h"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct pvx_buf b = {0};
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		pvx_buf_append(&b, buf, n);
+	fclose(f);
+	pvx_buf_append(&b, "", 0);
+	*len = b.len;
+	return b.data;
+}
+
+static void on_skip(void *ctx, size_t index, const char *why)
+{
+	pvx_buf_printf(ctx, "skipped %zu: %s\n", index, why);
+}
+
+#define S(x) ((x) ? (x) : "-")
+
+static void dump(struct pvx_buf *out, const struct pvx_graph *g)
+{
+	for (size_t i = 0; i < g->n_links; i++) {
+		const struct pvx_link_spec *s = &g->links[i];
+		pvx_buf_printf(out,
+			       "link %s name=%s consumer=%s consumer_pid=%d provider=%s provider_pid=%d "
+			       "role=%s interface=%s target=%s socket=%s uid=%s%u ipv4=%s mac=%s\n",
+			       pvx_link_type_names[s->type], s->name, s->consumer, (int)s->consumer_pid,
+			       S(s->provider), (int)s->provider_pid, s->role, s->interface, s->target,
+			       S(s->socket), s->has_uid ? "" : "none/", s->uid, S(s->ipv4_address),
+			       S(s->mac_address));
+	}
+}
+
+static int cmp_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void run_dir(const char *base, bool valid)
+{
+	struct dirent **ents;
+	int n = scandir(base, &ents, NULL, cmp_name);
+	if (n < 0) {
+		ok(0, "cannot read %s", base);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (ents[i]->d_name[0] == '.') {
+			free(ents[i]);
+			continue;
+		}
+		char path[4096], want_path[4096];
+		snprintf(path, sizeof(path), "%s/%s/input", base, ents[i]->d_name);
+		snprintf(want_path, sizeof(want_path), "%s/%s/%s", base, ents[i]->d_name,
+			 valid ? "expected" : "error");
+		size_t len, wlen;
+		char *input = slurp(path, &len);
+		char *want = slurp(want_path, &wlen);
+		struct pvx_buf got = {0};
+		struct pvx_graph g;
+		char err[256] = "";
+		int r = pvx_graph_parse(input ? input : "", input ? len : 0, &g, err, sizeof(err),
+					on_skip, &got);
+		if (r == 0) {
+			dump(&got, &g);
+			pvx_graph_free(&g);
+		}
+		pvx_buf_append(&got, "", 0);
+		if (getenv("PVX_REGEN")) {
+			FILE *f = fopen(want_path, "w");
+			fputs(valid ? got.data : err, f);
+			if (!valid)
+				fputc('\n', f);
+			fclose(f);
+		}
+		if (valid) {
+			ok(r == 0 && want && strcmp(got.data, want) == 0, "valid/%s", ents[i]->d_name);
+			if (!(r == 0 && want && strcmp(got.data, want) == 0))
+				tap_diag("got:\n%s# want:\n%s", got.data, want ? want : "(missing)");
+		} else {
+			if (want && wlen && want[wlen - 1] == '\n')
+				want[wlen - 1] = '\0';
+			ok(r < 0 && want && strstr(err, want), "invalid/%s: %s", ents[i]->d_name, err);
+		}
+		free(input);
+		free(want);
+		pvx_buf_free(&got);
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+int main(void)
+{
+	const char *top = getenv("top_srcdir");
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/t/graphs/valid", top ? top : ".");
+	run_dir(dir, true);
+	snprintf(dir, sizeof(dir), "%s/t/graphs/invalid", top ? top : ".");
+	run_dir(dir, false);
+	return tap_done();
+}
