@@ -1,0 +1,157 @@
+# Shared helpers for the integration tests: TAP output, containers made
+# with unshare (own mount, pid and, on request, network namespace, own root
+# with a private /run and /tmp), the fake pv-ctrl and the daemon.
+#
+# Every test makes its own scratch directory and cleans up after itself,
+# also when it fails.
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+PY=/usr/bin/python3
+PEER="$top_srcdir/t/peer.py"
+FAKE_PVCTRL="$top_srcdir/t/fake-pvctrl.py"
+PVX="$top_builddir/pv-xconnect"
+PVXCTL="$top_builddir/pvxctl"
+
+tap_n=0
+tap_failed=0
+ok() { # ok COND-EXIT-STATUS DESCRIPTION
+	local st=$1; shift
+	tap_n=$((tap_n + 1))
+	if [ "$st" -eq 0 ]; then echo "ok $tap_n - $*"; else echo "not ok $tap_n - $*"; tap_failed=$((tap_failed + 1)); fi
+}
+check() { # check DESCRIPTION -- COMMAND...: ok when COMMAND succeeds
+	local desc=$1; shift; [ "$1" = "--" ] && shift
+	local out
+	out=$("$@" 2>&1); local st=$?
+	ok $st "$desc"
+	[ $st -eq 0 ] || printf '%s\n' "$out" | sed 's/^/# /'
+	return $st
+}
+diag() { echo "# $*"; }
+skip_all() { echo "1..0 # SKIP $*"; exit 77; }
+done_testing() { echo "1..$tap_n"; [ $tap_failed -eq 0 ]; }
+
+require_root_tools() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root (namespaces, /proc/<pid>/root)"
+	for t in unshare nsenter "$PY"; do
+		command -v "$t" >/dev/null || skip_all "needs $t"
+	done
+	unshare --mount --pid --fork true 2>/dev/null || skip_all "cannot create namespaces here"
+}
+
+T=$(mktemp -d /tmp/pvx-test.XXXXXX)
+chmod 755 "$T"
+CONTAINERS=""
+BACKGROUND=""
+
+cleanup() {
+	for pid in $BACKGROUND; do kill "$pid" 2>/dev/null; done
+	for c in $CONTAINERS; do container_kill "$c"; done
+	[ -n "${DPID:-}" ] && kill -9 "$DPID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# until_true TIMEOUT COMMAND...: retries every 50 ms; status of the last try.
+until_true() {
+	local deadline=$(( $(date +%s%N) / 1000000 + $(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }') ))
+	shift
+	while ! "$@" 2>/dev/null; do
+		[ $(( $(date +%s%N) / 1000000 )) -ge $deadline ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# container_start NAME COMMAND...: a container with its own root under
+# $T/NAME (host /usr and /etc read-only, private /run, /tmp and /proc, the
+# test directory at /t).  Prints nothing; its host pid is in $T/NAME.pid.
+container_start() {
+	local name=$1; shift
+	local root="$T/$name/root"
+	mkdir -p "$root"/usr "$root"/etc "$root"/run "$root"/tmp "$root"/proc "$root"/t "$root"/dev "$root"/data
+	for l in bin sbin lib lib64; do [ -L "$root/$l" ] || ln -s "usr/$l" "$root/$l"; done
+	: >"$root/dev/null"
+	unshare --mount --pid --fork --propagation private -- sh -c '
+		r=$1; shift
+		mount --bind /usr "$r/usr" && mount -o remount,bind,ro "$r/usr"
+		mount --bind /etc "$r/etc" && mount -o remount,bind,ro "$r/etc"
+		mount --bind "$T_SRC" "$r/t" && mount -o remount,bind,ro "$r/t"
+		mount --bind "$T_DATA" "$r/data"
+		mount -t tmpfs tmpfs "$r/run"
+		mount -t tmpfs tmpfs "$r/tmp"
+		mount -t proc proc "$r/proc"
+		mount --bind /dev/null "$r/dev/null"
+		exec chroot "$r" "$@"' sh "$root" "$@" \
+		>"$T/$name.log" 2>&1 &
+	local upid=$!
+	echo "$upid" >"$T/$name.unshare"
+	local child=""
+	for _ in $(seq 200); do
+		child=$(cat /proc/$upid/task/$upid/children 2>/dev/null | awk '{print $1}')
+		[ -n "$child" ] && break
+		sleep 0.02
+	done
+	echo "$child" >"$T/$name.pid"
+	# Ready once it runs in its own root (its mounts are made by then).
+	until_true 5 root_is "$child" "$root"
+	CONTAINERS="$CONTAINERS $name"
+}
+export T_SRC="$top_srcdir/t"
+export T_DATA="$T/data"
+mkdir -p "$T_DATA"
+
+cpid() { cat "$T/$1.pid"; }
+root_is() { [ "$(readlink "/proc/$1/root")" = "$2" ]; }
+
+# container_kill NAME: PID 1 of a pid namespace ignores SIGTERM: SIGKILL it.
+container_kill() {
+	local p u
+	p=$(cat "$T/$1.pid" 2>/dev/null); u=$(cat "$T/$1.unshare" 2>/dev/null)
+	[ -n "$p" ] && kill -9 "$p" 2>/dev/null
+	[ -n "$u" ] && { kill "$u" 2>/dev/null; wait "$u" 2>/dev/null; }
+	return 0
+}
+
+# in_container NAME COMMAND...: runs inside the container's namespaces and root.
+in_container() {
+	local name=$1; shift
+	nsenter --target "$(cpid "$name")" --mount --pid --root --wd=/ -- "$@"
+}
+
+fake_pvctrl_start() { # fake_pvctrl_start GRAPH [OPTIONS]
+	"$PY" "$FAKE_PVCTRL" "$T/pv-ctrl" "$@" >"$T/fake-pvctrl.log" 2>&1 &
+	FAKE_PID=$!
+	BACKGROUND="$BACKGROUND $FAKE_PID"
+	until_true 5 test -S "$T/pv-ctrl"
+}
+
+daemon_start() { # daemon_start [OPTIONS]
+	"$PVX" --ctrl "$T/pv-ctrl" --control "$T/xc.sock" --interval 0.5 --backoff-max 0.5 "$@" \
+		>>"$T/daemon.log" 2>&1 &
+	DPID=$!
+	until_true 5 test -S "$T/xc.sock"
+}
+
+pvxctl() { "$PVXCTL" --control "$T/xc.sock" "$@"; }
+
+# polls_pass N: waits until the daemon has started N more graph fetches
+# (read from its metrics), so "logged once" checks span several polls.
+fetches() { pvxctl metrics | awk '$1 == "pvx_graph_fetches_total" { print $2 }'; }
+polls_pass() {
+	local target=$(( $(fetches) + $1 ))
+	fetches_reached() { [ "$(fetches)" -ge "$target" ]; }
+	until_true 30 fetches_reached
+}
+
+fd_count() { ls "/proc/$1/fd" | wc -l; }
+
+link_state() { # link_state CONSUMER NAME: the link's state from the daemon
+	pvxctl links --json | "$PY" -c '
+import json, sys
+for l in json.load(sys.stdin):
+    if l["consumer"] == sys.argv[1] and l["name"] == sys.argv[2]:
+        print(l["state"])' "$1" "$2"
+}
