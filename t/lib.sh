@@ -1,6 +1,5 @@
-# Shared helpers for the integration tests: TAP output, containers made
-# with unshare (own mount, pid and, on request, network namespace, own root
-# with a private /run and /tmp), the fake pv-ctrl and the daemon.
+# Shared helpers for the integration tests: TAP output, containers
+# (examples/container.sh), the fake pv-ctrl and the daemon.
 #
 # Every test makes its own scratch directory and cleans up after itself,
 # also when it fails.
@@ -42,6 +41,11 @@ require_root_tools() {
 
 T=$(mktemp -d /tmp/pvx-test.XXXXXX)
 chmod 755 "$T"
+WORK=$T
+CT_RO="$top_srcdir/t"
+CT_RW="$T/data"
+mkdir -p "$CT_RW"
+. "$top_srcdir/examples/container.sh"
 CONTAINERS=""
 BACKGROUND=""
 
@@ -53,73 +57,6 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-
-# until_true TIMEOUT COMMAND...: retries every 50 ms; status of the last try.
-until_true() {
-	local deadline=$(( $(date +%s%N) / 1000000 + $(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }') ))
-	shift
-	while ! "$@" 2>/dev/null; do
-		[ $(( $(date +%s%N) / 1000000 )) -ge $deadline ] && return 1
-		sleep 0.05
-	done
-	return 0
-}
-
-# container_start NAME COMMAND...: a container with its own root under
-# $T/NAME (host /usr and /etc read-only, private /run, /tmp and /proc, the
-# test directory at /t).  Prints nothing; its host pid is in $T/NAME.pid.
-container_start() {
-	local name=$1; shift
-	local root="$T/$name/root"
-	mkdir -p "$root"/usr "$root"/etc "$root"/run "$root"/tmp "$root"/proc "$root"/t "$root"/dev "$root"/data
-	for l in bin sbin lib lib64; do [ -L "$root/$l" ] || ln -s "usr/$l" "$root/$l"; done
-	: >"$root/dev/null"
-	unshare --mount --pid --fork --propagation private -- sh -c '
-		r=$1; shift
-		mount --bind /usr "$r/usr" && mount -o remount,bind,ro "$r/usr"
-		mount --bind /etc "$r/etc" && mount -o remount,bind,ro "$r/etc"
-		mount --bind "$T_SRC" "$r/t" && mount -o remount,bind,ro "$r/t"
-		mount --bind "$T_DATA" "$r/data"
-		mount -t tmpfs tmpfs "$r/run"
-		mount -t tmpfs tmpfs "$r/tmp"
-		mount -t proc proc "$r/proc"
-		mount --bind /dev/null "$r/dev/null"
-		exec chroot "$r" "$@"' sh "$root" "$@" \
-		>"$T/$name.log" 2>&1 &
-	local upid=$!
-	echo "$upid" >"$T/$name.unshare"
-	local child=""
-	for _ in $(seq 200); do
-		child=$(cat /proc/$upid/task/$upid/children 2>/dev/null | awk '{print $1}')
-		[ -n "$child" ] && break
-		sleep 0.02
-	done
-	echo "$child" >"$T/$name.pid"
-	# Ready once it runs in its own root (its mounts are made by then).
-	until_true 5 root_is "$child" "$root"
-	CONTAINERS="$CONTAINERS $name"
-}
-export T_SRC="$top_srcdir/t"
-export T_DATA="$T/data"
-mkdir -p "$T_DATA"
-
-cpid() { cat "$T/$1.pid"; }
-root_is() { [ "$(readlink "/proc/$1/root")" = "$2" ]; }
-
-# container_kill NAME: PID 1 of a pid namespace ignores SIGTERM: SIGKILL it.
-container_kill() {
-	local p u
-	p=$(cat "$T/$1.pid" 2>/dev/null); u=$(cat "$T/$1.unshare" 2>/dev/null)
-	[ -n "$p" ] && kill -9 "$p" 2>/dev/null
-	[ -n "$u" ] && { kill "$u" 2>/dev/null; wait "$u" 2>/dev/null; }
-	return 0
-}
-
-# in_container NAME COMMAND...: runs inside the container's namespaces and root.
-in_container() {
-	local name=$1; shift
-	nsenter --target "$(cpid "$name")" --mount --pid --root --wd=/ -- "$@"
-}
 
 fake_pvctrl_start() { # fake_pvctrl_start GRAPH [OPTIONS]
 	"$PY" "$FAKE_PVCTRL" "$T/pv-ctrl" "$@" >"$T/fake-pvctrl.log" 2>&1 &
