@@ -130,7 +130,7 @@ static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whyle
 	do {                                                                               \
 		int r_ = get_string(o, key, &var);                                         \
 		if (r_ < 0)                                                                \
-			return snprintf(why, whylen, "%sfield '%s' must be a non-empty string", \
+			return snprintf(why, whylen, "%sfield '%s' must be a non-empty string without NUL", \
 					label, key), -EINVAL;                             \
 		if (r_ == 0 && (required))                                                 \
 			return snprintf(why, whylen, "%smissing required field '%s'", label, \
@@ -203,7 +203,7 @@ int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err
 	if (!skip)
 		skip = skip_default;
 
-	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (!root) {
 		snprintf(err, errlen, "graph is not valid JSON: %s at line %d column %d", jerr.text,
 			 jerr.line, jerr.column);
