@@ -58,8 +58,8 @@ container_start() {
 container_kill() {
 	local p u
 	p=$(cat "$WORK/$1.pid" 2>/dev/null); u=$(cat "$WORK/$1.unshare" 2>/dev/null)
-	[ -n "$p" ] && kill -9 "$p" 2>/dev/null
-	[ -n "$u" ] && { kill "$u" 2>/dev/null; wait "$u" 2>/dev/null; }
+	if [ -n "$p" ]; then kill -9 "$p" 2>/dev/null || true; fi
+	if [ -n "$u" ]; then kill "$u" 2>/dev/null || true; wait "$u" 2>/dev/null || true; fi
 	return 0
 }
 
