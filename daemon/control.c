@@ -430,7 +430,7 @@ int control_start(const char *path)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	mode_t old = umask(0077); /* root only: the control socket can change state */
+	mode_t old = umask(0177); /* 0600: only root may steer the daemon */
 	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
 	if (r < 0 || listen(fd, 64) < 0) {

@@ -87,25 +87,29 @@ int pvx_ns_open_parent(int rootfd, const char *path, bool create, const char **n
 	if (fd >= 0 || fd != -ENOENT || !create)
 		return fd;
 
-	/* Create the missing components one at a time, each resolved inside
-	 * the container's root. */
-	int cur = openat2_dir(rootfd, ".");
-	if (cur < 0)
-		return cur;
+	/* Create the missing components one at a time.  Each prefix is
+	 * resolved from the container's root again, so a symlink met on the
+	 * way is followed the way the container itself would follow it. */
+	int parent = openat2_dir(rootfd, ".");
+	if (parent < 0)
+		return parent;
+	char prefix[PATH_MAX] = "";
+	size_t plen = 0;
 	char *save = NULL;
 	for (char *comp = strtok_r(dir, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
-		if (mkdirat(cur, comp, 0755) < 0 && errno != EEXIST) {
+		if (mkdirat(parent, comp, 0755) < 0 && errno != EEXIST) {
 			int e = -errno;
-			close(cur);
+			close(parent);
 			return e;
 		}
-		int next = openat2_dir(cur, comp);
-		close(cur);
+		plen += (size_t)snprintf(prefix + plen, sizeof(prefix) - plen, "/%s", comp);
+		int next = openat2_dir(rootfd, prefix);
+		close(parent);
 		if (next < 0)
 			return next;
-		cur = next;
+		parent = next;
 	}
-	return cur;
+	return parent;
 }
 
 static void fd_path(int dirfd, const char *name, struct sockaddr_un *sa)

@@ -1,0 +1,138 @@
+#!/bin/bash
+# The daemon around the links: --graph file mode (inotify), POST /reconcile,
+# unchanged bodies, metrics, pvxctl output, host-side links (pid 0), links
+# that must be refused, and a consumer that tries to redirect the planted
+# socket to the host with a symlink.
+. "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
+require_root_tools
+
+"$PY" "$PEER" serve "$T/host-provider.sock" --id host >"$T/host-provider.log" 2>&1 &
+BACKGROUND="$BACKGROUND $!"
+until_true 5 test -S "$T/host-provider.sock"
+container_start client sleep 100000
+C=$(cpid client)
+
+write_graph() { cat >"$T/graph.json.new"; mv "$T/graph.json.new" "$T/graph.json"; }
+write_graph <<JSON
+{"links": [
+ {"type": "unix", "name": "host", "consumer": "hostapp", "socket": "$T/host-provider.sock",
+  "target": "$T/planted/deep/dir/host.sock"}
+], "pools": {}}
+JSON
+"$PVX" --graph "$T/graph.json" --control "$T/xc.sock" --interval 60 --backoff-max 0.5 \
+	>"$T/daemon.log" 2>&1 &
+DPID=$!
+until_true 5 test -S "$T/xc.sock"
+
+check "object form, host-side link (pid 0): ACTIVE" -- pvxctl wait --timeout 10
+check "host-side: parent directories created, socket planted" -- test -S "$T/planted/deep/dir/host.sock"
+check "host-side: round trip" -- "$PY" "$PEER" client "$T/planted/deep/dir/host.sock" who host
+check "control socket is private (0600)" -- test "$(stat -c %a "$T/xc.sock")" = 600
+
+# The consumer points /run/evil at a host path before the link is planted.
+mkdir -p "$T/hostside"
+in_container client mkdir -p "$T/hostside"
+in_container client ln -s "$T/hostside" /run/evil
+# --graph: a change to the file is picked up without a signal (inotify;
+# the poll interval is 60 s here).
+write_graph <<JSON
+[
+ {"type": "unix", "name": "host", "consumer": "hostapp", "socket": "$T/host-provider.sock",
+  "target": "$T/planted/deep/dir/host.sock"},
+ {"type": "unix", "name": "raw", "consumer": "client", "consumer_pid": $C,
+  "socket": "$T/host-provider.sock", "target": "/run/pv/raw.sock"},
+ {"type": "unix", "name": "raw", "consumer": "client", "consumer_pid": $C,
+  "socket": "/elsewhere.sock", "target": "/run/pv/raw.sock"},
+ {"type": "unix", "name": "escape", "consumer": "client", "consumer_pid": $C,
+  "socket": "$T/host-provider.sock", "target": "/run/evil/x.sock"},
+ {"type": "unix", "name": "relative", "consumer": "client", "consumer_pid": $C,
+  "socket": "$T/host-provider.sock", "target": "run/x.sock"},
+ {"type": "unix", "name": "dotdot", "consumer": "client", "consumer_pid": $C,
+  "socket": "$T/host-provider.sock", "target": "/run/../etc/x.sock"},
+ {"type": "rest", "name": "api", "consumer": "client", "consumer_pid": $C,
+  "socket": "/run/api.sock", "target": "/run/pv/api.sock"},
+ {"type": "unix", "name": "noprovider", "consumer": "client", "consumer_pid": $C,
+  "socket": "/run/nothing-here.sock", "target": "/run/pv/none.sock"},
+ {"type": "unix", "consumer": "client", "socket": "/x"}
+]
+JSON
+check "graph file change picked up without a signal" -- \
+	until_true 5 test -S "/proc/$C/root/run/pv/raw.sock"
+check "host-side provider reached from a container" -- \
+	in_container client "$PY" /t/peer.py client /run/pv/raw.sock who host
+until_true 5 sh -c "\"$PVXCTL\" --control $T/xc.sock links | grep -q 'client/escape.*ACTIVE'"
+check "symlink escape: nothing created on the host" -- test ! -e "$T/hostside/x.sock"
+check "symlink escape: the socket stays inside the consumer's root" -- \
+	test -S "/proc/$C/root$T/hostside/x.sock"
+st() { link_state client "$1"; }
+check "relative target refused: FAILED" -- test "$(st relative)" = FAILED
+check "'..' in the target refused: FAILED" -- test "$(st dotdot)" = FAILED
+check "rest (not built yet) refused: FAILED" -- test "$(st api)" = FAILED
+pvxctl links >"$T/links.txt"
+check "pvxctl links shows why (target)" -- grep -q "path is not absolute" "$T/links.txt"
+check "pvxctl links shows why (type)" -- grep -q "link type 'rest' is not supported by this build" "$T/links.txt"
+check "missing provider socket: BACKOFF, retried" -- test "$(st noprovider)" = BACKOFF
+check "missing provider socket: reason shown" -- grep -q "provider socket /run/nothing-here.sock" "$T/links.txt"
+check "duplicate key logged" -- grep -q "duplicate link client/raw -> /run/pv/raw.sock skipped" "$T/daemon.log"
+check "link without a name skipped with the reason" -- \
+	grep -q "link 8 skipped: link of consumer 'client': missing required field 'name'" "$T/daemon.log"
+check "the planted socket of a refused link is not created" -- test ! -e "/proc/$C/root/run/pv/api.sock"
+
+# POST /reconcile, and an unchanged body costs no reconcile
+applied() { pvxctl metrics | awk '$1 == "pvx_graph_applied_total" { print $2 }'; }
+a0=$(applied)
+check "pvxctl reconcile answers after the fetch" -- sh -c "\"$PVXCTL\" --control $T/xc.sock reconcile | grep -q 'graph unchanged'"
+pvxctl reconcile >/dev/null
+ok $([ "$(applied)" = "$a0" ]; echo $?) "unchanged graph body: nothing applied ($a0 before, $(applied) after)"
+check "POST /reconcile over raw HTTP/1.0" -- sh -c "printf 'POST /reconcile HTTP/1.0\r\nHost: x\r\n\r\n' | socat - UNIX-CONNECT:$T/xc.sock | grep -q '\"ok\":true'"
+check "unknown endpoint: 404" -- sh -c "printf 'GET /nope HTTP/1.0\r\n\r\n' | socat - UNIX-CONNECT:$T/xc.sock | head -1 | grep -q ' 404 '"
+check "wrong method: 405" -- sh -c "printf 'DELETE /links HTTP/1.0\r\n\r\n' | socat - UNIX-CONNECT:$T/xc.sock | head -1 | grep -q ' 405 '"
+check "garbage request: 400" -- sh -c "printf 'hello\r\n\r\n' | socat - UNIX-CONNECT:$T/xc.sock | head -1 | grep -q ' 400 '"
+
+# metrics and the other pvxctl views
+pvxctl metrics >"$T/metrics.txt"
+check "metrics: per-link state" -- grep -q '^pvx_link_state{consumer="client",name="raw",target="/run/pv/raw.sock",type="unix",state="ACTIVE"} 1$' "$T/metrics.txt"
+check "metrics: bytes each way" -- grep -q '^pvx_link_bytes_total{consumer="client",name="raw",target="/run/pv/raw.sock",type="unix",direction="to_consumer"} [1-9]' "$T/metrics.txt"
+check "metrics: connections" -- grep -q '^pvx_link_connections_total{consumer="client",name="raw",.*} [1-9]' "$T/metrics.txt"
+check "pvxctl fsm prints the table" -- sh -c "\"$PVXCTL\" --control $T/xc.sock fsm | grep -q '^ACTIVE *provider-down *INJECTED'"
+check "pvxctl fsm --dot" -- sh -c "\"$PVXCTL\" --control $T/xc.sock fsm --dot | grep -q 'digraph link_fsm'"
+check "pvxctl links --dot" -- sh -c "\"$PVXCTL\" --control $T/xc.sock links --dot | grep -q '\"-\" -> \"client\"'"
+check "pvxctl links --json is JSON" -- sh -c "\"$PVXCTL\" --control $T/xc.sock links --json | \"$PY\" -m json.tool >/dev/null"
+"$PVXCTL" --control "$T/xc.sock" wait --timeout 0.3 2>"$T/wait.txt"; st=$?
+ok $([ "$st" = 1 ]; echo $?) "pvxctl wait exits 1 on timeout (got $st)"
+check "pvxctl wait names the links that are not ACTIVE" -- \
+	grep -q 'client/noprovider -> /run/pv/none.sock: BACKOFF' "$T/wait.txt"
+check "pvxctl on a missing socket: clear error" -- sh -c "\"$PVXCTL\" --control $T/nope.sock links 2>&1 | grep -q 'cannot connect to $T/nope.sock'"
+"$PVX" --graph "$T/graph.json" --control "$T/xc.sock" >"$T/second.txt" 2>&1; st=$?
+ok $([ "$st" = 1 ]; echo $?) "a second daemon on the same control socket exits 1 (got $st)"
+check "... saying why" -- grep -q 'Address already in use' "$T/second.txt"
+
+# the provider socket appears later: BACKOFF retries, then ACTIVE
+in_container client mkdir -p /run/late
+write_graph <<JSON
+[{"type": "unix", "name": "late", "consumer": "client", "consumer_pid": $C,
+  "provider": "client", "provider_pid": $C, "socket": "/run/late/p.sock", "target": "/run/pv/late.sock"}]
+JSON
+until_true 5 sh -c "[ \"\$(\"$PVXCTL\" --control $T/xc.sock links --json | grep -c BACKOFF)\" = 1 ]"
+ok $? "provider socket missing: BACKOFF"
+check "links gone from the graph are torn down" -- until_true 5 test ! -e "$T/planted/deep/dir/host.sock"
+in_container client sh -c '/usr/bin/python3 /t/peer.py serve /run/late/p.sock --id late >/dev/null 2>&1 &'
+check "provider appears: the retry plants the link" -- pvxctl wait --timeout 10
+check "round trip to a provider in the same container" -- \
+	in_container client "$PY" /t/peer.py client /run/pv/late.sock who late
+
+kill -TERM "$DPID"; wait "$DPID"; st=$?
+DPID=
+ok $st "SIGTERM: exit 0"
+check "SIGTERM: socket removed" -- test ! -e "/proc/$C/root/run/pv/late.sock"
+
+# usage errors
+check "--help documents the options" -- sh -c "\"$PVX\" --help | grep -q -- '--backoff-max'"
+check "--version" -- sh -c "\"$PVX\" --version | grep -q '^pv-xconnect [0-9]'"
+"$PVX" --interval nonsense >/dev/null 2>&1; st=$?
+ok $([ "$st" = 2 ]; echo $?) "bad option value: exit 2 (got $st)"
+"$PVX" --ctrl /a --graph /b >/dev/null 2>&1; st=$?
+ok $([ "$st" = 2 ]; echo $?) "--ctrl with --graph: exit 2 (got $st)"
+
+[ $tap_failed -eq 0 ] || { echo "# daemon log:"; sed 's/^/#   /' "$T/daemon.log" | tail -40; }
+done_testing
