@@ -373,6 +373,16 @@ static void linger_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_start(loop, w);
 }
 
+/* A larger send buffer lets each side queue more per wakeup: fewer
+ * context switches per byte.  It is a limit, not an allocation: an idle
+ * connection costs nothing more.  Root may exceed wmem_max. */
+static void grow_sndbuf(int fd)
+{
+	int size = RELAY_SNDBUF;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
 int relay_start(struct pvx_link *l, int client_fd, int provider_fd)
 {
 	struct relay_session *s = calloc(1, sizeof(*s));
@@ -382,6 +392,8 @@ int relay_start(struct pvx_link *l, int client_fd, int provider_fd)
 		return -ENOMEM;
 	}
 	s->link = l;
+	grow_sndbuf(client_fd);
+	grow_sndbuf(provider_fd);
 	s->fd[TO_PROVIDER] = provider_fd;
 	s->fd[TO_CONSUMER] = client_fd;
 	for (int i = 0; i < 2; i++) {

@@ -7,7 +7,9 @@
 #include "fsm/link.h"
 
 /* Bytes read per recvmsg; also the size of a back-pressure buffer. */
-#define RELAY_BUF (128 * 1024)
+#define RELAY_BUF (256 * 1024)
+/* Send buffer of both sockets of a session. */
+#define RELAY_SNDBUF (2048 * 1024)
 
 /* Seconds a half-closed session may stay idle before it is reclaimed. */
 extern double relay_linger;

@@ -21,6 +21,12 @@
  * spinning on a connection it cannot take. */
 #define ACCEPT_PAUSE 0.1
 
+/* Out of fds or memory: our shortage, not a sign of the provider. */
+static bool resource_error(int err)
+{
+	return err == -EMFILE || err == -ENFILE || err == -ENOBUFS || err == -ENOMEM;
+}
+
 /* Opens the provider's socket directory if not open yet. */
 static int provider_dir(struct pvx_link *l, bool quiet)
 {
@@ -28,8 +34,10 @@ static int provider_dir(struct pvx_link *l, bool quiet)
 		return 0;
 	_cleanup_close_ int root = pvx_ns_open_root(l->spec.provider_pid);
 	if (root < 0) {
-		if (!quiet)
+		if (!quiet && root == -ESRCH)
 			link_error(l, 0, "provider pid %d is not running", (int)l->spec.provider_pid);
+		else if (!quiet)
+			link_error(l, root, "provider pid %d", (int)l->spec.provider_pid);
 		return root;
 	}
 	const char *name;
@@ -57,7 +65,7 @@ static int provider_connect(struct pvx_link *l, bool quiet)
 	if (r < 0)
 		return r;
 	int fd = pvx_ns_connect(l->prov_dirfd, l->prov_name);
-	if (fd < 0 && fd != -EAGAIN) {
+	if (fd < 0 && fd != -EAGAIN && !resource_error(fd)) {
 		if (!quiet)
 			link_error(l, fd, "provider socket %s", l->spec.socket);
 		l->prov_dirfd = safe_close(l->prov_dirfd);
@@ -72,6 +80,16 @@ static void pause_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		ev_io_start(loop, &l->accept_watcher);
 }
 
+/* Stops accepting for ACCEPT_PAUSE: the pending connections wait in the
+ * backlog until fds are free again. */
+static void pause_accepting(struct pvx_link *l, int err)
+{
+	link_error(l, err, "accept paused");
+	ev_io_stop(pvx_loop, &l->accept_watcher);
+	ev_timer_set(&l->accept_pause, ACCEPT_PAUSE, 0.);
+	ev_timer_start(pvx_loop, &l->accept_pause);
+}
+
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct pvx_link *l = w->data;
@@ -81,15 +99,16 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (c < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-				link_error(l, -errno, "accept paused");
-				ev_io_stop(loop, w);
-				ev_timer_set(&l->accept_pause, ACCEPT_PAUSE, 0.);
-				ev_timer_start(loop, &l->accept_pause);
-			}
+			if (resource_error(-errno))
+				pause_accepting(l, -errno);
 			return;
 		}
 		int p = provider_connect(l, false);
+		if (resource_error(p)) {
+			close(c);
+			pause_accepting(l, p);
+			return;
+		}
 		if (p == -EAGAIN) {
 			/* The provider's backlog is full: it is alive but busy.
 			 * Refusing this one connection is the honest answer. */

@@ -15,6 +15,9 @@ client PATH CHECK ...   one client check, exit 0 when it holds:
    connects N HALF      N connections doing a ping round trip; HALF of them
                         send HOLD, shut down writing and stay open until the
                         end (half-open)
+   hold N SECONDS       open N connections (no traffic), keep them SECONDS
+   manyfds N            pass N fds in one message; exit 0 if the relay
+                        refused to deliver the stream (EOF or reset)
 """
 import os
 import socket
@@ -145,6 +148,26 @@ def client(path, check, args):
         if len(args) > 2:  # keep the half-open ones until told
             time.sleep(float(args[2]))
         return 0
+    if check == "hold":
+        kept = []
+        for _ in range(int(args[0])):
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            c.connect(path)
+            kept.append(c)
+        print(f"hold: {len(kept)} connections open", flush=True)
+        time.sleep(float(args[1]))
+        return 0
+    if check == "manyfds":
+        n = int(args[0])
+        fds = [os.open("/dev/null", os.O_RDONLY) for _ in range(n)]
+        c = connect(path)
+        socket.send_fds(c, [b"FDTEST\n"], fds)
+        try:
+            reply = read_line(c)
+        except ConnectionResetError:
+            reply = b""
+        print(f"manyfds: reply {reply!r}")
+        return 0 if reply == b"" else 1
     print(f"unknown check {check}")
     return 2
 

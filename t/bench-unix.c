@@ -1,0 +1,142 @@
+/* Stream benchmark peer for `make bench`:
+ *   bench-unix serve PATH          sink/echo server (one process per connection)
+ *   bench-unix bulk PATH MIB       send MIB MiB, print MiB/s
+ *   bench-unix rtt PATH N          N 64-byte round trips, print p50/p99 in us
+ * The first byte of a connection picks the mode: 'B' bulk, 'R' echo. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int sock_at(const char *path, int do_listen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (do_listen) {
+		unlink(path);
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0) {
+			perror("bind");
+			exit(1);
+		}
+	} else if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("connect");
+		exit(1);
+	}
+	return fd;
+}
+
+static int full_read(int fd, char *buf, size_t n)
+{
+	for (size_t off = 0; off < n;) {
+		ssize_t r = read(fd, buf + off, n - off);
+		if (r <= 0)
+			return -1;
+		off += (size_t)r;
+	}
+	return 0;
+}
+
+static void serve_one(int c)
+{
+	static char buf[1 << 18];
+	char mode;
+	if (read(c, &mode, 1) != 1)
+		_exit(0);
+	if (mode == 'B') {
+		uint64_t total = 0;
+		ssize_t r;
+		while ((r = read(c, buf, sizeof(buf))) > 0)
+			total += (uint64_t)r;
+		if (write(c, &total, sizeof(total)) < 0)
+			_exit(1);
+	} else {
+		while (full_read(c, buf, 64) == 0)
+			if (write(c, buf, 64) != 64)
+				break;
+	}
+	_exit(0);
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: bench-unix serve|bulk|rtt PATH [N]\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (!strcmp(argv[1], "serve")) {
+		signal(SIGCHLD, SIG_IGN);
+		int l = sock_at(argv[2], 1);
+		for (;;) {
+			int c = accept(l, NULL, NULL);
+			if (c < 0)
+				continue;
+			if (fork() == 0)
+				serve_one(c);
+			close(c);
+		}
+	}
+	long n = argc > 3 ? atol(argv[3]) : 1024;
+	int fd = sock_at(argv[2], 0);
+	if (!strcmp(argv[1], "bulk")) {
+		static char buf[1 << 18];
+		memset(buf, 'x', sizeof(buf));
+		uint64_t total = (uint64_t)n << 20, sent = 0;
+		double t0 = now();
+		if (write(fd, "B", 1) != 1)
+			return 1;
+		while (sent < total) {
+			size_t k = total - sent < sizeof(buf) ? (size_t)(total - sent) : sizeof(buf);
+			ssize_t w = write(fd, buf, k);
+			if (w <= 0)
+				return 1;
+			sent += (uint64_t)w;
+		}
+		shutdown(fd, SHUT_WR);
+		uint64_t got = 0;
+		if (full_read(fd, (char *)&got, sizeof(got)) < 0 || got != total) {
+			fprintf(stderr, "bulk: server got %llu of %llu bytes\n", (unsigned long long)got,
+				(unsigned long long)total);
+			return 1;
+		}
+		printf("%.1f\n", (double)n / (now() - t0));
+		return 0;
+	}
+	double *lat = calloc((size_t)n, sizeof(double));
+	char msg[64], back[64];
+	memset(msg, 'r', sizeof(msg));
+	if (write(fd, "R", 1) != 1)
+		return 1;
+	for (long i = 0; i < n; i++) {
+		double t0 = now();
+		if (write(fd, msg, 64) != 64 || full_read(fd, back, 64) < 0)
+			return 1;
+		lat[i] = (now() - t0) * 1e6;
+	}
+	qsort(lat, (size_t)n, sizeof(double), cmp);
+	printf("%.1f %.1f\n", lat[n / 2], lat[n * 99 / 100]);
+	return 0;
+}
