@@ -59,14 +59,123 @@ const char *pvx_path_problem(const char *path)
 	return NULL;
 }
 
+bool pvx_ns_no_openat2;
+
+/* Resolves path under dirfd as if dirfd were "/", without openat2: one
+ * component at a time with O_NOFOLLOW, symlinks read and expanded by us
+ * (absolute ones restart at dirfd), ".." taken from our own stack of
+ * directory fds and never above dirfd.  The kernel never follows a link we
+ * did not look at, so a container swapping a directory for a symlink while
+ * we walk gains nothing. */
+#define MAX_DEPTH 64
+#define MAX_LINKS 40
+static int resolve_in_root(int rootfd, const char *path)
+{
+	char todo[PATH_MAX * 2];
+	int stack[MAX_DEPTH];
+	int depth = 0, links = 0, err = 0;
+
+	if (snprintf(todo, sizeof(todo), "%s", path) >= (int)sizeof(todo))
+		return -ENAMETOOLONG;
+	stack[0] = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (stack[0] < 0)
+		return -errno;
+
+	char *rest = todo;
+	while (*rest) {
+		while (*rest == '/')
+			rest++;
+		if (!*rest)
+			break;
+		char *end = strchrnul(rest, '/');
+		char comp[NAME_MAX + 1];
+		size_t n = (size_t)(end - rest);
+		if (n > NAME_MAX) {
+			err = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(comp, rest, n);
+		comp[n] = '\0';
+		rest = end;
+
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			if (depth > 0)
+				close(stack[depth--]);
+			continue;
+		}
+		int fd = openat(stack[depth], comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			err = -errno;
+			break;
+		}
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			err = -errno;
+			close(fd);
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t tl = readlinkat(fd, "", target, sizeof(target) - 1);
+			close(fd);
+			if (tl < 0) {
+				err = -errno;
+				break;
+			}
+			target[tl] = '\0';
+			if (++links > MAX_LINKS) {
+				err = -ELOOP;
+				break;
+			}
+			/* The link's target replaces the component, in front of
+			 * what is left of the path. */
+			char next[sizeof(todo)];
+			if (snprintf(next, sizeof(next), "%s/%s", target, rest) >= (int)sizeof(next)) {
+				err = -ENAMETOOLONG;
+				break;
+			}
+			memcpy(todo, next, strlen(next) + 1);
+			rest = todo;
+			if (target[0] == '/')
+				while (depth > 0)
+					close(stack[depth--]);
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			err = -ENOTDIR;
+			close(fd);
+			break;
+		}
+		if (depth + 1 >= MAX_DEPTH) {
+			err = -ENAMETOOLONG;
+			close(fd);
+			break;
+		}
+		stack[++depth] = fd;
+	}
+	int result = err ? err : stack[depth];
+	for (int i = err ? depth : depth - 1; i >= 0; i--)
+		close(stack[i]);
+	return result;
+}
+
 static int openat2_dir(int dirfd, const char *path)
 {
-	struct open_how how = {
-		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		.resolve = RESOLVE_FLAGS,
-	};
-	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	return fd < 0 ? -errno : (int)fd;
+	if (!pvx_ns_no_openat2) {
+		struct open_how how = {
+			.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			.resolve = RESOLVE_FLAGS,
+		};
+		long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0)
+			return (int)fd;
+		if (errno != ENOSYS)
+			return -errno;
+		pvx_ns_no_openat2 = true; /* kernel older than 5.6 */
+	}
+	return resolve_in_root(dirfd, path);
 }
 
 int pvx_ns_open_parent(int rootfd, const char *path, bool create, const char **name)

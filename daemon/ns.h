@@ -13,6 +13,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Set when the kernel has no openat2 (before 5.6): paths are then resolved
+ * component by component in user space with the same guarantees.  Tests
+ * set it to exercise that path. */
+extern bool pvx_ns_no_openat2;
+
 /* O_PATH fd of the root of pid's mount namespace ("/" for pid 0). */
 int pvx_ns_open_root(pid_t pid);
 
