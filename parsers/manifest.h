@@ -1,0 +1,93 @@
+/* Container manifests (DESIGN.md section 3.2): services.json (provider),
+ * run.json and args.json (consumer), read by one incremental Ragel grammar
+ * (manifest.rl) into the structs below.  Errors name file:line:column and
+ * say what was expected. */
+#ifndef PVX_MANIFEST_H
+#define PVX_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "parsers/graph.h"
+
+#define MANIFEST_MAX_SIZE (1024 * 1024)
+#define MANIFEST_MAX_STRING 4096
+#define MANIFEST_MAX_DEPTH 32
+
+enum manifest_kind { MANIFEST_SERVICES, MANIFEST_RUN, MANIFEST_ARGS };
+
+struct pvx_service { /* services.json entry */
+	char *name;
+	enum pvx_link_type type;
+	char *socket;
+};
+
+struct pvx_requirement { /* run.json / args.json entry */
+	char *name;
+	int type; /* enum pvx_link_type, or -1 when the requirement names none */
+	char *role, *interface, *target; /* NULL when absent */
+	bool required;
+};
+
+struct pvx_net_iface {
+	char *name, *pool, *ipv4_address, *mac_address;
+};
+
+struct pvx_network { /* run.json "network", args.json "network" and PV_NETWORK_* */
+	bool present;
+	char *mode, *pool, *hostname, *static_ip, *mac;
+	struct pvx_net_iface *ifaces;
+	size_t n_ifaces;
+};
+
+struct pvx_manifest {
+	enum manifest_kind kind;
+	bool legacy;       /* services.json as a bare array */
+	char *spec;        /* "#spec" */
+	char *name, *type; /* run.json */
+	struct pvx_service *services;
+	size_t n_services;
+	struct pvx_requirement *reqs;
+	size_t n_reqs;
+	struct pvx_network net;
+};
+
+struct manifest_parser;
+
+/* file is the name used in error messages. */
+struct manifest_parser *manifest_parser_new(enum manifest_kind kind, const char *file);
+/* Feeds the next piece; returns 0, or -1 with the error in
+ * manifest_parser_error().  Pieces may be cut anywhere. */
+int manifest_parser_feed(struct manifest_parser *p, const char *data, size_t len);
+/* Ends the input and hands the result over (caller frees it with
+ * manifest_free); returns 0 or -1. */
+int manifest_parser_finish(struct manifest_parser *p, struct pvx_manifest *out);
+const char *manifest_parser_error(const struct manifest_parser *p);
+void manifest_parser_free(struct manifest_parser *p);
+
+/* Reads a whole file; kind is taken from its base name (services.json,
+ * run.json, args.json).  Returns 0, or -1 with a message in err. */
+int manifest_read_file(const char *path, struct pvx_manifest *out, char *err, size_t errlen);
+int manifest_kind_from_name(const char *basename);
+
+void manifest_free(struct pvx_manifest *m);
+
+/* A canonical text form, one line per item, used by the fixtures and the
+ * differential check. Caller frees. */
+char *manifest_dump(const struct pvx_manifest *m);
+
+/* The schema side of the reader, driven by events; exposed so that a
+ * jansson tree can drive it too (differential tests, fuzzing). */
+enum mf_scalar { MF_STRING, MF_NUMBER, MF_TRUE, MF_FALSE, MF_NULL };
+struct mf_builder;
+struct mf_builder *mf_builder_new(enum manifest_kind kind);
+void mf_builder_free(struct mf_builder *b);
+/* Each returns 0, or -1 with a message (no position) in mf_builder_error(). */
+int mf_begin(struct mf_builder *b, bool object);
+int mf_end(struct mf_builder *b);
+int mf_key(struct mf_builder *b, const char *s, size_t n);
+int mf_scalar(struct mf_builder *b, enum mf_scalar t, const char *s, size_t n);
+int mf_finish(struct mf_builder *b, struct pvx_manifest *out);
+const char *mf_builder_error(const struct mf_builder *b);
+
+#endif
