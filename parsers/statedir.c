@@ -1,0 +1,274 @@
+/* Matching as Pantavisor does it: every requirement whose name some
+ * container exports becomes a link.  The type comes from the requirement,
+ * else from the export (they must agree when both are given); role defaults
+ * to "any" and interface to the type.  A name exported twice is an error
+ * naming both exporters; a required service nobody exports is the error
+ * Pantavisor logs; an optional one is a note. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "parsers/manifest.h"
+#include "parsers/statedir.h"
+
+struct container {
+	char *name;
+	pid_t pid;
+	struct pvx_manifest services; /* kind MANIFEST_SERVICES when present */
+	bool has_services;
+	struct pvx_manifest wants;    /* run.json, else args.json */
+	bool has_wants;
+};
+
+static bool is_file(const char *dir, const char *name, const char *file, char *path, size_t len)
+{
+	struct stat st;
+	snprintf(path, len, "%s/%s/%s", dir, name, file);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static pid_t read_pid_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	long v = 0;
+	if (fscanf(f, "%ld", &v) != 1 || v < 0 || v > 4194304)
+		v = 0;
+	fclose(f);
+	return (pid_t)v;
+}
+
+pid_t statedir_lxc_pid(const char *lxcpath, const char *name)
+{
+	char want[512];
+	int wl = snprintf(want, sizeof(want), "[lxc monitor] %s %s", lxcpath, name);
+	DIR *d = opendir("/proc");
+	if (!d)
+		return 0;
+	pid_t found = 0;
+	struct dirent *e;
+	while (!found && (e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		char path[600], cmd[600];
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t n = read(fd, cmd, sizeof(cmd) - 1);
+		close(fd);
+		if (n <= wl || memcmp(cmd, want, (size_t)wl) != 0 || (cmd[wl] != '\0' && cmd[wl] != ' '))
+			continue;
+		/* The monitor's child is the container's init. */
+		snprintf(path, sizeof(path), "/proc/%s/task/%s/children", e->d_name, e->d_name);
+		FILE *f = fopen(path, "r");
+		long child = 0;
+		if (f && fscanf(f, "%ld", &child) == 1 && child > 0)
+			found = (pid_t)child;
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+static pid_t pid_of(const char *dir, const char *name, const struct statedir_opts *o)
+{
+	for (size_t i = 0; i < o->n_pids; i++)
+		if (strcmp(o->pids[i].name, name) == 0)
+			return o->pids[i].pid;
+	char path[4096];
+	if (is_file(dir, name, "pid", path, sizeof(path)))
+		return read_pid_file(path);
+	if (o->lxcpath)
+		return statedir_lxc_pid(o->lxcpath, name);
+	return 0;
+}
+
+static void containers_free(struct container *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].name);
+		manifest_free(&c[i].services);
+		manifest_free(&c[i].wants);
+	}
+	free(c);
+}
+
+static int load(const char *dir, const struct statedir_opts *o, struct container **out, size_t *n,
+		struct pvx_buf *msgs)
+{
+	struct dirent **ents;
+	*out = NULL;
+	*n = 0;
+	int count = scandir(dir, &ents, NULL, alphasort);
+	if (count < 0) {
+		pvx_buf_printf(msgs, "error: cannot read %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	struct container *cs = calloc((size_t)count + 1, sizeof(*cs));
+	size_t k = 0;
+	int rc = 0;
+	for (int i = 0; i < count; i++) {
+		const char *name = ents[i]->d_name;
+		char path[4096], err[600];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (name[0] == '.' || stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		struct container *c = &cs[k];
+		bool any = false;
+		if (is_file(dir, name, "services.json", path, sizeof(path))) {
+			any = true;
+			if (manifest_read_file(path, &c->services, err, sizeof(err)) < 0) {
+				pvx_buf_printf(msgs, "error: %s\n", err);
+				rc = -1;
+			} else {
+				c->has_services = true;
+			}
+		}
+		if (is_file(dir, name, "run.json", path, sizeof(path)) ||
+		    is_file(dir, name, "args.json", path, sizeof(path))) {
+			any = true;
+			if (manifest_read_file(path, &c->wants, err, sizeof(err)) < 0) {
+				pvx_buf_printf(msgs, "error: %s\n", err);
+				rc = -1;
+			} else {
+				c->has_wants = true;
+			}
+		}
+		if (!any)
+			continue; /* not a container directory */
+		c->name = strdup(name);
+		c->pid = pid_of(dir, name, o);
+		k++;
+	}
+	for (int i = 0; i < count; i++)
+		free(ents[i]);
+	free(ents);
+	*out = cs;
+	*n = k;
+	return rc;
+}
+
+static bool socket_type(int t)
+{
+	return t == LINK_UNIX || t == LINK_REST || t == LINK_DBUS || t == LINK_WAYLAND;
+}
+
+int statedir_build(const char *dir, const struct statedir_opts *o, char **json,
+		   struct pvx_buf *msgs)
+{
+	struct container *cs;
+	size_t n;
+	*json = NULL;
+	int rc = load(dir, o, &cs, &n, msgs);
+	if (rc < 0) {
+		containers_free(cs, n);
+		return -1;
+	}
+
+	/* Who exports what; a name may have one exporter only. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t s = 0; cs[i].has_services && s < cs[i].services.n_services; s++)
+			for (size_t j = 0; j < i; j++)
+				for (size_t t = 0; cs[j].has_services && t < cs[j].services.n_services; t++)
+					if (strcmp(cs[i].services.services[s].name,
+						   cs[j].services.services[t].name) == 0) {
+						pvx_buf_printf(msgs,
+							       "error: service '%s' is exported by both '%s' and '%s'\n",
+							       cs[i].services.services[s].name, cs[j].name,
+							       cs[i].name);
+						rc = -1;
+					}
+	if (rc < 0) {
+		containers_free(cs, n);
+		return -1;
+	}
+
+	json_t *links = json_array();
+	for (size_t i = 0; i < n; i++) {
+		for (size_t r = 0; cs[i].has_wants && r < cs[i].wants.n_reqs; r++) {
+			const struct pvx_requirement *q = &cs[i].wants.reqs[r];
+			const struct container *prov = NULL;
+			const struct pvx_service *svc = NULL;
+			for (size_t j = 0; j < n && !svc; j++)
+				for (size_t s = 0; cs[j].has_services && s < cs[j].services.n_services; s++)
+					if (strcmp(cs[j].services.services[s].name, q->name) == 0) {
+						prov = &cs[j];
+						svc = &cs[j].services.services[s];
+						break;
+					}
+			if (!svc) {
+				if (q->required) {
+					pvx_buf_printf(msgs,
+						       "error: required service '%s' for platform '%s' not found\n",
+						       q->name, cs[i].name);
+					rc = STATEDIR_MISSING_REQUIRED;
+				} else {
+					pvx_buf_printf(msgs,
+						       "note: optional service '%s' for platform '%s' not found, no link\n",
+						       q->name, cs[i].name);
+				}
+				continue;
+			}
+			int type = q->type >= 0 ? q->type : (int)svc->type;
+			if (q->type >= 0 && q->type != (int)svc->type) {
+				pvx_buf_printf(msgs,
+					       "error: '%s' of platform '%s' asks for type %s but '%s' exports it as %s\n",
+					       q->name, cs[i].name, pvx_link_type_names[q->type], prov->name,
+					       pvx_link_type_names[svc->type]);
+				rc = rc ? rc : -1;
+				continue;
+			}
+			if (q->target && socket_type(type) &&
+			    strlen(q->target) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+				pvx_buf_printf(msgs,
+					       "error: target '%s' of '%s' for platform '%s' is too long for a socket address\n",
+					       q->target, q->name, cs[i].name);
+				rc = rc ? rc : -1;
+				continue;
+			}
+			const char *tname = pvx_link_type_names[type];
+			json_t *l = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s}",
+					      "type", tname, "name", q->name,
+					      "consumer", cs[i].name, "consumer_pid", (json_int_t)cs[i].pid,
+					      "provider", prov->name, "provider_pid", (json_int_t)prov->pid,
+					      "role", q->role ? q->role : "any",
+					      "interface", q->interface ? q->interface : tname);
+			if (q->target)
+				json_object_set_new(l, "target", json_string(q->target));
+			json_object_set_new(l, "socket", json_string(svc->socket));
+			json_array_append_new(links, l);
+		}
+	}
+	containers_free(cs, n);
+	if (rc == -1) {
+		json_decref(links);
+		return -1;
+	}
+	char *s = json_dumps(links, JSON_INDENT(2));
+	json_decref(links);
+	if (!s)
+		return -1;
+	size_t len = strlen(s);
+	*json = realloc(s, len + 2);
+	if (!*json) {
+		free(s);
+		return -1;
+	}
+	(*json)[len] = '\n';
+	(*json)[len + 1] = '\0';
+	return rc;
+}
