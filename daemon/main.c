@@ -31,6 +31,11 @@ static void usage(FILE *f)
 		"  -c, --ctrl PATH        pv-ctrl socket to poll for GET /xconnect-graph\n"
 		"                         (default " DEFAULT_CTRL ")\n"
 		"  -g, --graph FILE       local graph file, re-read when it changes\n"
+		"  -S, --state DIR        embedded mode: build the graph from the container\n"
+		"                         manifests in DIR/<container>/ (as pvx-graph does),\n"
+		"                         rebuilt every interval and on SIGHUP\n"
+		"      --lxc[=LXCPATH]    with --state: take container pids from running LXC\n"
+		"                         containers (default LXCPATH /var/lib/lxc)\n"
 		"\n"
 		"Options:\n"
 		"  -s, --control PATH     this daemon's control socket, used by pvxctl\n"
@@ -85,6 +90,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "ctrl", required_argument, NULL, 'c' },
 		{ "graph", required_argument, NULL, 'g' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "lxc", optional_argument, NULL, 'X' },
 		{ "control", required_argument, NULL, 's' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "linger", required_argument, NULL, 'L' },
@@ -99,7 +106,7 @@ int main(int argc, char **argv)
 	bool ctrl_given = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:g:s:i:l:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:g:S:s:i:l:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			src.ctrl_path = optarg;
@@ -107,6 +114,12 @@ int main(int argc, char **argv)
 			break;
 		case 'g':
 			src.graph_file = optarg;
+			break;
+		case 'S':
+			src.state_dir = optarg;
+			break;
+		case 'X':
+			src.lxcpath = optarg ? optarg : "/var/lib/lxc";
 			break;
 		case 's':
 			control_path = optarg;
@@ -149,8 +162,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (ctrl_given && src.graph_file) {
-		fprintf(stderr, "pv-xconnect: --ctrl and --graph exclude each other\n");
+	if ((ctrl_given ? 1 : 0) + (src.graph_file ? 1 : 0) + (src.state_dir ? 1 : 0) > 1) {
+		fprintf(stderr, "pv-xconnect: --ctrl, --graph and --state exclude each other\n");
+		return 2;
+	}
+	if (src.lxcpath && !src.state_dir) {
+		fprintf(stderr, "pv-xconnect: --lxc goes with --state\n");
 		return 2;
 	}
 
@@ -178,8 +195,10 @@ int main(int argc, char **argv)
 	ev_check_start(pvx_loop, &reaper);
 	ev_unref(pvx_loop); /* the reaper alone must not keep the loop alive */
 
-	log_info("pv-xconnect %s: graph from %s, control socket %s", PACKAGE_VERSION,
-		 src.graph_file ? src.graph_file : src.ctrl_path, control_path);
+	log_info("pv-xconnect %s: graph from %s%s, control socket %s", PACKAGE_VERSION,
+		 src.state_dir ? "manifests in " : "",
+		 src.state_dir ? src.state_dir : src.graph_file ? src.graph_file : src.ctrl_path,
+		 control_path);
 	source_start(&src);
 
 	ev_run(pvx_loop, 0);

@@ -16,6 +16,7 @@
 #include "fsm/reconcile.h"
 #include "parsers/graph.h"
 #include "parsers/http_response.h"
+#include "parsers/statedir.h"
 
 #define FETCH_TIMEOUT 10.0
 #define MAX_WAITERS 32
@@ -154,6 +155,38 @@ static void read_file(void)
 	notify(running, &n_running, ok, msg);
 }
 
+/* Embedded mode: the manifests' graph, built in place of pv-ctrl's. */
+static struct pvx_log_once state_notes;
+
+static void read_state(void)
+{
+	char msg[300];
+	bool ok = false;
+	struct statedir_opts o = { .lxcpath = cfg.lxcpath };
+	struct pvx_buf notes = {0};
+	char *json = NULL;
+	int r = statedir_build(cfg.state_dir, &o, &json, &notes);
+	if (notes.len) {
+		/* Logged again only when they change. */
+		if (notes.data[notes.len - 1] == '\n')
+			notes.data[--notes.len] = '\0';
+		pvx_log_once(&state_notes, r == STATEDIR_OK ? PVX_LOG_INFO : PVX_LOG_WARN, notes.data);
+	} else {
+		pvx_log_once_clear(&state_notes);
+	}
+	if (json) {
+		ok = consume(json, strlen(json), msg, sizeof(msg));
+	} else {
+		snprintf(msg, sizeof(msg), "manifests in %s are not usable", cfg.state_dir);
+		failed(msg);
+	}
+	free(json);
+	pvx_buf_free(&notes);
+	if (ok)
+		stats.last_ok = pvx_wallclock();
+	notify(running, &n_running, ok, msg);
+}
+
 void source_fetch_now(source_done_fn done, void *ctx)
 {
 	if (done && n_waiters < MAX_WAITERS)
@@ -169,6 +202,10 @@ void source_fetch_now(source_done_fn done, void *ctx)
 	stats.fetches++;
 	if (cfg.graph_file) {
 		read_file();
+		return;
+	}
+	if (cfg.state_dir) {
+		read_state();
 		return;
 	}
 	inflight = http_request_start(pvx_loop, cfg.ctrl_path, "GET", "/xconnect-graph", NULL, 0,

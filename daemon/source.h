@@ -1,5 +1,6 @@
-/* Where the graph comes from: pv-ctrl (GET /xconnect-graph, polled) or a
- * local file (re-read when it changes).  Each body that differs from the
+/* Where the graph comes from: pv-ctrl (GET /xconnect-graph, polled), a
+ * local file (re-read when it changes), or a directory of container
+ * manifests turned into a graph as pvx-graph does (embedded mode).  Each body that differs from the
  * last applied one is parsed and handed to the reconciler. */
 #ifndef PVX_SOURCE_H
 #define PVX_SOURCE_H
@@ -9,8 +10,10 @@
 #include <stdint.h>
 
 struct source_config {
-	const char *ctrl_path;  /* pv-ctrl socket, when graph_file is NULL */
+	const char *ctrl_path;  /* pv-ctrl socket, when neither of the next two */
 	const char *graph_file; /* local graph file */
+	const char *state_dir;  /* container manifests (pvx-graph's builder) */
+	const char *lxcpath;    /* with state_dir: LXC containers' pids */
 	double interval;        /* poll period, seconds */
 };
 

@@ -133,6 +133,8 @@ check "--version" -- sh -c "\"$PVX\" --version | grep -q '^pv-xconnect [0-9]'"
 ok $([ "$st" = 2 ]; echo $?) "bad option value: exit 2 (got $st)"
 "$PVX" --ctrl /a --graph /b >/dev/null 2>&1; st=$?
 ok $([ "$st" = 2 ]; echo $?) "--ctrl with --graph: exit 2 (got $st)"
+"$PVX" --graph /b --state /c >/dev/null 2>&1; st=$?
+ok $([ "$st" = 2 ]; echo $?) "--graph with --state: exit 2 (got $st)"
 
 [ $tap_failed -eq 0 ] || { echo "# daemon log:"; sed 's/^/#   /' "$T/daemon.log" | tail -40; }
 done_testing
