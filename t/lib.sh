@@ -1,5 +1,5 @@
 # Shared helpers for the integration tests: TAP output, containers
-# (examples/container.sh), the fake pv-ctrl and the daemon.
+# (t/container.sh), the fake pv-ctrl and the daemon.
 #
 # Every test makes its own scratch directory and cleans up after itself,
 # also when it fails.
@@ -45,7 +45,7 @@ WORK=$T
 CT_RO="$top_srcdir/t"
 CT_RW="$T/data"
 mkdir -p "$CT_RW"
-. "$top_srcdir/examples/container.sh"
+. "$top_srcdir/t/container.sh"
 CONTAINERS=""
 BACKGROUND=""
 

@@ -1,11 +1,10 @@
-# Throw-away containers for the examples and the tests, made with unshare:
+# Throw-away containers for the tests, made with unshare:
 # own mount and pid namespaces, own root under $WORK/<name>/root with the
 # host's /usr and /etc read-only, private /run, /tmp and /proc, and two
 # shared folders: $CT_RO (read-only, at /t) and $CT_RW (at /data).
 # No container runtime needed; PID 1 of each is the given command.
 #
-# Needs: WORK (scratch directory), CT_RO, CT_RW.  Sourced by examples/*/run
-# and t/lib.sh.
+# Needs: WORK (scratch directory), CT_RO, CT_RW.  Sourced by t/lib.sh.
 
 # until_true SECONDS COMMAND...: retries every 50 ms until it succeeds.
 until_true() {

@@ -1,0 +1,5 @@
+#!/bin/sh
+# Headless weston (no GPU needed) serving /run/wayland/wayland-0.
+mkdir -p /run/wayland && chmod 700 /run/wayland
+export XDG_RUNTIME_DIR=/run/wayland
+exec weston --backend=headless-backend.so --use-pixman --socket=wayland-0 --idle-time=0

@@ -1,0 +1,46 @@
+#!/bin/bash
+# The unix example mesh on real LXC containers through examples/mesh: up
+# (the consumer's exchange through the planted socket), status, and down
+# leaving nothing behind (containers, processes, sockets, files).
+. "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
+require_root_tools
+for t in lxc-start lxc-stop lxc-info lxc-ls; do command -v $t >/dev/null || skip_all "needs $t (Debian lxc)"; done
+[ -x /bin/busybox ] || skip_all "needs /bin/busybox (Debian busybox-static)"
+
+export PVX_MESH_DIR="$T/mesh"
+MESH="$top_srcdir/examples/mesh"
+W="$PVX_MESH_DIR/unix"
+export top_builddir
+
+"$MESH" up unix >"$T/up.log" 2>&1; st=$?
+ok $st "examples/mesh up unix exits 0"
+[ $st = 0 ] || sed 's/^/# /' "$T/up.log"
+check "pvxctl links printed with the link ACTIVE" -- grep -q "pv-example-unix-client/raw -> /run/pv/services/raw.sock  *unix  *ACTIVE" "$T/up.log"
+client_said() { grep -q "client -> /run/pv/services/raw.sock: pv-example-unix-server got 'hello from pv-example-unix-client'" "$W/log/pv-example-unix-client/console.log"; }
+check "the client's exchange through the planted socket" -- until_true 10 client_said
+cpid=$(lxc-info -n pv-example-unix-client -P "$W/lxc" -p -H)
+spid=$(lxc-info -n pv-example-unix-server -P "$W/lxc" -p -H)
+check "the socket lives only in the client's mount namespace" -- test -S "/proc/$cpid/root/run/pv/services/raw.sock"
+check "... not in the server's" -- test ! -e "/proc/$spid/root/run/pv/services/raw.sock"
+check "the graph came from the manifests with the LXC pids" -- \
+	sh -c "\"$PVXCTL\" --control $W/xconnect.sock graph | grep -q '\"consumer_pid\": $cpid'"
+"$MESH" status unix >"$T/status.log" 2>&1
+check "status lists both containers RUNNING" -- sh -c "[ \$(grep -c RUNNING $T/status.log) = 2 ]"
+check "status shows the consoles" -- grep -q "pv-example-unix-server: listening" "$T/status.log"
+"$MESH" up unix >/dev/null 2>&1
+ok $([ $? != 0 ]; echo $?) "a second up of the same example is refused"
+dpid=$(cat "$W/pv-xconnect.pid")
+
+# the daemon notices the consumer's restart through LXC and re-plants
+lxc-stop -n pv-example-unix-client -P "$W/lxc" -k
+lxc-start -n pv-example-unix-client -P "$W/lxc" -d
+cpid2=$(lxc-info -n pv-example-unix-client -P "$W/lxc" -p -H)
+replanted() { test -S "/proc/$cpid2/root/run/pv/services/raw.sock"; }
+check "consumer restarted under LXC: socket re-planted in its new namespace" -- until_true 10 replanted
+
+check "examples/mesh down unix" -- "$MESH" down unix
+check "no container left" -- sh -c "! lxc-ls -P '$W/lxc' 2>/dev/null | grep -q ."
+check "the daemon is gone" -- sh -c "! kill -0 $dpid 2>/dev/null"
+check "no process left in the containers" -- sh -c "! kill -0 $cpid2 2>/dev/null && ! kill -0 $spid 2>/dev/null"
+check "no files left" -- test ! -e "$W"
+done_testing
