@@ -115,7 +115,7 @@ static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whyle
 		return snprintf(why, whylen, "not an object"), -EINVAL;
 
 	/* Name the link in every reason, as far as it can be named. */
-	char label[200];
+	char label[160];
 	const char *n0 = json_string_value(json_object_get(o, "name"));
 	const char *c0 = json_string_value(json_object_get(o, "consumer"));
 	if (n0 && c0)
@@ -130,7 +130,7 @@ static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whyle
 	do {                                                                               \
 		int r_ = get_string(o, key, &var);                                         \
 		if (r_ < 0)                                                                \
-			return snprintf(why, whylen, "%sfield '%s' must be a non-empty string without NUL", \
+			return snprintf(why, whylen, "%sfield '%.20s' must be a non-empty string without NUL", \
 					label, key), -EINVAL;                             \
 		if (r_ == 0 && (required))                                                 \
 			return snprintf(why, whylen, "%smissing required field '%s'", label, \
@@ -235,7 +235,7 @@ int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char why[256];
+		char why[320];
 		struct pvx_link_spec *s = &g->links[g->n_links];
 		if (read_link(json_array_get(links, i), s, why, sizeof(why)) < 0) {
 			skip(ctx, i, why);

@@ -29,7 +29,15 @@ check() { # check DESCRIPTION -- COMMAND...: ok when COMMAND succeeds
 }
 diag() { echo "# $*"; }
 skip_all() { echo "1..0 # SKIP $*"; exit 77; }
-done_testing() { echo "1..$tap_n"; [ $tap_failed -eq 0 ]; }
+# Sanitizer reports from the daemon under test land in its log, not in
+# ours: every test ends by looking for them (builds with -fsanitize=...).
+sanitizer_check() {
+	local hits
+	hits=$(grep -l -E "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$T"/*.log 2>/dev/null)
+	ok $([ -z "$hits" ]; echo $?) "no sanitizer reports in the logs of this test"
+	[ -z "$hits" ] || grep -h -A20 -E "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" $hits | sed 's/^/# /' | head -60
+}
+done_testing() { sanitizer_check; echo "1..$tap_n"; [ $tap_failed -eq 0 ]; }
 
 require_root_tools() {
 	[ "$(id -u)" = 0 ] || skip_all "needs root (namespaces, /proc/<pid>/root)"
