@@ -294,6 +294,16 @@ int pvx_ns_unlink_socket(int dirfd, const char *name, uint64_t ino)
 	return 0;
 }
 
+bool pvx_ns_shares_our_root(pid_t pid)
+{
+	char path[32];
+	struct stat ours, theirs;
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	if (stat("/", &ours) < 0 || stat(path, &theirs) < 0)
+		return false;
+	return ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
+}
+
 int pvx_pidfd_open(pid_t pid)
 {
 	long fd = syscall(SYS_pidfd_open, pid, 0);

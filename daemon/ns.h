@@ -48,4 +48,8 @@ int pvx_ns_unlink_socket(int dirfd, const char *name, uint64_t ino);
 
 int pvx_pidfd_open(pid_t pid);
 
+/* Does pid run in our own root directory?  A container that does is still
+ * being set up (or is no container): planting there would touch the host. */
+bool pvx_ns_shares_our_root(pid_t pid);
+
 #endif

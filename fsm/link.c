@@ -176,6 +176,12 @@ void link_enter_pending(struct pvx_link *l)
 		link_fire(l, EV_INJECT_REFUSED);
 		return;
 	}
+	if (l->spec.consumer_pid && pvx_ns_shares_our_root(l->spec.consumer_pid)) {
+		link_error(l, 0, "consumer pid %d runs in the host's root (still starting?), not planting",
+			   (int)l->spec.consumer_pid);
+		link_fire(l, EV_INJECT_FAILED);
+		return;
+	}
 	int r = l->plugin->plant(l);
 	if (r == 0)
 		r = watch_consumer(l);

@@ -77,6 +77,7 @@ struct pvx_link {
 	uint64_t bytes_to_provider, bytes_to_consumer;
 	uint64_t fds_to_provider, fds_to_consumer;
 	uint64_t errors;
+	uint64_t requests, proxy_4xx; /* rest links */
 	char last_error[160];
 
 	/* Reconciler bookkeeping. */

@@ -53,6 +53,10 @@ static int hexval(char c)
 /* Called at the end of each header field: records the framing fields. */
 static int field_done(struct httpresp *r)
 {
+	/* Trailing blanks belong to the optional whitespace, not the value. */
+	while (r->value_len > 0 && !r->value_truncated &&
+	       (r->value[r->value_len - 1] == ' ' || r->value[r->value_len - 1] == '\t'))
+		r->value_len--;
 	if (r->name_len == 14 && memcmp(r->name, "content-length", 14) == 0) {
 		uint64_t n = 0;
 		if (r->value_len == 0 || r->value_truncated || r->value_len > 16) {
@@ -92,12 +96,12 @@ void httpresp_init(struct httpresp *r, size_t max_body)
 		.max_body = max_body ? max_body : HTTPRESP_DEFAULT_MAX_BODY,
 	};
 	
-#line 87 "parsers/http_response.c"
+#line 91 "parsers/http_response.c"
 	{
 	 r->cs = http_response_start;
 	}
 
-#line 131 "parsers/http_response.rl"
+#line 135 "parsers/http_response.rl"
 }
 
 void httpresp_free(struct httpresp *r)
@@ -111,7 +115,7 @@ static const char *run_machine(struct httpresp *r, const char *p, const char *pe
 	const char *eof = NULL;
 	(void)eof;
 	
-#line 102 "parsers/http_response.c"
+#line 106 "parsers/http_response.c"
 	{
 	if ( p == pe )
 		goto _test_eof;
@@ -195,7 +199,7 @@ st11:
 	if ( ++p == pe )
 		goto _test_eof11;
 case 11:
-#line 184 "parsers/http_response.c"
+#line 188 "parsers/http_response.c"
 	if ( 48 <= (*p) && (*p) <= 57 )
 		goto tr11;
 	goto st0;
@@ -207,7 +211,7 @@ st12:
 	if ( ++p == pe )
 		goto _test_eof12;
 case 12:
-#line 194 "parsers/http_response.c"
+#line 198 "parsers/http_response.c"
 	if ( 48 <= (*p) && (*p) <= 57 )
 		goto tr12;
 	goto st0;
@@ -219,7 +223,7 @@ st13:
 	if ( ++p == pe )
 		goto _test_eof13;
 case 13:
-#line 204 "parsers/http_response.c"
+#line 208 "parsers/http_response.c"
 	switch( (*p) ) {
 		case 10: goto st14;
 		case 13: goto st20;
@@ -234,7 +238,7 @@ st14:
 	if ( ++p == pe )
 		goto _test_eof14;
 case 14:
-#line 217 "parsers/http_response.c"
+#line 221 "parsers/http_response.c"
 	switch( (*p) ) {
 		case 10: goto tr16;
 		case 13: goto st15;
@@ -268,7 +272,7 @@ st32:
 	if ( ++p == pe )
 		goto _test_eof32;
 case 32:
-#line 249 "parsers/http_response.c"
+#line 253 "parsers/http_response.c"
 	goto st0;
 st15:
 	if ( ++p == pe )
@@ -297,7 +301,7 @@ st16:
 	if ( ++p == pe )
 		goto _test_eof16;
 case 16:
-#line 274 "parsers/http_response.c"
+#line 278 "parsers/http_response.c"
 	switch( (*p) ) {
 		case 33: goto tr19;
 		case 58: goto st17;
@@ -349,7 +353,7 @@ st18:
 	if ( ++p == pe )
 		goto _test_eof18;
 case 18:
-#line 324 "parsers/http_response.c"
+#line 328 "parsers/http_response.c"
 	switch( (*p) ) {
 		case 10: goto tr22;
 		case 13: goto st19;
@@ -427,7 +431,7 @@ st34:
 	if ( ++p == pe )
 		goto _test_eof34;
 case 34:
-#line 400 "parsers/http_response.c"
+#line 404 "parsers/http_response.c"
 	goto st0;
 st28:
 	if ( ++p == pe )
@@ -519,7 +523,7 @@ st22:
 	if ( ++p == pe )
 		goto _test_eof22;
 case 22:
-#line 488 "parsers/http_response.c"
+#line 492 "parsers/http_response.c"
 	switch( (*p) ) {
 		case 10: goto tr24;
 		case 13: goto st25;
@@ -547,7 +551,7 @@ st23:
 	if ( ++p == pe )
 		goto _test_eof23;
 case 23:
-#line 514 "parsers/http_response.c"
+#line 518 "parsers/http_response.c"
 	switch( (*p) ) {
 		case 10: goto st33;
 		case 13: goto st24;
@@ -621,7 +625,7 @@ case 26:
 	_out: {}
 	}
 
-#line 144 "parsers/http_response.rl"
+#line 148 "parsers/http_response.rl"
 	return p;
 }
 
@@ -635,6 +639,9 @@ static int fail(struct httpresp *r, int err, const char *msg)
 /* Appends body bytes, enforcing the cap. */
 static int body_take(struct httpresp *r, const char *p, size_t n)
 {
+	r->body_seen += n;
+	if (r->discard_body)
+		return 0;
 	if (r->body.len + n > r->max_body)
 		return fail(r, -E2BIG, "response body too large");
 	if (pvx_buf_append(&r->body, p, n) < 0)
@@ -649,8 +656,12 @@ static int head_finished(struct httpresp *r)
 		r->content_length = -1;
 	else if (r->content_length >= 0)
 		r->framing = FRAMING_LENGTH;
+	if (r->head_request || r->status / 100 == 1 || r->status == 204 || r->status == 304) {
+		r->done = true;
+		return 0;
+	}
 	if (r->framing == FRAMING_LENGTH) {
-		if ((uint64_t)r->content_length > r->max_body)
+		if ((uint64_t)r->content_length > r->max_body && !r->discard_body)
 			return fail(r, -E2BIG, "response body too large");
 		if (r->content_length == 0)
 			r->done = true;
@@ -664,6 +675,7 @@ int httpresp_feed(struct httpresp *r, const char *data, size_t len)
 {
 	const char *p = data, *pe = data + len;
 
+	r->consumed = 0;
 	while (p < pe && !r->done) {
 		if (!r->head_done) {
 			const char *start = p;
@@ -691,13 +703,13 @@ int httpresp_feed(struct httpresp *r, const char *data, size_t len)
 			break;
 		}
 		case FRAMING_LENGTH: {
-			size_t want = (size_t)r->content_length - r->body.len;
+			size_t want = (size_t)((uint64_t)r->content_length - r->body_seen);
 			size_t n = (size_t)(pe - p) < want ? (size_t)(pe - p) : want;
 			int e = body_take(r, p, n);
 			if (e < 0)
 				return e;
 			p += n;
-			if (r->body.len == (size_t)r->content_length)
+			if (r->body_seen == (uint64_t)r->content_length)
 				r->done = true;
 			break;
 		}
@@ -717,11 +729,12 @@ int httpresp_feed(struct httpresp *r, const char *data, size_t len)
 				return r->name_len > 15 ? -E2BIG : -EBADMSG;
 			if (r->cs == http_response_error)
 				return fail(r, -EBADMSG, "malformed chunked body");
-			if (r->chunk_left > r->max_body)
+			if (r->chunk_left > r->max_body && !r->discard_body)
 				return fail(r, -E2BIG, "response body too large");
 			break;
 		}
 	}
+	r->consumed = (size_t)(p - data);
 	return r->done ? HTTPRESP_DONE : HTTPRESP_MORE;
 }
 

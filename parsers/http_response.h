@@ -43,6 +43,11 @@ struct httpresp {
 	uint64_t number;        /* Content-Length or chunk size being read */
 	const char *error;      /* static text when feed returned < 0 */
 	struct pvx_buf body;
+	/* Framing-only use (a proxy watching responses go by): */
+	bool discard_body;      /* count body bytes, do not keep them */
+	bool head_request;      /* the request was HEAD: no body follows */
+	uint64_t body_seen;     /* body bytes, kept or not */
+	size_t consumed;        /* bytes of the last feed that belong to this response */
 };
 
 void httpresp_init(struct httpresp *r, size_t max_body);
@@ -50,7 +55,8 @@ void httpresp_free(struct httpresp *r);
 
 /* Consumes len bytes.  Returns HTTPRESP_MORE, HTTPRESP_DONE, or -EBADMSG
  * (malformed) / -E2BIG (over a limit) / -ENOMEM with r->error set.  Bytes
- * after the end of the response are ignored. */
+ * after the end of the response are not consumed: r->consumed says how many
+ * were.  1xx, 204 and 304 responses and answers to HEAD have no body. */
 int httpresp_feed(struct httpresp *r, const char *data, size_t len);
 
 /* The peer closed the stream: completes an EOF-framed body; anything else

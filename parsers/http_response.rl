@@ -89,6 +89,10 @@ static int hexval(char c)
 /* Called at the end of each header field: records the framing fields. */
 static int field_done(struct httpresp *r)
 {
+	/* Trailing blanks belong to the optional whitespace, not the value. */
+	while (r->value_len > 0 && !r->value_truncated &&
+	       (r->value[r->value_len - 1] == ' ' || r->value[r->value_len - 1] == '\t'))
+		r->value_len--;
 	if (r->name_len == 14 && memcmp(r->name, "content-length", 14) == 0) {
 		uint64_t n = 0;
 		if (r->value_len == 0 || r->value_truncated || r->value_len > 16) {
@@ -154,6 +158,9 @@ static int fail(struct httpresp *r, int err, const char *msg)
 /* Appends body bytes, enforcing the cap. */
 static int body_take(struct httpresp *r, const char *p, size_t n)
 {
+	r->body_seen += n;
+	if (r->discard_body)
+		return 0;
 	if (r->body.len + n > r->max_body)
 		return fail(r, -E2BIG, "response body too large");
 	if (pvx_buf_append(&r->body, p, n) < 0)
@@ -168,8 +175,12 @@ static int head_finished(struct httpresp *r)
 		r->content_length = -1;
 	else if (r->content_length >= 0)
 		r->framing = FRAMING_LENGTH;
+	if (r->head_request || r->status / 100 == 1 || r->status == 204 || r->status == 304) {
+		r->done = true;
+		return 0;
+	}
 	if (r->framing == FRAMING_LENGTH) {
-		if ((uint64_t)r->content_length > r->max_body)
+		if ((uint64_t)r->content_length > r->max_body && !r->discard_body)
 			return fail(r, -E2BIG, "response body too large");
 		if (r->content_length == 0)
 			r->done = true;
@@ -183,6 +194,7 @@ int httpresp_feed(struct httpresp *r, const char *data, size_t len)
 {
 	const char *p = data, *pe = data + len;
 
+	r->consumed = 0;
 	while (p < pe && !r->done) {
 		if (!r->head_done) {
 			const char *start = p;
@@ -210,13 +222,13 @@ int httpresp_feed(struct httpresp *r, const char *data, size_t len)
 			break;
 		}
 		case FRAMING_LENGTH: {
-			size_t want = (size_t)r->content_length - r->body.len;
+			size_t want = (size_t)((uint64_t)r->content_length - r->body_seen);
 			size_t n = (size_t)(pe - p) < want ? (size_t)(pe - p) : want;
 			int e = body_take(r, p, n);
 			if (e < 0)
 				return e;
 			p += n;
-			if (r->body.len == (size_t)r->content_length)
+			if (r->body_seen == (uint64_t)r->content_length)
 				r->done = true;
 			break;
 		}
@@ -236,11 +248,12 @@ int httpresp_feed(struct httpresp *r, const char *data, size_t len)
 				return r->name_len > 15 ? -E2BIG : -EBADMSG;
 			if (r->cs == http_response_error)
 				return fail(r, -EBADMSG, "malformed chunked body");
-			if (r->chunk_left > r->max_body)
+			if (r->chunk_left > r->max_body && !r->discard_body)
 				return fail(r, -E2BIG, "response body too large");
 			break;
 		}
 	}
+	r->consumed = (size_t)(p - data);
 	return r->done ? HTTPRESP_DONE : HTTPRESP_MORE;
 }
 

@@ -49,6 +49,21 @@ static pid_t read_pid_file(const char *path)
 	return (pid_t)v;
 }
 
+/* While LXC sets a container up, its init already exists but still runs
+ * in the host's root; planting then would land on the host.  It counts as
+ * started once its root differs from its monitor's (after pivot_root, with
+ * the container's mounts in place). */
+static bool lxc_started(const char *monitor, long init)
+{
+	char a[300], b[64];
+	struct stat sa, sb;
+	snprintf(a, sizeof(a), "/proc/%s/root", monitor);
+	snprintf(b, sizeof(b), "/proc/%ld/root", init);
+	if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
+		return false;
+	return sa.st_dev != sb.st_dev || sa.st_ino != sb.st_ino;
+}
+
 pid_t statedir_lxc_pid(const char *lxcpath, const char *name)
 {
 	char want[512];
@@ -74,7 +89,7 @@ pid_t statedir_lxc_pid(const char *lxcpath, const char *name)
 		snprintf(path, sizeof(path), "/proc/%s/task/%s/children", e->d_name, e->d_name);
 		FILE *f = fopen(path, "r");
 		long child = 0;
-		if (f && fscanf(f, "%ld", &child) == 1 && child > 0)
+		if (f && fscanf(f, "%ld", &child) == 1 && child > 0 && lxc_started(e->d_name, child))
 			found = (pid_t)child;
 		if (f)
 			fclose(f);

@@ -17,11 +17,15 @@ struct pvx_plugin {
 	void (*unplant)(struct pvx_link *l);
 	/* 0: the provider answers; -errno: not (yet). */
 	int (*probe)(struct pvx_link *l);
+	/* Socket types: the protocol filter of each session, NULL for none. */
+	const struct relay_filter *filter;
 };
 
 /* The plugin for a link type, or NULL when this build has none. */
 const struct pvx_plugin *pvx_plugin_for(enum pvx_link_type type);
 
 extern const struct pvx_plugin pvx_plugin_unix;
+extern const struct pvx_plugin pvx_plugin_rest;
+extern const struct pvx_plugin pvx_plugin_wayland;
 
 #endif

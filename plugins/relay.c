@@ -8,6 +8,11 @@
  * small pool), and that direction stops reading until it drains: bounded
  * memory and back-pressure to the sender.  An idle session holds no buffer.
  *
+ * A session may carry a protocol filter (struct relay_filter): what the
+ * consumer sends passes through it before the provider sees it, what the
+ * provider sends is shown to it unchanged; it may hold the consumer, turn
+ * the session into a plain tunnel, or answer the consumer and close.
+ *
  * Rules: MSG_CTRUNC (fds lost, e.g. at our fd limit) ends the session;
  * EOF from one side becomes shutdown(SHUT_WR) on the other once its parked
  * bytes are out; both directions finished ends the session; a half-closed
@@ -31,10 +36,10 @@ enum { TO_PROVIDER = 0, TO_CONSUMER = 1 };
 
 struct parked {
 	struct parked *next_free;
-	size_t off, len;
+	size_t off, len, cap;
 	int nfds;
 	int fds[MAX_FDS];
-	char data[RELAY_BUF];
+	char data[];
 };
 
 struct relay_session {
@@ -46,6 +51,10 @@ struct relay_session {
 	struct parked *parked[2]; /* bytes waiting to be written in direction d */
 	bool eof[2];        /* the source of direction d has closed */
 	bool shut[2];       /* shutdown(SHUT_WR) done on the destination of d */
+	const struct relay_filter *filter;
+	void *fstate;
+	bool hold;          /* the filter holds the consumer: do not read it */
+	bool closing;       /* close once the consumer has its parked bytes */
 	ev_timer linger;
 	ev_tstamp last_activity;
 	bool closed;
@@ -57,21 +66,27 @@ static union {
 	struct cmsghdr align;
 	char buf[CMSG_SPACE(sizeof(int) * MAX_FDS)];
 } cbuf;
+static struct pvx_buf fout; /* filter output, reused */
 
 static struct parked *parked_pool;
 static unsigned parked_pool_len;
 static struct relay_session *dead_sessions;
 
-static struct parked *parked_get(void)
+/* A parked buffer for at least need bytes; the common size comes from the
+ * pool, larger ones (filter output can grow) are allocated to fit. */
+static struct parked *parked_get(size_t need)
 {
-	struct parked *p = parked_pool;
-	if (p) {
+	struct parked *p = NULL;
+	if (need <= RELAY_BUF && parked_pool) {
+		p = parked_pool;
 		parked_pool = p->next_free;
 		parked_pool_len--;
 	} else {
-		p = malloc(sizeof(*p));
+		size_t cap = need <= RELAY_BUF ? RELAY_BUF : need;
+		p = malloc(sizeof(*p) + cap);
 		if (!p)
 			return NULL;
+		p->cap = cap;
 	}
 	p->off = p->len = 0;
 	p->nfds = 0;
@@ -82,7 +97,7 @@ static void parked_put(struct parked *p)
 {
 	for (int i = 0; i < p->nfds; i++)
 		close(p->fds[i]);
-	if (parked_pool_len >= 16) {
+	if (p->cap != RELAY_BUF || parked_pool_len >= 16) {
 		free(p);
 		return;
 	}
@@ -91,10 +106,8 @@ static void parked_put(struct parked *p)
 	parked_pool_len++;
 }
 
-/* The source fd of direction d is the other side of its destination. */
+/* fd[i] is the destination of direction i and the source of the other. */
 static inline int src_of(int d) { return d == TO_PROVIDER ? TO_CONSUMER : TO_PROVIDER; }
-/* fd[d] is the destination of direction d. */
-static inline int dst_of(int d) { return d; }
 
 static void session_close(struct relay_session *s)
 {
@@ -111,6 +124,9 @@ static void session_close(struct relay_session *s)
 		}
 	}
 	ev_timer_stop(loop, &s->linger);
+	if (s->filter)
+		s->filter->close(s->fstate);
+	s->filter = NULL;
 	struct pvx_link *l = s->link;
 	if (s->prev)
 		s->prev->next = s->next;
@@ -141,6 +157,7 @@ void relay_cleanup(void)
 		free(p);
 	}
 	parked_pool_len = 0;
+	pvx_buf_free(&fout);
 }
 
 void relay_close_all(struct pvx_link *l)
@@ -149,15 +166,16 @@ void relay_close_all(struct pvx_link *l)
 		session_close(l->sessions);
 }
 
-/* Sets what each fd's watcher waits for: reading while its outgoing
- * direction is open and not parked, writing while its incoming direction
- * has parked bytes. */
+/* Sets what each fd's watcher waits for: reading while the direction it
+ * feeds is open, not parked and not held; writing while the direction into
+ * it has parked bytes. */
 static void update_watchers(struct relay_session *s)
 {
 	for (int i = 0; i < 2; i++) {
-		int out = src_of(i); /* fd[i] is the source of direction out */
+		int out = src_of(i);
+		bool held = s->closing || (out == TO_PROVIDER && s->hold);
 		int ev = 0;
-		if (!s->eof[out] && !s->parked[out])
+		if (!s->eof[out] && !s->parked[out] && !held)
 			ev |= EV_READ;
 		if (s->parked[i])
 			ev |= EV_WRITE;
@@ -174,9 +192,13 @@ static void update_watchers(struct relay_session *s)
 
 static void maybe_finish(struct relay_session *s)
 {
+	if (s->closing && !s->parked[TO_CONSUMER]) {
+		session_close(s);
+		return;
+	}
 	for (int d = 0; d < 2; d++) {
 		if (s->eof[d] && !s->parked[d] && !s->shut[d]) {
-			shutdown(s->fd[dst_of(d)], SHUT_WR);
+			shutdown(s->fd[d], SHUT_WR);
 			s->shut[d] = true;
 		}
 	}
@@ -202,8 +224,8 @@ static void count(struct relay_session *s, int d, size_t bytes, int nfds)
 	}
 }
 
-/* Sends data (with fds, if any) to the destination of d.  Returns bytes
- * sent (0 if it would block) or -errno. */
+/* Sends data (with fds, if any).  Returns bytes sent (0 if it would block)
+ * or -errno. */
 static ssize_t send_with_fds(int fd, const char *data, size_t len, const int *fds, int nfds)
 {
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
@@ -229,11 +251,123 @@ static void close_fds(int *fds, int n)
 		close(fds[i]);
 }
 
+/* Queues bytes for direction d: sent at once when nothing waits before
+ * them, the rest parked.  Takes the fds.  Returns false when the session
+ * was closed. */
+static bool enqueue(struct relay_session *s, int d, const char *data, size_t len, int *fds, int nfds)
+{
+	struct parked *p = s->parked[d];
+	if (!p && len > 0) {
+		ssize_t w = send_with_fds(s->fd[d], data, len, fds, nfds);
+		if (w < 0) {
+			close_fds(fds, nfds);
+			if (w != -EPIPE && w != -ECONNRESET)
+				s->link->errors++;
+			session_close(s);
+			return false;
+		}
+		if (w > 0) {
+			count(s, d, (size_t)w, nfds);
+			close_fds(fds, nfds); /* the receiver has its own copies */
+			nfds = 0;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	if (len == 0) {
+		close_fds(fds, nfds);
+		return true;
+	}
+	if (!p) {
+		p = parked_get(len);
+	} else if (p->len + len > p->cap) {
+		/* Only filtered directions append behind parked bytes. */
+		struct parked *q = parked_get(p->len - p->off + len);
+		if (q) {
+			memcpy(q->data, p->data + p->off, p->len - p->off);
+			q->len = p->len - p->off;
+			memcpy(q->fds, p->fds, sizeof(int) * (size_t)p->nfds);
+			q->nfds = p->nfds;
+			p->nfds = 0;
+			parked_put(p);
+		}
+		p = q;
+	}
+	if (!p) {
+		close_fds(fds, nfds);
+		link_error(s->link, -ENOMEM, "relay buffer");
+		session_close(s);
+		return false;
+	}
+	memcpy(p->data + p->len, data, len);
+	p->len += len;
+	if (nfds > 0 && p->nfds == 0) {
+		memcpy(p->fds, fds, sizeof(int) * (size_t)nfds);
+		p->nfds = nfds;
+	} else {
+		close_fds(fds, nfds);
+	}
+	s->parked[d] = p;
+	update_watchers(s);
+	return true;
+}
+
+static bool apply_verdict(struct relay_session *s, enum relay_verdict v);
+
+/* Held consumer bytes the filter lets go of. */
+static bool release(struct relay_session *s, bool tunnel)
+{
+	s->hold = false;
+	pvx_buf_reset(&fout);
+	enum relay_verdict v = s->filter->to_provider(s->fstate, NULL, 0, &fout);
+	if (!enqueue(s, TO_PROVIDER, fout.data, fout.len, NULL, 0))
+		return false;
+	if (tunnel && v == RELAY_PASS) {
+		s->filter->close(s->fstate);
+		s->filter = NULL;
+		s->fstate = NULL;
+		v = RELAY_PASS;
+	}
+	if (!apply_verdict(s, v))
+		return false;
+	update_watchers(s);
+	return true;
+}
+
+static bool apply_verdict(struct relay_session *s, enum relay_verdict v)
+{
+	switch (v) {
+	case RELAY_PASS:
+		return true;
+	case RELAY_HOLD:
+		s->hold = true;
+		update_watchers(s);
+		return true;
+	case RELAY_RELEASE:
+		return release(s, false);
+	case RELAY_TUNNEL:
+		return release(s, true);
+	case RELAY_REPLY_CLOSE: {
+		size_t len;
+		const char *r = s->filter->reply(s->fstate, &len);
+		s->closing = true;
+		if (!enqueue(s, TO_CONSUMER, r, len, NULL, 0))
+			return false;
+		maybe_finish(s);
+		if (s->closed)
+			return false;
+		update_watchers(s);
+		return true;
+	}
+	}
+	return true;
+}
+
 /* Reads from the source of direction d and forwards.  Returns false when
  * the session was closed. */
 static bool pump(struct relay_session *s, int d)
 {
-	int src = s->fd[src_of(d)], dst = s->fd[dst_of(d)];
+	int src = s->fd[src_of(d)];
 
 	for (int round = 0; round < 8; round++) {
 		struct iovec iov = { .iov_base = scratch, .iov_len = sizeof(scratch) };
@@ -281,35 +415,25 @@ static bool pump(struct relay_session *s, int d)
 		}
 		s->last_activity = ev_now(pvx_loop);
 
-		ssize_t w = send_with_fds(dst, scratch, (size_t)n, fds, nfds);
-		if (w < 0) {
-			close_fds(fds, nfds);
-			if (w != -EPIPE && w != -ECONNRESET)
-				s->link->errors++;
-			session_close(s);
-			return false;
-		}
-		if (w > 0) {
-			count(s, d, (size_t)w, nfds);
-			close_fds(fds, nfds); /* the receiver has its own copies */
+		const char *data = scratch;
+		size_t len = (size_t)n;
+		enum relay_verdict v = RELAY_PASS;
+		if (s->filter) {
+			close_fds(fds, nfds); /* filtered protocols carry no fds */
 			nfds = 0;
-		}
-		if (w < n) {
-			struct parked *p = parked_get();
-			if (!p) {
-				close_fds(fds, nfds);
-				link_error(s->link, -ENOMEM, "relay buffer");
-				session_close(s);
-				return false;
+			if (d == TO_PROVIDER) {
+				pvx_buf_reset(&fout);
+				v = s->filter->to_provider(s->fstate, scratch, len, &fout);
+				data = fout.data;
+				len = fout.len;
+			} else {
+				v = s->filter->from_provider(s->fstate, scratch, len);
 			}
-			p->len = (size_t)(n - w);
-			memcpy(p->data, scratch + w, p->len);
-			memcpy(p->fds, fds, sizeof(int) * (size_t)nfds);
-			p->nfds = nfds;
-			s->parked[d] = p;
-			update_watchers(s);
-			return true;
 		}
+		if (!enqueue(s, d, data, len, fds, nfds) || !apply_verdict(s, v))
+			return false;
+		if (s->parked[d] || s->closing || (d == TO_PROVIDER && s->hold))
+			return true;
 		if ((size_t)n < sizeof(scratch))
 			return true; /* drained: do not spend a syscall on EAGAIN */
 	}
@@ -320,8 +444,7 @@ static bool pump(struct relay_session *s, int d)
 static bool flush(struct relay_session *s, int d)
 {
 	struct parked *p = s->parked[d];
-	ssize_t w = send_with_fds(s->fd[dst_of(d)], p->data + p->off, p->len - p->off, p->fds,
-				  p->nfds);
+	ssize_t w = send_with_fds(s->fd[d], p->data + p->off, p->len - p->off, p->fds, p->nfds);
 	if (w < 0) {
 		if (w != -EPIPE && w != -ECONNRESET)
 			s->link->errors++;
@@ -341,6 +464,8 @@ static bool flush(struct relay_session *s, int d)
 		if (s->closed)
 			return false;
 		update_watchers(s);
+		if (s->closing || (d == TO_PROVIDER && s->hold))
+			return true;
 		/* The source may hold data we stopped reading for. */
 		return pump(s, d);
 	}
@@ -351,11 +476,12 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct relay_session *s = w->data;
 	int i = (int)(w - s->io); /* fd[i] */
-	int out = src_of(i); /* the direction fd[i] feeds */
+	int out = src_of(i);      /* the direction fd[i] feeds */
 
 	if ((revents & EV_WRITE) && s->parked[i] && !flush(s, i))
 		return;
-	if ((revents & EV_READ) && !s->parked[out] && !s->eof[out])
+	if ((revents & EV_READ) && !s->parked[out] && !s->eof[out] && !s->closing &&
+	    !(out == TO_PROVIDER && s->hold))
 		pump(s, out);
 }
 
@@ -383,15 +509,22 @@ static void grow_sndbuf(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
-int relay_start(struct pvx_link *l, int client_fd, int provider_fd)
+int relay_start(struct pvx_link *l, int client_fd, int provider_fd,
+		const struct relay_filter *filter)
 {
 	struct relay_session *s = calloc(1, sizeof(*s));
-	if (!s) {
+	void *st = filter ? filter->open(l) : NULL;
+	if (!s || (filter && !st)) {
+		free(s);
+		if (st)
+			filter->close(st);
 		close(client_fd);
 		close(provider_fd);
 		return -ENOMEM;
 	}
 	s->link = l;
+	s->filter = filter;
+	s->fstate = st;
 	grow_sndbuf(client_fd);
 	grow_sndbuf(provider_fd);
 	s->fd[TO_PROVIDER] = provider_fd;

@@ -14,9 +14,32 @@
 /* Seconds a half-closed session may stay idle before it is reclaimed. */
 extern double relay_linger;
 
+struct pvx_buf;
+
+/* What a filter tells the relay after looking at bytes. */
+enum relay_verdict {
+	RELAY_PASS,        /* forward what was produced */
+	RELAY_HOLD,        /* forward it, then read no more from the consumer */
+	RELAY_RELEASE,     /* read the consumer again; held bytes come from to_provider(NULL, 0) */
+	RELAY_TUNNEL,      /* as RELEASE, then relay plainly: the filter is dropped */
+	RELAY_REPLY_CLOSE, /* forward, then send reply() to the consumer and close */
+};
+
+/* A protocol filter on a session (rest, later dbus): it rewrites what the
+ * consumer sends and watches what the provider answers.  Filtered
+ * directions carry no fds. */
+struct relay_filter {
+	void *(*open)(struct pvx_link *l);
+	void (*close)(void *st);
+	enum relay_verdict (*to_provider)(void *st, const char *in, size_t n, struct pvx_buf *out);
+	enum relay_verdict (*from_provider)(void *st, const char *in, size_t n);
+	const char *(*reply)(void *st, size_t *len);
+};
+
 /* Starts relaying between an accepted client fd and a provider fd whose
- * non-blocking connect was started.  Takes both fds. */
-int relay_start(struct pvx_link *l, int client_fd, int provider_fd);
+ * non-blocking connect was started.  Takes both fds.  filter may be NULL. */
+int relay_start(struct pvx_link *l, int client_fd, int provider_fd,
+		const struct relay_filter *filter);
 
 /* Closes every session of the link (teardown). */
 void relay_close_all(struct pvx_link *l);

@@ -123,7 +123,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				return;
 			continue;
 		}
-		if (relay_start(l, c, p) < 0) {
+		if (relay_start(l, c, p, l->plugin->filter) < 0) {
 			link_error(l, -ENOMEM, "relay session");
 			continue;
 		}

@@ -49,7 +49,7 @@ write_graph <<JSON
   "socket": "$T/host-provider.sock", "target": "run/x.sock"},
  {"type": "unix", "name": "dotdot", "consumer": "client", "consumer_pid": $C,
   "socket": "$T/host-provider.sock", "target": "/run/../etc/x.sock"},
- {"type": "rest", "name": "api", "consumer": "client", "consumer_pid": $C,
+ {"type": "dbus", "name": "api", "consumer": "client", "consumer_pid": $C,
   "socket": "/run/api.sock", "target": "/run/pv/api.sock"},
  {"type": "unix", "name": "noprovider", "consumer": "client", "consumer_pid": $C,
   "socket": "/run/nothing-here.sock", "target": "/run/pv/none.sock"},
@@ -67,10 +67,10 @@ check "symlink escape: the socket stays inside the consumer's root" -- \
 st() { link_state client "$1"; }
 check "relative target refused: FAILED" -- test "$(st relative)" = FAILED
 check "'..' in the target refused: FAILED" -- test "$(st dotdot)" = FAILED
-check "rest (not built yet) refused: FAILED" -- test "$(st api)" = FAILED
+check "dbus (not built yet) refused: FAILED" -- test "$(st api)" = FAILED
 pvxctl links >"$T/links.txt"
 check "pvxctl links shows why (target)" -- grep -q "path is not absolute" "$T/links.txt"
-check "pvxctl links shows why (type)" -- grep -q "link type 'rest' is not supported by this build" "$T/links.txt"
+check "pvxctl links shows why (type)" -- grep -q "link type 'dbus' is not supported by this build" "$T/links.txt"
 check "missing provider socket: BACKOFF, retried" -- test "$(st noprovider)" = BACKOFF
 check "missing provider socket: reason shown" -- grep -q "provider socket /run/nothing-here.sock" "$T/links.txt"
 check "duplicate key logged" -- grep -q "duplicate link client/raw -> /run/pv/raw.sock skipped" "$T/daemon.log"
@@ -125,6 +125,21 @@ kill -TERM "$DPID"; wait "$DPID"; st=$?
 DPID=
 ok $st "SIGTERM: exit 0"
 check "SIGTERM: socket removed" -- test ! -e "/proc/$C/root/run/pv/late.sock"
+
+# a consumer pid that still runs in the host's root is never planted for
+sleep 100000 &
+HOSTPROC=$!
+BACKGROUND="$BACKGROUND $HOSTPROC"
+write_graph <<JSON
+[{"type": "unix", "name": "hostroot", "consumer": "notyet", "consumer_pid": $HOSTPROC,
+  "socket": "$T/host-provider.sock", "target": "$T/should-not-exist/x.sock"}]
+JSON
+"$PVX" --graph "$T/graph.json" --control "$T/xc2.sock" --interval 60 >"$T/daemon2.log" 2>&1 &
+D2=$!
+until_true 5 grep -q "runs in the host's root" "$T/daemon2.log"
+ok $? "consumer in the host's root: refused with the reason"
+check "... and nothing planted" -- test ! -e "$T/should-not-exist"
+kill -TERM "$D2"; wait "$D2"
 
 # usage errors
 check "--help documents the options" -- sh -c "\"$PVX\" --help | grep -q -- '--backoff-max'"

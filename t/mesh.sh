@@ -12,6 +12,7 @@ MESH="$top_srcdir/examples/mesh"
 W="$PVX_MESH_DIR/unix"
 export top_builddir
 
+host_run_before=$(ls /run)
 "$MESH" up unix >"$T/up.log" 2>&1; st=$?
 ok $st "examples/mesh up unix exits 0"
 [ $st = 0 ] || sed 's/^/# /' "$T/up.log"
@@ -38,6 +39,7 @@ cpid2=$(lxc-info -n pv-example-unix-client -P "$W/lxc" -p -H)
 replanted() { test -S "/proc/$cpid2/root/run/pv/services/raw.sock"; }
 check "consumer restarted under LXC: socket re-planted in its new namespace" -- until_true 10 replanted
 
+check "nothing was planted in the host's /run" -- test "$(ls /run)" = "$host_run_before"
 check "examples/mesh down unix" -- "$MESH" down unix
 check "no container left" -- sh -c "! lxc-ls -P '$W/lxc' 2>/dev/null | grep -q ."
 check "the daemon is gone" -- sh -c "! kill -0 $dpid 2>/dev/null"

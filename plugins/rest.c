@@ -1,0 +1,368 @@
+/* rest links: HTTP/1.x over Unix sockets with identity on every request.
+ *
+ * Consumer to provider, per request: the head is collected (at most
+ * REST_MAX_HEAD bytes, else 431), every field whose name starts with X-PV-
+ * (any case) is dropped, and X-PV-Client and X-PV-Role carrying the link's
+ * consumer and role are added before the empty line.  The body is framed by
+ * Content-Length or chunked coding (chunk lines and data passed through;
+ * X-PV- trailer fields dropped, so a trailer cannot smuggle identity); the
+ * next request starts right after it, so pipelining and keep-alive are
+ * covered.  Refused with 400 before anything of that request reaches the
+ * provider: Content-Length together with Transfer-Encoding, conflicting or
+ * malformed Content-Length, a Transfer-Encoding whose last coding is not
+ * chunked, obs-fold and anything not HTTP/1.x.  The error answer waits for
+ * the answers to earlier pipelined requests, then the connection closes.
+ *
+ * Provider to consumer: responses pass untouched; their framing is tracked
+ * (response grammar, body discarded) only to know which request each one
+ * answers.  A request with Connection: upgrade or the CONNECT method holds
+ * the consumer until its answer: 101 (upgrade) or 2xx (CONNECT) makes the
+ * session a plain tunnel, anything else resumes HTTP. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon/util.h"
+#include "parsers/http_request.h"
+#include "parsers/http_response.h"
+#include "plugins/plugin.h"
+#include "plugins/relay.h"
+#include "plugins/stream.h"
+
+#define REST_MAX_HEAD (64 * 1024)
+#define REST_MAX_PIPELINE 64   /* requests awaiting answers */
+#define REST_MAX_HELD (64 * 1024)
+
+enum rest_stage { ST_HEAD, ST_BODY, ST_CHUNKED, ST_CHUNK_DATA, ST_TRAILER, ST_WAIT, ST_FAILED };
+enum req_kind { K_PLAIN, K_HEAD, K_UPGRADE, K_CONNECT };
+
+struct span {
+	size_t start, end;
+};
+
+struct rest_state {
+	struct pvx_link *link;
+	struct httpreq req;
+	enum rest_stage stage;
+	struct pvx_buf head;   /* the head (or trailer field) being collected */
+	struct pvx_buf drops;  /* struct span of X-PV- fields in head */
+	size_t field_start;    /* offset in head where the current field began */
+	uint64_t body_left;
+	int64_t content_length;
+	bool cl_bad, te_seen, te_chunked, conn_upgrade, has_upgrade;
+	struct pvx_buf held;   /* consumer bytes read while waiting */
+	/* answers awaited, oldest first */
+	unsigned char kinds[REST_MAX_PIPELINE];
+	unsigned k_head, k_len;
+	struct httpresp resp;
+	bool resp_lost;        /* provider framing unreadable: stop tracking */
+	int fail_status;       /* pending proxy answer */
+	char reply[256];
+	size_t reply_len;
+	char identity[300];    /* the two fields we add */
+	size_t identity_len;
+};
+
+static void resp_reset(struct rest_state *s)
+{
+	httpresp_free(&s->resp);
+	httpresp_init(&s->resp, 0);
+	s->resp.discard_body = true;
+	s->resp.head_request = s->k_len && s->kinds[s->k_head] == K_HEAD;
+}
+
+static void *rest_open(struct pvx_link *l)
+{
+	struct rest_state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->link = l;
+	httpreq_init(&s->req);
+	s->content_length = -1;
+	int n = snprintf(s->identity, sizeof(s->identity), "X-PV-Client: %s\r\nX-PV-Role: %s\r\n",
+			 l->spec.consumer, l->spec.role);
+	s->identity_len = n > 0 && (size_t)n < sizeof(s->identity) ? (size_t)n : 0;
+	resp_reset(s);
+	return s;
+}
+
+static void rest_close(void *st)
+{
+	struct rest_state *s = st;
+	pvx_buf_free(&s->head);
+	pvx_buf_free(&s->drops);
+	pvx_buf_free(&s->held);
+	httpresp_free(&s->resp);
+	free(s);
+}
+
+static const char *status_text(int status)
+{
+	return status == 431 ? "Request Header Fields Too Large" : "Bad Request";
+}
+
+/* Records the proxy's own answer; it goes out once earlier requests are
+ * answered. */
+static enum relay_verdict refuse(struct rest_state *s, int status, const char *why)
+{
+	char body[160];
+	int bl = snprintf(body, sizeof(body), "pv-xconnect: %s\n", why);
+	int n = snprintf(s->reply, sizeof(s->reply),
+			 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+			 "Connection: close\r\n\r\n%s",
+			 status, status_text(status), bl, body);
+	s->reply_len = n > 0 ? (size_t)n : 0;
+	s->fail_status = status;
+	s->stage = ST_FAILED;
+	s->link->proxy_4xx++;
+	link_error(s->link, 0, "request refused with %d: %s", status, why);
+	return s->k_len == 0 || s->resp_lost ? RELAY_REPLY_CLOSE : RELAY_HOLD;
+}
+
+static void head_reset(struct rest_state *s)
+{
+	pvx_buf_reset(&s->head);
+	pvx_buf_reset(&s->drops);
+	s->content_length = -1;
+	s->cl_bad = s->te_seen = s->te_chunked = s->conn_upgrade = s->has_upgrade = false;
+	s->field_start = 0;
+	httpreq_start_head(&s->req);
+	s->stage = ST_HEAD;
+}
+
+/* A header field ended at offset end of the head. */
+static void field_seen(struct rest_state *s, size_t end)
+{
+	struct httpreq *r = &s->req;
+	if (httpreq_field_has_prefix(r, "x-pv-")) {
+		struct span sp = { s->field_start, end };
+		pvx_buf_append(&s->drops, &sp, sizeof(sp));
+	} else if (httpreq_field_is(r, "content-length")) {
+		uint64_t v = 0;
+		bool good = r->value_len > 0 && r->value_len <= 15 && !r->value_long;
+		for (size_t i = 0; good && i < r->value_len; i++) {
+			if (r->value[i] < '0' || r->value[i] > '9')
+				good = false;
+			else
+				v = v * 10 + (uint64_t)(r->value[i] - '0');
+		}
+		if (!good || (s->content_length >= 0 && (uint64_t)s->content_length != v))
+			s->cl_bad = true;
+		else
+			s->content_length = (int64_t)v;
+	} else if (httpreq_field_is(r, "transfer-encoding")) {
+		/* chunked must be the last coding, and only once */
+		size_t n = r->value_len;
+		bool last_chunked = !r->value_long && n >= 7 &&
+				    strncasecmp(r->value + n - 7, "chunked", 7) == 0 &&
+				    (n == 7 || r->value[n - 8] == ' ' || r->value[n - 8] == ',' ||
+				     r->value[n - 8] == '\t');
+		s->te_chunked = !s->te_seen && last_chunked;
+		s->te_seen = true;
+	} else if (httpreq_field_is(r, "connection")) {
+		if (httpreq_value_has_token(r, "upgrade"))
+			s->conn_upgrade = true;
+	} else if (httpreq_field_is(r, "upgrade")) {
+		s->has_upgrade = true;
+	}
+	s->field_start = end;
+}
+
+/* The head is complete: check the framing, write it out rewritten, and
+ * set up for its body. */
+static enum relay_verdict head_done(struct rest_state *s, struct pvx_buf *out)
+{
+	if (s->cl_bad)
+		return refuse(s, 400, "malformed or conflicting Content-Length");
+	if (s->te_seen && s->content_length >= 0)
+		return refuse(s, 400, "both Content-Length and Transfer-Encoding");
+	if (s->te_seen && !s->te_chunked)
+		return refuse(s, 400, "Transfer-Encoding whose last coding is not chunked");
+	if (s->k_len == REST_MAX_PIPELINE)
+		return refuse(s, 400, "too many pipelined requests");
+
+	/* Everything but the X-PV- fields and the final empty line, then our
+	 * fields, then the empty line. */
+	const struct span *d = (const struct span *)s->drops.data;
+	size_t nd = s->drops.len / sizeof(*d), pos = 0, body_start = s->head.len - 2;
+	for (size_t i = 0; i < nd; i++) {
+		pvx_buf_append(out, s->head.data + pos, d[i].start - pos);
+		pos = d[i].end;
+	}
+	pvx_buf_append(out, s->head.data + pos, body_start - pos);
+	pvx_buf_append(out, s->identity, s->identity_len);
+	pvx_buf_append(out, "\r\n", 2);
+	s->link->requests++;
+
+	enum httpreq_method m = httpreq_method(&s->req);
+	enum req_kind k = m == METHOD_CONNECT ? K_CONNECT
+			  : s->conn_upgrade && s->has_upgrade ? K_UPGRADE
+			  : m == METHOD_HEAD ? K_HEAD : K_PLAIN;
+	s->kinds[(s->k_head + s->k_len++) % REST_MAX_PIPELINE] = (unsigned char)k;
+	if (s->k_len == 1)
+		resp_reset(s);
+
+	bool chunked = s->te_chunked;
+	uint64_t cl = s->content_length > 0 ? (uint64_t)s->content_length : 0;
+	head_reset(s);
+	if (k == K_UPGRADE || k == K_CONNECT) {
+		if (s->resp_lost)
+			return refuse(s, 400, "cannot follow the provider's answers, upgrade refused");
+		s->stage = ST_WAIT;
+		return RELAY_HOLD;
+	}
+	if (chunked) {
+		httpreq_start_chunked(&s->req);
+		s->stage = ST_CHUNKED;
+	} else if (cl > 0) {
+		s->body_left = cl;
+		s->stage = ST_BODY;
+	}
+	return RELAY_PASS;
+}
+
+static enum relay_verdict rest_to_provider(void *st, const char *in, size_t n, struct pvx_buf *out)
+{
+	struct rest_state *s = st;
+
+	/* Bytes held while waiting come first. */
+	if (!in && s->held.len) {
+		struct pvx_buf held = s->held;
+		s->held = (struct pvx_buf){0};
+		enum relay_verdict v = rest_to_provider(s, held.data, held.len, out);
+		pvx_buf_free(&held);
+		return v;
+	}
+	while (n > 0) {
+		switch (s->stage) {
+		case ST_WAIT:
+		case ST_FAILED:
+			if (s->stage == ST_WAIT && s->held.len + n <= REST_MAX_HELD)
+				pvx_buf_append(&s->held, in, n);
+			return s->stage == ST_FAILED && (s->k_len == 0 || s->resp_lost)
+				       ? RELAY_REPLY_CLOSE : RELAY_HOLD;
+		case ST_BODY:
+		case ST_CHUNK_DATA: {
+			size_t k = n < s->body_left ? n : (size_t)s->body_left;
+			pvx_buf_append(out, in, k);
+			in += k;
+			n -= k;
+			s->body_left -= k;
+			if (s->body_left == 0)
+				s->stage = s->stage == ST_BODY ? ST_HEAD : ST_CHUNKED;
+			break;
+		}
+		case ST_HEAD:
+		case ST_TRAILER: {
+			size_t used;
+			enum httpreq_event ev = httpreq_run(&s->req, in, n, &used);
+			pvx_buf_append(&s->head, in, used);
+			in += used;
+			n -= used;
+			if (s->head.len > REST_MAX_HEAD)
+				return s->stage == ST_HEAD ? refuse(s, 431, "request head larger than 64 KiB")
+							   : refuse(s, 431, "trailers larger than 64 KiB");
+			if (ev == HTTPREQ_ERROR)
+				return refuse(s, 400, s->stage == ST_HEAD ? "malformed request head"
+									  : "malformed trailer");
+			if (ev == HTTPREQ_FIELD) {
+				field_seen(s, s->head.len);
+			} else if (ev == HTTPREQ_HEAD) {
+				enum relay_verdict v = head_done(s, out);
+				if (v != RELAY_PASS)
+					return v == RELAY_HOLD && s->stage == ST_WAIT
+						       ? (pvx_buf_append(&s->held, in, n), RELAY_HOLD)
+						       : v;
+			} else if (ev == HTTPREQ_TRAILER) {
+				/* A trailer field: passed on unless it claims identity. */
+				if (!httpreq_field_has_prefix(&s->req, "x-pv-"))
+					pvx_buf_append(out, s->head.data, s->head.len);
+				pvx_buf_reset(&s->head);
+			} else if (ev == HTTPREQ_BODY_END) {
+				pvx_buf_append(out, s->head.data, s->head.len);
+				head_reset(s);
+			}
+			break;
+		}
+		case ST_CHUNKED: {
+			size_t used;
+			enum httpreq_event ev = httpreq_run(&s->req, in, n, &used);
+			pvx_buf_append(out, in, used);
+			in += used;
+			n -= used;
+			if (ev == HTTPREQ_ERROR)
+				return refuse(s, 400, "malformed chunked body");
+			if (ev == HTTPREQ_CHUNK && s->req.chunk_size > 0) {
+				s->body_left = s->req.chunk_size;
+				s->stage = ST_CHUNK_DATA;
+			} else if (ev == HTTPREQ_CHUNK) {
+				pvx_buf_reset(&s->head);
+				s->stage = ST_TRAILER;
+			}
+			break;
+		}
+		}
+	}
+	return RELAY_PASS;
+}
+
+/* Provider bytes: follow the answers to know which request each ends. */
+static enum relay_verdict rest_from_provider(void *st, const char *in, size_t n)
+{
+	struct rest_state *s = st;
+	while (n > 0 && s->k_len > 0 && !s->resp_lost) {
+		int r = httpresp_feed(&s->resp, in, n);
+		if (r < 0) {
+			s->resp_lost = true;
+			link_error(s->link, 0, "provider answer not readable as HTTP (%s)", s->resp.error);
+			break;
+		}
+		in += s->resp.consumed;
+		n -= s->resp.consumed;
+		if (r != HTTPRESP_DONE)
+			break;
+		int status = s->resp.status;
+		enum req_kind k = (enum req_kind)s->kinds[s->k_head];
+		if (status / 100 == 1 && status != 101) {
+			resp_reset(s); /* interim answer: the real one follows */
+			continue;
+		}
+		s->k_head = (s->k_head + 1) % REST_MAX_PIPELINE;
+		s->k_len--;
+		resp_reset(s);
+		if ((k == K_UPGRADE && status == 101) || (k == K_CONNECT && status / 100 == 2))
+			return RELAY_TUNNEL;
+		if (k == K_UPGRADE || k == K_CONNECT) {
+			s->stage = ST_HEAD;
+			return RELAY_RELEASE;
+		}
+	}
+	if (s->stage == ST_FAILED && (s->k_len == 0 || s->resp_lost))
+		return RELAY_REPLY_CLOSE;
+	return RELAY_PASS;
+}
+
+static const char *rest_reply(void *st, size_t *len)
+{
+	struct rest_state *s = st;
+	*len = s->reply_len;
+	return s->reply;
+}
+
+static const struct relay_filter rest_filter = {
+	.open = rest_open,
+	.close = rest_close,
+	.to_provider = rest_to_provider,
+	.from_provider = rest_from_provider,
+	.reply = rest_reply,
+};
+
+const struct pvx_plugin pvx_plugin_rest = {
+	.type = "rest",
+	.plant = stream_plant,
+	.unplant = stream_unplant,
+	.probe = stream_probe,
+	.filter = &rest_filter,
+};

@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""HTTP/1.1 provider for rest-link tests, on a Unix socket.  Reads requests
+as RFC 9112 frames them (keep-alive, pipelining, Content-Length, chunked
+with trailers, Expect: 100-continue) and answers each with JSON: method,
+path, body length, and every X-PV-* header and trailer line exactly as
+received.  Connection: upgrade + Upgrade: echo is answered 101 and CONNECT
+200, then the connection echoes raw bytes; /no-upgrade answers 426.
+
+http-echo.py PATH"""
+import json
+import os
+import socket
+import sys
+import threading
+
+
+class Conn:
+    def __init__(self, sock):
+        self.s = sock
+        self.buf = b""
+
+    def fill(self):
+        d = self.s.recv(65536)
+        if not d:
+            raise EOFError
+        self.buf += d
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            self.fill()
+        l, _, self.buf = self.buf.partition(b"\r\n")
+        return l
+
+    def read(self, n):
+        while len(self.buf) < n:
+            self.fill()
+        d, self.buf = self.buf[:n], self.buf[n:]
+        return d
+
+
+def fields(c):
+    out = []
+    while True:
+        l = c.line()
+        if not l:
+            return out
+        name, _, value = l.partition(b":")
+        out.append((name.decode("latin-1"), value.strip().decode("latin-1")))
+
+
+def handle(sock):
+    c = Conn(sock)
+    try:
+        while True:
+            method, path, _ = c.line().decode("latin-1").split(" ", 2)
+            hdrs = fields(c)
+            get = lambda n: [v for k, v in hdrs if k.lower() == n]
+            if "100-continue" in [v.lower() for v in get("expect")]:
+                sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+            body, trailers = b"", []
+            if any("chunked" in v.lower() for v in get("transfer-encoding")):
+                while True:
+                    size = int(c.line().split(b";")[0], 16)
+                    if size == 0:
+                        trailers = fields(c)
+                        break
+                    body += c.read(size)
+                    c.line()
+            elif get("content-length"):
+                body = c.read(int(get("content-length")[0]))
+            upgrade = "upgrade" in ",".join(get("connection")).lower() and get("upgrade")
+            if method == "CONNECT" or (upgrade and path != "/no-upgrade"):
+                sock.sendall(b"HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: echo\r\n\r\n"
+                             if method != "CONNECT" else b"HTTP/1.1 200 Connection established\r\n\r\n")
+                sock.sendall(c.buf)
+                while True:
+                    d = sock.recv(65536)
+                    if not d:
+                        return
+                    sock.sendall(d)
+            xpv = [[k, v] for k, v in hdrs if k.lower().startswith("x-pv-")]
+            xpv_trailers = [[k, v] for k, v in trailers if k.lower().startswith("x-pv-")]
+            out = json.dumps({"method": method, "path": path, "body": len(body),
+                              "xpv": xpv, "xpv_trailers": xpv_trailers}).encode()
+            status = b"426 Upgrade Required" if upgrade else b"200 OK"
+            sock.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(out)
+                         + (b"" if method == "HEAD" else out))
+    except (EOFError, OSError, ValueError):
+        pass
+    finally:
+        sock.close()
+
+
+def main():
+    path = sys.argv[1]
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(path)
+    os.chmod(path, 0o666)
+    s.listen(256)
+    while True:
+        conn, _ = s.accept()
+        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
