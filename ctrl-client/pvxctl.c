@@ -28,7 +28,9 @@ static void usage(FILE *f)
 		"\n"
 		"Commands:\n"
 		"  links             the link state table: key, type, state, since, pids,\n"
-		"                    connections, bytes each way, last error\n"
+		"                    connections (open/total), bytes each way, per-type\n"
+		"                    detail (fds passed; HTTP requests and proxy 4xx),\n"
+		"                    last error\n"
 		"  fsm               the link state machine's transition table\n"
 		"  graph             the graph as the daemon last read it\n"
 		"  metrics           the Prometheus metrics text\n"
@@ -106,9 +108,9 @@ static void human_bytes(char *buf, size_t len, long long n)
 }
 
 /* Columns of the links table; widths are computed from the content. */
-enum { C_KEY, C_TYPE, C_STATE, C_SINCE, C_PIDS, C_CONNS, C_BYTES, C_ERROR, C__N };
+enum { C_KEY, C_TYPE, C_STATE, C_SINCE, C_PIDS, C_CONNS, C_BYTES, C_EXTRA, C_ERROR, C__N };
 static const char *const headers[C__N] = { "KEY", "TYPE", "STATE", "SINCE", "PIDS(C/P)",
-					    "CONNS", "BYTES(TO_P/TO_C)", "LAST ERROR" };
+					    "CONNS", "BYTES(TO_P/TO_C)", "DETAIL", "LAST ERROR" };
 
 static void print_links(json_t *a)
 {
@@ -142,6 +144,16 @@ static void print_links(json_t *a)
 		human_bytes(b2, sizeof(b2), num(l, "bytes", "to_consumer"));
 		snprintf(buf, sizeof(buf), "%s/%s", b1, b2);
 		cells[i + 1][C_BYTES] = strdup(buf);
+		/* Type-specific counters. */
+		if (json_object_get(l, "http"))
+			snprintf(buf, sizeof(buf), "req=%lld 4xx=%lld", num(l, "http", "requests"),
+				 num(l, "http", "proxy_4xx"));
+		else if (num(l, "fds", "to_provider") || num(l, "fds", "to_consumer"))
+			snprintf(buf, sizeof(buf), "fds=%lld/%lld", num(l, "fds", "to_provider"),
+				 num(l, "fds", "to_consumer"));
+		else
+			snprintf(buf, sizeof(buf), "-");
+		cells[i + 1][C_EXTRA] = strdup(buf);
 		cells[i + 1][C_ERROR] = strdup(str(l, "last_error"));
 		for (int c = 0; c < C__N; c++)
 			if (strlen(cells[i + 1][c]) > width[c])

@@ -107,6 +107,9 @@ static json_t *link_json(const struct pvx_link *l)
 			    json_pack("{s:I, s:I}", "to_provider", (json_int_t)l->fds_to_provider,
 				      "to_consumer", (json_int_t)l->fds_to_consumer));
 	json_object_set_new(o, "errors", json_integer((json_int_t)l->errors));
+	if (l->spec.type == LINK_REST)
+		json_object_set_new(o, "http", json_pack("{s:I, s:I}", "requests", (json_int_t)l->requests,
+							 "proxy_4xx", (json_int_t)l->proxy_4xx));
 	json_object_set_new(o, "last_error", l->last_error[0] ? json_string(l->last_error)
 							      : json_null());
 	return o;
@@ -226,6 +229,12 @@ char *control_metrics(void)
 	       (ssize_t)offsetof(struct pvx_link, fds_to_consumer));
 	family(&b, "pvx_link_errors_total", "counter", "Errors seen on the link.",
 	       offsetof(struct pvx_link, errors), -1);
+	family(&b, "pvx_link_http_requests_total", "counter",
+	       "HTTP requests forwarded with identity (rest links).",
+	       offsetof(struct pvx_link, requests), -1);
+	family(&b, "pvx_link_http_proxy_4xx_total", "counter",
+	       "Requests the proxy refused itself with 400 or 431 (rest links).",
+	       offsetof(struct pvx_link, proxy_4xx), -1);
 	return b.data;
 }
 

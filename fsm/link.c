@@ -188,8 +188,6 @@ void link_enter_pending(struct pvx_link *l)
 	if (r == PVX_REFUSED) {
 		link_fire(l, EV_INJECT_REFUSED);
 	} else if (r < 0) {
-		if (r == -ESRCH)
-			link_error(l, 0, "consumer pid %d is not running", (int)l->spec.consumer_pid);
 		unplant(l);
 		link_fire(l, EV_INJECT_FAILED);
 	} else {

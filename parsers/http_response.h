@@ -46,6 +46,7 @@ struct httpresp {
 	/* Framing-only use (a proxy watching responses go by): */
 	bool discard_body;      /* count body bytes, do not keep them */
 	bool head_request;      /* the request was HEAD: no body follows */
+	bool connect_request;   /* the request was CONNECT: a 2xx ends with its head */
 	uint64_t body_seen;     /* body bytes, kept or not */
 	size_t consumed;        /* bytes of the last feed that belong to this response */
 };

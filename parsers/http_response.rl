@@ -175,7 +175,8 @@ static int head_finished(struct httpresp *r)
 		r->content_length = -1;
 	else if (r->content_length >= 0)
 		r->framing = FRAMING_LENGTH;
-	if (r->head_request || r->status / 100 == 1 || r->status == 204 || r->status == 304) {
+	if (r->head_request || r->status / 100 == 1 || r->status == 204 || r->status == 304 ||
+	    (r->connect_request && r->status / 100 == 2)) {
 		r->done = true;
 		return 0;
 	}

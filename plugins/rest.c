@@ -71,6 +71,7 @@ static void resp_reset(struct rest_state *s)
 	httpresp_init(&s->resp, 0);
 	s->resp.discard_body = true;
 	s->resp.head_request = s->k_len && s->kinds[s->k_head] == K_HEAD;
+	s->resp.connect_request = s->k_len && s->kinds[s->k_head] == K_CONNECT;
 }
 
 static void *rest_open(struct pvx_link *l)

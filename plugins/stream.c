@@ -148,8 +148,13 @@ int stream_plant(struct pvx_link *l)
 	}
 
 	_cleanup_close_ int root = pvx_ns_open_root(l->spec.consumer_pid);
-	if (root < 0)
+	if (root < 0) {
+		if (root == -ESRCH)
+			link_error(l, 0, "consumer pid %d is not running", (int)l->spec.consumer_pid);
+		else
+			link_error(l, root, "consumer pid %d", (int)l->spec.consumer_pid);
 		return root;
+	}
 
 	/* A missing provider socket is a retryable failure, not a reason to
 	 * plant a socket that cannot work yet. */

@@ -11,6 +11,7 @@ import sys
 
 PATH, CONSUMER, ROLE = sys.argv[1], sys.argv[2], sys.argv[3]
 WANT = [["X-PV-Client", CONSUMER], ["X-PV-Role", ROLE]]
+CONNECTS = int(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[4] == "connects" else 0
 
 
 def connect():
@@ -83,6 +84,19 @@ def one(raw, desc, n=1):
 
 
 H = "Host: x\r\n"
+if CONNECTS:
+    # rest-check.py SOCKET CONSUMER ROLE connects N: N connections, one
+    # request each
+    for i in range(CONNECTS):
+        s = connect()
+        s.sendall(f"GET /c{i} HTTP/1.1\r\n{H}Connection: close\r\n\r\n".encode())
+        j = json.loads(Reader(s).response()[1])
+        s.close()
+        if j["xpv"] != WANT:
+            print(f"connection {i}: {j['xpv']}")
+            sys.exit(1)
+    print(f"{CONNECTS} connections, each with the real identity")
+    sys.exit(0)
 one(f"GET /plain HTTP/1.1\r\n{H}\r\n".encode(), "plain GET gets exactly the real pair")
 one(f"GET / HTTP/1.0\r\n\r\n".encode(), "HTTP/1.0 without Host")
 for spoof in ["X-PV-Role: admin", "x-pv-role: admin", "X-Pv-Client: evil", "X-PV-ROLE:admin",
