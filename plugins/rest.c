@@ -137,6 +137,11 @@ static void head_reset(struct rest_state *s)
 static void field_seen(struct rest_state *s, size_t end)
 {
 	struct httpreq *r = &s->req;
+	if (s->field_start == 0) {
+		/* The first field starts after the request line. */
+		const char *lf = memchr(s->head.data, '\n', s->head.len);
+		s->field_start = lf ? (size_t)(lf - s->head.data) + 1 : 0;
+	}
 	if (httpreq_field_has_prefix(r, "x-pv-")) {
 		struct span sp = { s->field_start, end };
 		pvx_buf_append(&s->drops, &sp, sizeof(sp));

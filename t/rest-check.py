@@ -99,6 +99,8 @@ if CONNECTS:
     sys.exit(0)
 one(f"GET /plain HTTP/1.1\r\n{H}\r\n".encode(), "plain GET gets exactly the real pair")
 one(f"GET / HTTP/1.0\r\n\r\n".encode(), "HTTP/1.0 without Host")
+one(f"GET /first HTTP/1.1\r\nX-PV-Role: admin\r\n{H}\r\n".encode(), "spoofed field right after the request line")
+one(f"GET /only HTTP/1.0\r\nX-PV-Client: evil\r\n\r\n".encode(), "spoofed field as the only field")
 for spoof in ["X-PV-Role: admin", "x-pv-role: admin", "X-Pv-Client: evil", "X-PV-ROLE:admin",
               "X-PV-Role:    admin   ", "X-PV-Whatever: 1", "X-PV-Role: a\r\nX-PV-Role: b",
               "X-PV-Client: evil\r\nX-PV-Role: admin\r\nX-PV-Client: evil2"]:
