@@ -40,3 +40,58 @@ row direct "$W/server.sock"
 row pv-xconnect "$W/link.sock"
 $have_socat && row socat "$W/socat.sock"
 echo "(throughput ratio: higher is better; latency ratio: lower is better)"
+
+# rest link: h2load (HTTP/1.1) against nginx on a Unix socket, directly,
+# through the rest link, and through haproxy setting the same headers.
+if command -v h2load >/dev/null && command -v nginx >/dev/null && command -v haproxy >/dev/null; then
+	REQS=${BENCH_REQS:-50000}
+	mkdir -p "$W/ng"
+	cat >"$W/ng/nginx.conf" <<NGX
+daemon off; master_process off; worker_processes 1; user root;
+pid $W/ng/nginx.pid; error_log stderr error;
+events { worker_connections 1024; }
+http { access_log off; client_body_temp_path $W/ng/b; proxy_temp_path $W/ng/p;
+  fastcgi_temp_path $W/ng/f; uwsgi_temp_path $W/ng/u; scgi_temp_path $W/ng/s;
+  server { listen unix:$W/nginx.sock; location / { return 200 "ok\n"; } } }
+NGX
+	nginx -c "$W/ng/nginx.conf" -p "$W/ng" & pids="$pids $!"
+	cat >"$W/haproxy.cfg" <<HAP
+global
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend fe
+  bind unix@$W/haproxy.sock
+  http-request del-header X-PV-Client
+  http-request del-header X-PV-Role
+  http-request set-header X-PV-Client bench
+  http-request set-header X-PV-Role any
+  default_backend be
+backend be
+  server nginx unix@$W/nginx.sock
+HAP
+	haproxy -f "$W/haproxy.cfg" -db >"$W/haproxy.log" 2>&1 & pids="$pids $!"
+	cat >"$W/graph.new" <<JSON
+[{"type": "unix", "name": "bench", "consumer": "bench", "socket": "$W/server.sock", "target": "$W/link.sock"},
+ {"type": "rest", "name": "api", "consumer": "bench", "socket": "$W/nginx.sock", "target": "$W/rest.sock"}]
+JSON
+	mv "$W/graph.new" "$W/graph.json"
+	wait_sock "$W/nginx.sock"; wait_sock "$W/haproxy.sock"
+	"$top_builddir/pvxctl" --control "$W/xc.sock" reconcile >/dev/null
+	wait_sock "$W/rest.sock"
+	echo
+	echo "rest link benchmark ($(nproc) cores; h2load --h1, $REQS requests, 10 connections, keep-alive)"
+	printf '%-12s %12s %8s\n' variant "req/s" ratio
+	rps() { h2load --h1 -n "$REQS" -c 10 -B "unix:$1" http://localhost/ 2>/dev/null |
+		awk '/^finished in/ { for (i = 1; i <= NF; i++) if ($i == "req/s,") print $(i - 1) }'; }
+	D_RPS=$(rps "$W/nginx.sock")
+	for v in "direct $W/nginx.sock" "pv-xconnect $W/rest.sock" "haproxy $W/haproxy.sock"; do
+		set -- $v
+		r=$([ "$1" = direct ] && echo "$D_RPS" || rps "$2")
+		awk -v n="$1" -v r="$r" -v d="$D_RPS" 'BEGIN { printf "%-12s %12.0f %7.2fx\n", n, r, r / d }'
+	done
+	echo "(requests per second: higher is better)"
+fi

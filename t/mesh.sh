@@ -45,4 +45,13 @@ check "no container left" -- sh -c "! lxc-ls -P '$W/lxc' 2>/dev/null | grep -q .
 check "the daemon is gone" -- sh -c "! kill -0 $dpid 2>/dev/null"
 check "no process left in the containers" -- sh -c "! kill -0 $cpid2 2>/dev/null && ! kill -0 $spid 2>/dev/null"
 check "no files left" -- test ! -e "$W"
+
+# the rest example: the provider sees who is asking
+if command -v python3 >/dev/null; then
+	"$MESH" up rest >"$T/rest-up.log" 2>&1; st=$?
+	ok $st "examples/mesh up rest exits 0"
+	said() { grep -q '"client": "pv-example-rest-client", "role": "any"' "$PVX_MESH_DIR/rest/log/pv-example-rest-client/console.log"; }
+	check "the rest provider answers with the consumer's name and role" -- until_true 10 said
+	check "examples/mesh down rest" -- "$MESH" down rest
+fi
 done_testing
