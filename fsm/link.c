@@ -171,8 +171,8 @@ void link_enter_pending(struct pvx_link *l)
 	unplant(l);
 	close_pidfds(l);
 	if (!l->plugin) {
-		link_error(l, 0, "link type '%s' is not supported by this build",
-			   pvx_link_type_names[l->spec.type]);
+		link_error(l, 0, "link type '%s' %s", pvx_link_type_names[l->spec.type],
+			   pvx_plugin_missing_reason(l->spec.type));
 		link_fire(l, EV_INJECT_REFUSED);
 		return;
 	}

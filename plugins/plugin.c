@@ -14,3 +14,17 @@ const struct pvx_plugin *pvx_plugin_for(enum pvx_link_type type)
 {
 	return (unsigned)type < LINK_TYPE__COUNT ? plugins[type] : NULL;
 }
+
+const char *pvx_plugin_missing_reason(enum pvx_link_type type)
+{
+#ifndef ENABLE_DBUS
+	if (type == LINK_DBUS)
+		return "is disabled in this build (configure --disable-dbus)";
+#endif
+#ifndef ENABLE_DRM
+	if (type == LINK_DRM)
+		return "is disabled in this build (configure --disable-drm)";
+#endif
+	(void)type;
+	return "is not supported by this build";
+}

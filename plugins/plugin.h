@@ -23,6 +23,8 @@ struct pvx_plugin {
 
 /* The plugin for a link type, or NULL when this build has none. */
 const struct pvx_plugin *pvx_plugin_for(enum pvx_link_type type);
+/* Why a type has no plugin, for the link's error ("is disabled ..."). */
+const char *pvx_plugin_missing_reason(enum pvx_link_type type);
 
 extern const struct pvx_plugin pvx_plugin_unix;
 extern const struct pvx_plugin pvx_plugin_rest;
