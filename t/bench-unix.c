@@ -2,6 +2,8 @@
  *   bench-unix serve PATH          sink/echo server (one process per connection)
  *   bench-unix bulk PATH MIB       send MIB MiB, print MiB/s
  *   bench-unix rtt PATH N          N 64-byte round trips, print p50/p99 in us
+ *   bench-unix listen PATH         accept and close at once (a cheap provider)
+ *   bench-unix hold PATH N         open N connections to PATH and keep them
  * The first byte of a connection picks the mode: 'B' bulk, 'R' echo. */
 #include "config.h"
 
@@ -99,7 +101,23 @@ int main(int argc, char **argv)
 			close(c);
 		}
 	}
+	if (!strcmp(argv[1], "listen")) {
+		int l = sock_at(argv[2], 1);
+		for (;;) {
+			int c = accept(l, NULL, NULL);
+			if (c >= 0)
+				close(c);
+		}
+	}
 	long n = argc > 3 ? atol(argv[3]) : 1024;
+	if (!strcmp(argv[1], "hold")) {
+		for (long i = 0; i < n; i++)
+			sock_at(argv[2], 0);
+		printf("holding %ld connections\n", n);
+		fflush(stdout);
+		pause();
+		return 0;
+	}
 	int fd = sock_at(argv[2], 0);
 	if (!strcmp(argv[1], "bulk")) {
 		static char buf[1 << 18];

@@ -95,3 +95,59 @@ JSON
 	done
 	echo "(requests per second: higher is better)"
 fi
+
+# Reconcile, footprint and idle cost of the daemon itself.
+ms() { date +%s%N | awk '{ printf "%.1f", $1 / 1e6 }'; }
+rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+LINKS=${BENCH_LINKS:-10000}
+"$B" listen "$W/p.sock" & pids="$pids $!"
+wait_sock "$W/p.sock"
+mkdir -p "$W/r"
+echo '[]' >"$W/rg.json"
+"$top_builddir/pv-xconnect" --graph "$W/rg.json" --control "$W/x2.sock" --interval 3600 \
+	--log-level error & D2=$!; pids="$pids $D2"
+wait_sock "$W/x2.sock"
+sleep 0.5
+RSS_IDLE=$(rss_kib $D2)
+v0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$D2/status")
+sleep 10
+v1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$D2/status")
+mkgraph() { # mkgraph N FILE: N host-side unix links to the cheap provider
+	awk -v n="$1" -v w="$W" 'BEGIN { printf "["; for (i = 0; i < n; i++)
+		printf "%s{\"type\": \"unix\", \"name\": \"s%d\", \"consumer\": \"bench\", \"socket\": \"%s/p.sock\", \"target\": \"%s/r/l%d.sock\"}",
+			(i ? ",\n" : ""), i, w, w, i; print "]" }' >"$2.new"
+	mv "$2.new" "$2"
+}
+mkgraph 1000 "$W/rg.json"
+"$top_builddir/pvxctl" --control "$W/x2.sock" reconcile >/dev/null
+RSS_1K=$(rss_kib $D2)
+"$B" hold "$W/r/l0.sock" 1000 >/dev/null & HOLD=$!; pids="$pids $HOLD"
+until [ "$("$top_builddir/pvxctl" --control "$W/x2.sock" links --json | grep -o '"active":[0-9]*' | sort -t: -k2 -n | tail -1 | cut -d: -f2)" = 1000 ]; do sleep 0.1; done
+RSS_CONN=$(rss_kib $D2)
+kill $HOLD
+mkgraph "$LINKS" "$W/rg.json"
+t0=$(ms); "$top_builddir/pvxctl" --control "$W/x2.sock" reconcile >/dev/null; t1=$(ms)
+"$top_builddir/pvxctl" --control "$W/x2.sock" wait --timeout 60 >/dev/null
+c0=$(cpu_ticks $D2)
+for i in $(seq 200); do "$top_builddir/pvxctl" --control "$W/x2.sock" reconcile >/dev/null; done
+c1=$(cpu_ticks $D2)
+GRAPH_KIB=$(( $(wc -c <"$W/rg.json") / 1024 ))
+awk -v n="$LINKS" -v w="$W" 'BEGIN { printf ",{\"type\": \"unix\", \"name\": \"new\", \"consumer\": \"bench\", \"socket\": \"%s/p.sock\", \"target\": \"%s/r/new.sock\"}]", w, w }' >"$W/extra"
+sed '$ s/]$//' "$W/rg.json" >"$W/rg.new" && cat "$W/extra" >>"$W/rg.new"
+mv "$W/rg.new" "$W/rg.json"
+kill -HUP $D2; t2=$(ms)
+while [ ! -S "$W/r/new.sock" ]; do :; done
+t3=$(ms)
+strip -o "$W/pvx.stripped" "$top_builddir/pv-xconnect"
+echo
+echo "daemon benchmark ($(nproc) cores)"
+printf '%-48s %14s %s\n' measure value target
+printf '%-48s %11.0f ms %s\n' "apply a $LINKS-link graph from empty" "$(echo "$t1 $t0" | awk '{ print $1 - $2 }')" "< 1000 ms"
+printf '%-48s %11.3f ms %s\n' "CPU per unchanged re-poll ($GRAPH_KIB KiB graph, control request included)" "$(echo "$c0 $c1" | awk '{ print ($2 - $1) * 10 / 200 }')" "< 1 ms"
+printf '%-48s %11.1f ms %s\n' "SIGHUP to the new socket existing ($LINKS links)" "$(echo "$t3 $t2" | awk '{ print $1 - $2 }')" "< 50 ms"
+printf '%-48s %11d KiB\n' "RSS idle" "$RSS_IDLE"
+printf '%-48s %11d KiB %s\n' "RSS with 1,000 links" "$RSS_1K" "< 8192 KiB"
+printf '%-48s %11.1f KiB %s\n' "RSS per idle connection (1,000 open)" "$(echo "$RSS_CONN $RSS_1K" | awk '{ print ($1 - $2) / 1000 }')" "<= 16 KiB"
+printf '%-48s %11d /min %s\n' "wakeups idle (interval 3600 s)" "$(( (v1 - v0) * 6 ))" "poll timer only"
+printf '%-48s %11d KiB\n' "stripped binary" "$(( $(stat -c %s "$W/pvx.stripped") / 1024 ))"
