@@ -238,6 +238,13 @@ int statedir_build(const char *dir, const struct statedir_opts *o, char **json,
 				}
 				continue;
 			}
+			/* With LXC, pid 0 means "not running", not "host side": a
+			 * link waits until both of its containers run. */
+			if (o->lxcpath && (!cs[i].pid || !prov->pid)) {
+				pvx_buf_printf(msgs, "note: '%s' of platform '%s' waits for '%s' to run\n",
+					       q->name, cs[i].name, !cs[i].pid ? cs[i].name : prov->name);
+				continue;
+			}
 			int type = q->type >= 0 ? q->type : (int)svc->type;
 			if (q->type >= 0 && q->type != (int)svc->type) {
 				pvx_buf_printf(msgs,

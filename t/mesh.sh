@@ -50,8 +50,10 @@ check "no files left" -- test ! -e "$W"
 if command -v python3 >/dev/null; then
 	"$MESH" up rest >"$T/rest-up.log" 2>&1; st=$?
 	ok $st "examples/mesh up rest exits 0"
+	[ $st = 0 ] || { sed 's/^/# /' "$T/rest-up.log"; sed 's/^/# daemon: /' "$PVX_MESH_DIR/rest/pv-xconnect.log"; }
 	said() { grep -q '"client": "pv-example-rest-client", "role": "any"' "$PVX_MESH_DIR/rest/log/pv-example-rest-client/console.log"; }
 	check "the rest provider answers with the consumer's name and role" -- until_true 10 said
+	check "nothing planted in the host's /run by the rest example" -- test "$(ls /run)" = "$host_run_before"
 	check "examples/mesh down rest" -- "$MESH" down rest
 fi
 done_testing
