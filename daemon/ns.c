@@ -235,7 +235,7 @@ int pvx_ns_is_socket(int dirfd, const char *name)
 	return S_ISSOCK(st.st_mode) ? 1 : 0;
 }
 
-int pvx_ns_listen(int dirfd, const char *name, int backlog, uint64_t *ino)
+int pvx_ns_listen(int dirfd, const char *name, int backlog, uint64_t *dev, uint64_t *ino)
 {
 	struct sockaddr_un sa;
 	fd_path(dirfd, name, &sa);
@@ -260,8 +260,10 @@ int pvx_ns_listen(int dirfd, const char *name, int backlog, uint64_t *ino)
 	if (listen(fd, backlog) < 0)
 		return -errno;
 	struct stat st;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		*dev = (uint64_t)st.st_dev;
 		*ino = (uint64_t)st.st_ino;
+	}
 	int ret = fd;
 	fd = -1;
 	return ret;
@@ -282,12 +284,12 @@ int pvx_ns_connect(int dirfd, const char *name)
 	return fd;
 }
 
-int pvx_ns_unlink_socket(int dirfd, const char *name, uint64_t ino)
+int pvx_ns_unlink_socket(int dirfd, const char *name, uint64_t dev, uint64_t ino)
 {
 	struct stat st;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
-	if (!S_ISSOCK(st.st_mode) || (ino && (uint64_t)st.st_ino != ino))
+	if (!S_ISSOCK(st.st_mode) || (uint64_t)st.st_ino != ino || (uint64_t)st.st_dev != dev)
 		return -ESTALE; /* not ours any more: leave it */
 	if (unlinkat(dirfd, name, 0) < 0)
 		return -errno;

@@ -33,8 +33,8 @@ int pvx_ns_open_parent(int rootfd, const char *path, bool create, const char **n
 
 /* Creates a listening SOCK_STREAM socket, mode 0666, at dirfd/name,
  * replacing a stale socket but nothing else.  Returns the fd (non-blocking,
- * close-on-exec) and the new inode in *ino, or -errno. */
-int pvx_ns_listen(int dirfd, const char *name, int backlog, uint64_t *ino);
+ * close-on-exec) and the new file's device and inode, or -errno. */
+int pvx_ns_listen(int dirfd, const char *name, int backlog, uint64_t *dev, uint64_t *ino);
 
 /* Non-blocking connect to the socket at dirfd/name.  Returns the fd or
  * -errno (-EAGAIN: backlog full, try again). */
@@ -43,8 +43,8 @@ int pvx_ns_connect(int dirfd, const char *name);
 /* Is dirfd/name a socket (not following a final symlink)? */
 int pvx_ns_is_socket(int dirfd, const char *name);
 
-/* Unlinks dirfd/name if it is still the socket with inode ino. */
-int pvx_ns_unlink_socket(int dirfd, const char *name, uint64_t ino);
+/* Unlinks dirfd/name if it is still the socket with this device and inode. */
+int pvx_ns_unlink_socket(int dirfd, const char *name, uint64_t dev, uint64_t ino);
 
 int pvx_pidfd_open(pid_t pid);
 

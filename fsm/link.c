@@ -55,7 +55,7 @@ struct pvx_link *link_new(const struct pvx_link_spec *spec)
 	l->plugin = pvx_plugin_for(spec->type);
 	l->state = LS_NEW;
 	l->since = pvx_wallclock();
-	l->listen_fd = l->plant_dirfd = l->prov_dirfd = -1;
+	l->listen_fd = -1;
 	l->consumer_pidfd = l->provider_pidfd = -1;
 	ev_init(&l->timer, timer_cb);
 	l->timer.data = l;
@@ -163,7 +163,6 @@ void link_provider_reset(struct pvx_link *l)
 {
 	ev_io_stop(pvx_loop, &l->provider_exit_watcher);
 	l->provider_pidfd = safe_close(l->provider_pidfd);
-	l->prov_dirfd = safe_close(l->prov_dirfd);
 }
 
 void link_enter_pending(struct pvx_link *l)

@@ -56,12 +56,11 @@ struct pvx_link {
 	/* Planted resource (stream plugins): listener and where it lives. */
 	int listen_fd;
 	ev_io accept_watcher;
-	int plant_dirfd;       /* O_PATH dir in the consumer holding target */
-	char *plant_name;      /* last path component of target */
-	uint64_t plant_ino;    /* inode we created, so we unlink only ours */
+	/* Where the socket was planted, to remove it later: directories are
+	 * resolved again then, so a link holds one fd (its listener). */
+	char *planted_target;
 	pid_t planted_pid;
-	int prov_dirfd;        /* O_PATH dir in the provider holding socket */
-	char *prov_name;
+	uint64_t plant_dev, plant_ino; /* what we created: we unlink only that */
 
 	int consumer_pidfd, provider_pidfd;
 	ev_io consumer_exit_watcher, provider_exit_watcher;
@@ -121,7 +120,7 @@ void link_enter_torn_down(struct pvx_link *l);
 void link_stop_timer(struct pvx_link *l);
 void link_probe(struct pvx_link *l);
 void link_probe_later(struct pvx_link *l);
-/* The provider changed (pid or path): forget its pidfd and directory. */
+/* The provider changed (pid or path): forget its pidfd. */
 void link_provider_reset(struct pvx_link *l);
 
 #endif

@@ -27,11 +27,11 @@ static bool resource_error(int err)
 	return err == -EMFILE || err == -ENFILE || err == -ENOBUFS || err == -ENOMEM;
 }
 
-/* Opens the provider's socket directory if not open yet. */
-static int provider_dir(struct pvx_link *l, bool quiet)
+/* Resolves the provider's socket directory afresh each time: a provider
+ * may recreate it, and keeping it open would cost an fd per link.
+ * Returns an O_PATH fd (the caller closes it) or -errno. */
+static int provider_dir(struct pvx_link *l, bool quiet, const char **name)
 {
-	if (l->prov_dirfd >= 0)
-		return 0;
 	_cleanup_close_ int root = pvx_ns_open_root(l->spec.provider_pid);
 	if (root < 0) {
 		if (!quiet && root == -ESRCH)
@@ -40,36 +40,22 @@ static int provider_dir(struct pvx_link *l, bool quiet)
 			link_error(l, root, "provider pid %d", (int)l->spec.provider_pid);
 		return root;
 	}
-	const char *name;
-	int fd = pvx_ns_open_parent(root, l->spec.socket, false, &name);
-	if (fd < 0) {
-		if (!quiet)
-			link_error(l, fd, "provider socket %s", l->spec.socket);
-		return fd;
-	}
-	l->prov_dirfd = fd;
-	free(l->prov_name);
-	l->prov_name = strdup(name);
-	if (!l->prov_name) {
-		l->prov_dirfd = safe_close(l->prov_dirfd);
-		return -ENOMEM;
-	}
-	return 0;
+	int fd = pvx_ns_open_parent(root, l->spec.socket, false, name);
+	if (fd < 0 && !quiet)
+		link_error(l, fd, "provider socket %s", l->spec.socket);
+	return fd;
 }
 
-/* Connects to the provider.  On a failure that means the provider is gone
- * the directory is reopened next time (it may have been recreated). */
+/* A non-blocking connection to the provider, or -errno. */
 static int provider_connect(struct pvx_link *l, bool quiet)
 {
-	int r = provider_dir(l, quiet);
-	if (r < 0)
-		return r;
-	int fd = pvx_ns_connect(l->prov_dirfd, l->prov_name);
-	if (fd < 0 && fd != -EAGAIN && !resource_error(fd)) {
-		if (!quiet)
-			link_error(l, fd, "provider socket %s", l->spec.socket);
-		l->prov_dirfd = safe_close(l->prov_dirfd);
-	}
+	const char *name;
+	_cleanup_close_ int dir = provider_dir(l, quiet, &name);
+	if (dir < 0)
+		return dir;
+	int fd = pvx_ns_connect(dir, name);
+	if (fd < 0 && fd != -EAGAIN && !resource_error(fd) && !quiet)
+		link_error(l, fd, "provider socket %s", l->spec.socket);
 	return fd;
 }
 
@@ -158,38 +144,36 @@ int stream_plant(struct pvx_link *l)
 
 	/* A missing provider socket is a retryable failure, not a reason to
 	 * plant a socket that cannot work yet. */
-	int r = provider_dir(l, false);
-	if (r < 0)
-		return r;
-	r = pvx_ns_is_socket(l->prov_dirfd, l->prov_name);
+	const char *pname;
+	_cleanup_close_ int pdir = provider_dir(l, false, &pname);
+	if (pdir < 0)
+		return pdir;
+	int r = pvx_ns_is_socket(pdir, pname);
 	if (r != 1) {
 		link_error(l, r < 0 ? r : -ENOTSOCK, "provider socket %s", l->spec.socket);
-		l->prov_dirfd = safe_close(l->prov_dirfd);
 		return r < 0 ? r : -ENOTSOCK;
 	}
 
 	const char *name;
-	int dirfd = pvx_ns_open_parent(root, l->spec.target, true, &name);
+	_cleanup_close_ int dirfd = pvx_ns_open_parent(root, l->spec.target, true, &name);
 	if (dirfd < 0) {
 		link_error(l, dirfd, "target directory of %s in consumer", l->spec.target);
 		return dirfd;
 	}
-	uint64_t ino = 0;
-	int fd = pvx_ns_listen(dirfd, name, LISTEN_BACKLOG, &ino);
+	uint64_t dev = 0, ino = 0;
+	int fd = pvx_ns_listen(dirfd, name, LISTEN_BACKLOG, &dev, &ino);
 	if (fd < 0) {
 		link_error(l, fd, "cannot listen at %s in consumer", l->spec.target);
-		close(dirfd);
 		return fd == -EEXIST ? PVX_REFUSED : fd;
 	}
-	l->plant_name = strdup(name);
-	if (!l->plant_name) {
-		pvx_ns_unlink_socket(dirfd, name, ino);
-		close(dirfd);
+	l->planted_target = strdup(l->spec.target);
+	if (!l->planted_target) {
+		pvx_ns_unlink_socket(dirfd, name, dev, ino);
 		close(fd);
 		return -ENOMEM;
 	}
 	l->listen_fd = fd;
-	l->plant_dirfd = dirfd;
+	l->plant_dev = dev;
 	l->plant_ino = ino;
 	l->planted_pid = l->spec.consumer_pid;
 	ev_io_init(&l->accept_watcher, accept_cb, fd, EV_READ);
@@ -209,17 +193,19 @@ void stream_unplant(struct pvx_link *l)
 		ev_timer_stop(pvx_loop, &l->accept_pause);
 		l->listen_fd = safe_close(l->listen_fd);
 	}
-	if (l->plant_dirfd >= 0) {
-		int r = pvx_ns_unlink_socket(l->plant_dirfd, l->plant_name, l->plant_ino);
-		if (r < 0 && r != -ENOENT)
+	if (l->planted_target) {
+		/* Resolved again in the namespace we planted in; a consumer
+		 * that is gone took its socket with it. */
+		const char *name;
+		_cleanup_close_ int root = pvx_ns_open_root(l->planted_pid);
+		_cleanup_close_ int dir = root < 0 ? root
+					  : pvx_ns_open_parent(root, l->planted_target, false, &name);
+		int r = dir < 0 ? dir : pvx_ns_unlink_socket(dir, name, l->plant_dev, l->plant_ino);
+		if (r < 0 && r != -ENOENT && r != -ESRCH)
 			log_debug("link %s: socket not removed: %s", link_key(l), strerror(-r));
-		l->plant_dirfd = safe_close(l->plant_dirfd);
+		free(l->planted_target);
+		l->planted_target = NULL;
 	}
-	free(l->plant_name);
-	l->plant_name = NULL;
-	l->prov_dirfd = safe_close(l->prov_dirfd);
-	free(l->prov_name);
-	l->prov_name = NULL;
 }
 
 int stream_probe(struct pvx_link *l)

@@ -3,6 +3,7 @@
  *   bench-unix bulk PATH MIB       send MIB MiB, print MiB/s
  *   bench-unix rtt PATH N          N 64-byte round trips, print p50/p99 in us
  *   bench-unix listen PATH         accept and close at once (a cheap provider)
+ *   bench-unix keep PATH           accept and keep every connection open
  *   bench-unix hold PATH N         open N connections to PATH and keep them
  * The first byte of a connection picks the mode: 'B' bulk, 'R' echo. */
 #include "config.h"
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -101,11 +104,17 @@ int main(int argc, char **argv)
 			close(c);
 		}
 	}
-	if (!strcmp(argv[1], "listen")) {
+	if (!strcmp(argv[1], "listen") || !strcmp(argv[1], "keep")) {
+		bool keep = argv[1][0] == 'k';
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
 		int l = sock_at(argv[2], 1);
 		for (;;) {
 			int c = accept(l, NULL, NULL);
-			if (c >= 0)
+			if (c >= 0 && !keep)
 				close(c);
 		}
 	}
