@@ -12,23 +12,9 @@
 
 #include "daemon/util.h"
 #include "parsers/graph.h"
+#include "t/fixtures.h"
 #include "t/tap.h"
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct pvx_buf b = {0};
-	char buf[65536];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		pvx_buf_append(&b, buf, n);
-	fclose(f);
-	pvx_buf_append(&b, "", 0);
-	*len = b.len;
-	return b.data;
-}
 
 static void on_skip(void *ctx, size_t index, const char *why)
 {
@@ -74,8 +60,8 @@ static void run_dir(const char *base, bool valid)
 		snprintf(want_path, sizeof(want_path), "%s/%s/%s", base, ents[i]->d_name,
 			 valid ? "expected" : "error");
 		size_t len, wlen;
-		char *input = slurp(path, &len);
-		char *want = slurp(want_path, &wlen);
+		char *input = fixture_read(path, &len);
+		char *want = fixture_read(want_path, &wlen);
 		struct pvx_buf got = {0};
 		struct pvx_graph g;
 		char err[256] = "";

@@ -14,23 +14,9 @@
 #include "daemon/util.h"
 #include "parsers/manifest.h"
 #include "t/manifest-ref.h"
+#include "t/fixtures.h"
 #include "t/tap.h"
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct pvx_buf b = {0};
-	char buf[65536];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		pvx_buf_append(&b, buf, n);
-	fclose(f);
-	pvx_buf_append(&b, "", 0);
-	*len = b.len;
-	return b.data;
-}
 
 /* Parses data cut into pieces (step 0: whole, 1: bytes, -1: random). */
 static int parse(enum manifest_kind kind, const char *name, const char *data, size_t len, int step,
@@ -75,7 +61,7 @@ static void run_case(const char *dir, const char *casename, bool valid)
 	int kind = -1;
 	for (int k = 0; k < 3 && !data; k++) {
 		snprintf(path, sizeof(path), "%s/%s/%s", dir, casename, names[k]);
-		data = slurp(path, &len);
+		data = fixture_read(path, &len);
 		if (data) {
 			kind = k;
 			snprintf(input_name, sizeof(input_name), "%s", names[k]);
@@ -88,7 +74,7 @@ static void run_case(const char *dir, const char *casename, bool valid)
 	char want_path[4096];
 	snprintf(want_path, sizeof(want_path), "%s/%s/%s", dir, casename, valid ? "expected" : "error");
 	size_t wlen;
-	char *want = slurp(want_path, &wlen);
+	char *want = fixture_read(want_path, &wlen);
 	if (want && wlen && want[wlen - 1] == '\n' && !valid)
 		want[--wlen] = '\0';
 
