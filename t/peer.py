@@ -18,6 +18,8 @@ client PATH CHECK ...   one client check, exit 0 when it holds:
    hold N SECONDS       open N connections (no traffic), keep them SECONDS
    manyfds N            pass N fds in one message; exit 0 if the relay
                         refused to deliver the stream (EOF or reset)
+   stream SECONDS       send and read an echo stream for SECONDS; exit 0
+                        when the stream ends with EOF or a reset (not a hang)
 """
 import os
 import socket
@@ -157,6 +159,25 @@ def client(path, check, args):
         print(f"hold: {len(kept)} connections open", flush=True)
         time.sleep(float(args[1]))
         return 0
+    if check == "stream":
+        c = connect(path)
+        c.settimeout(10)
+        end = time.time() + float(args[0])
+        chunk = b"x" * 65536
+        try:
+            while time.time() < end:
+                c.sendall(chunk)
+                if not c.recv(65536):
+                    print("stream: EOF")
+                    return 0
+        except (ConnectionResetError, BrokenPipeError) as e:
+            print(f"stream: {e.__class__.__name__}")
+            return 0
+        except socket.timeout:
+            print("stream: hung")
+            return 1
+        print("stream: still flowing")
+        return 2
     if check == "manyfds":
         n = int(args[0])
         fds = [os.open("/dev/null", os.O_RDONLY) for _ in range(n)]
