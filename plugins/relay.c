@@ -71,6 +71,10 @@ static struct pvx_buf fout; /* filter output, reused */
 static struct parked *parked_pool;
 static unsigned parked_pool_len;
 static struct relay_session *dead_sessions;
+/* After a burst the pool (and the filter buffer) would keep megabytes an
+ * idle daemon never uses again: they are given back after a quiet spell. */
+#define POOL_TRIM_AFTER 2.0
+static ev_timer pool_trim;
 
 /* A parked buffer for at least need bytes; the common size comes from the
  * pool, larger ones (filter output can grow) are allocated to fit. */
@@ -93,6 +97,23 @@ static struct parked *parked_get(size_t need)
 	return p;
 }
 
+static void pool_free_all(void)
+{
+	while (parked_pool) {
+		struct parked *p = parked_pool;
+		parked_pool = p->next_free;
+		free(p);
+	}
+	parked_pool_len = 0;
+	pvx_buf_free(&fout);
+}
+
+static void pool_trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	ev_ref(loop); /* balance the unref taken when it was started */
+	pool_free_all();
+}
+
 static void parked_put(struct parked *p)
 {
 	for (int i = 0; i < p->nfds; i++)
@@ -104,6 +125,11 @@ static void parked_put(struct parked *p)
 	p->next_free = parked_pool;
 	parked_pool = p;
 	parked_pool_len++;
+	if (!ev_is_active(&pool_trim)) {
+		ev_timer_init(&pool_trim, pool_trim_cb, POOL_TRIM_AFTER, 0.);
+		ev_timer_start(pvx_loop, &pool_trim);
+		ev_unref(pvx_loop); /* the trim timer alone keeps nothing alive */
+	}
 }
 
 /* fd[i] is the destination of direction i and the source of the other. */
@@ -151,13 +177,11 @@ void relay_reap(void)
 void relay_cleanup(void)
 {
 	relay_reap();
-	while (parked_pool) {
-		struct parked *p = parked_pool;
-		parked_pool = p->next_free;
-		free(p);
+	if (ev_is_active(&pool_trim)) {
+		ev_ref(pvx_loop);
+		ev_timer_stop(pvx_loop, &pool_trim);
 	}
-	parked_pool_len = 0;
-	pvx_buf_free(&fout);
+	pool_free_all();
 }
 
 void relay_close_all(struct pvx_link *l)

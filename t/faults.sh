@@ -53,6 +53,34 @@ check "provider back: link ACTIVE" -- pvxctl wait --timeout 10
 check "new connections reach the new provider" -- \
 	in_container client "$PY" /t/peer.py client /run/pv/raw.sock who two
 
+# 10,000 connections ending every which way: fds back to the baseline,
+# memory back within 10 % (buffers are given back after a quiet spell)
+sleep 3
+base_fd=$(fd_count "$DPID")
+base_rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$DPID/status")
+check "10,000 connections with random half-closes and resets" -- \
+	in_container client "$PY" /t/peer.py client /run/pv/raw.sock chaos 10000 7
+fd_back() { n=$(fd_count "$DPID"); [ "$n" -le $((base_fd + 2)) ] && [ "$n" -ge $((base_fd - 2)) ]; }
+until_true 20 fd_back
+ok $? "fd count back to baseline ($base_fd before, $(fd_count "$DPID") after)"
+rss_back() { [ "$(awk '/^VmRSS/ { print $2 }' "/proc/$DPID/status")" -le $((base_rss * 110 / 100)) ]; }
+until_true 10 rss_back
+ok $? "RSS back within 10 % ($base_rss KiB before, $(awk '/^VmRSS/ { print $2 }' "/proc/$DPID/status") KiB after)"
+check "still serving after the storm" -- in_container client "$PY" /t/peer.py client /run/pv/raw.sock who two
+
+# pv-ctrl gone for a minute: links untouched, one log line, one on recovery
+mark=$(wc -l <"$T/daemon.log")
+kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+rm -f "$T/pv-ctrl"
+sleep "${PVX_OUTAGE_SECONDS:-60}"
+check "after the pv-ctrl outage the link is still ACTIVE" -- pvxctl wait --timeout 1
+check "... and working" -- in_container client "$PY" /t/peer.py client /run/pv/raw.sock who two
+n=$(tail -n +$((mark + 1)) "$T/daemon.log" | grep -c "pv-ctrl")
+ok $([ "$n" = 1 ]; echo $?) "one log line for the whole outage ($n over ~$(( ${PVX_OUTAGE_SECONDS:-60} * 2 )) polls)"
+fake_pvctrl_start "$T/graph.json"
+recovered() { tail -n +$((mark + 1)) "$T/daemon.log" | grep -q "readable again"; }
+check "recovery logged once pv-ctrl is back" -- until_true 5 recovered
+
 kill -TERM "$DPID"; wait "$DPID"; st=$?; DPID=
 ok $st "SIGTERM: exit 0"
 done_testing

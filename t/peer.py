@@ -18,6 +18,9 @@ client PATH CHECK ...   one client check, exit 0 when it holds:
    hold N SECONDS       open N connections (no traffic), keep them SECONDS
    manyfds N            pass N fds in one message; exit 0 if the relay
                         refused to deliver the stream (EOF or reset)
+   chaos N SEED         N connections, each ending at random: a clean round
+                        trip, a half-close, a reset (closed with unread
+                        data), or an abandoned write
    stream SECONDS       send and read an echo stream for SECONDS; exit 0
                         when the stream ends with EOF or a reset (not a hang)
 """
@@ -158,6 +161,33 @@ def client(path, check, args):
             kept.append(c)
         print(f"hold: {len(kept)} connections open", flush=True)
         time.sleep(float(args[1]))
+        return 0
+    if check == "chaos":
+        import random
+        rnd = random.Random(int(args[1]))
+        kinds = [0, 0, 0, 0]
+        for i in range(int(args[0])):
+            kind = rnd.randrange(4)
+            kinds[kind] += 1
+            try:
+                c = connect(path)
+                if kind == 0:  # clean round trip
+                    c.sendall(b"ping\n")
+                    read_line(c)
+                elif kind == 1:  # half-close, read the rest
+                    c.sendall(b"ping\n")
+                    c.shutdown(socket.SHUT_WR)
+                    while c.recv(4096):
+                        pass
+                elif kind == 2:  # reset: close with unread data waiting
+                    c.sendall(b"x" * rnd.randrange(1, 200000))
+                    time.sleep(0.001)
+                else:  # write and leave without reading or shutting down
+                    c.sendall(b"y" * rnd.randrange(1, 5000))
+                c.close()
+            except OSError:
+                pass
+        print(f"chaos: {kinds[0]} clean, {kinds[1]} half-closed, {kinds[2]} reset, {kinds[3]} abandoned")
         return 0
     if check == "stream":
         c = connect(path)
