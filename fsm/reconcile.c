@@ -100,6 +100,14 @@ static bool spec_differs(const struct pvx_link_spec *a, const struct pvx_link_sp
 /* Brings a live link's spec up to date and says which event that is. */
 static int update(struct pvx_link *l, const struct pvx_link_spec *s)
 {
+	/* Most links of a changed graph are unchanged: compare before
+	 * copying anything. */
+	pid_t cpid = s->consumer_pid ? s->consumer_pid : l->spec.consumer_pid;
+	pid_t ppid = s->provider_pid ? s->provider_pid : l->spec.provider_pid;
+	if (!spec_differs(&l->spec, s) && cpid == l->spec.consumer_pid &&
+	    ppid == l->spec.provider_pid && pvx_streq0(s->provider, l->spec.provider))
+		return -1;
+
 	struct pvx_link_spec next;
 	if (pvx_link_spec_copy(&next, s) < 0)
 		return -ENOMEM;
