@@ -37,63 +37,51 @@ static void dump(struct pvx_buf *out, const struct pvx_graph *g)
 	}
 }
 
-static int cmp_name(const struct dirent **a, const struct dirent **b)
+/* One case directory: input plus expected (valid) or error (invalid). */
+static void run_case(const char *base, const char *name, bool valid)
 {
-	return strcmp((*a)->d_name, (*b)->d_name);
+	char path[4096], want_path[4096];
+	snprintf(path, sizeof(path), "%s/%s/input", base, name);
+	snprintf(want_path, sizeof(want_path), "%s/%s/%s", base, name,
+		 valid ? "expected" : "error");
+	size_t len, wlen;
+	char *input = fixture_read(path, &len);
+	char *want = fixture_read(want_path, &wlen);
+	struct pvx_buf got = {0};
+	struct pvx_graph g;
+	char err[256] = "";
+	int r = pvx_graph_parse(input ? input : "", input ? len : 0, &g, err, sizeof(err),
+				on_skip, &got);
+	if (r == 0) {
+		dump(&got, &g);
+		pvx_graph_free(&g);
+	}
+	pvx_buf_append(&got, "", 0);
+	if (getenv("PVX_REGEN")) {
+		FILE *f = fopen(want_path, "w");
+		fputs(valid ? got.data : err, f);
+		if (!valid)
+			fputc('\n', f);
+		fclose(f);
+	}
+	if (valid) {
+		ok(r == 0 && want && strcmp(got.data, want) == 0, "valid/%s", name);
+		if (!(r == 0 && want && strcmp(got.data, want) == 0))
+			tap_diag("got:\n%s# want:\n%s", got.data, want ? want : "(missing)");
+	} else {
+		if (want && wlen && want[wlen - 1] == '\n')
+			want[wlen - 1] = '\0';
+		ok(r < 0 && want && strstr(err, want), "invalid/%s: %s", name, err);
+	}
+	free(input);
+	free(want);
+	pvx_buf_free(&got);
 }
 
 static void run_dir(const char *base, bool valid)
 {
-	struct dirent **ents;
-	int n = scandir(base, &ents, NULL, cmp_name);
-	if (n < 0) {
+	if (fixture_each_case(base, valid, run_case) < 0)
 		ok(0, "cannot read %s", base);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		if (ents[i]->d_name[0] == '.') {
-			free(ents[i]);
-			continue;
-		}
-		char path[4096], want_path[4096];
-		snprintf(path, sizeof(path), "%s/%s/input", base, ents[i]->d_name);
-		snprintf(want_path, sizeof(want_path), "%s/%s/%s", base, ents[i]->d_name,
-			 valid ? "expected" : "error");
-		size_t len, wlen;
-		char *input = fixture_read(path, &len);
-		char *want = fixture_read(want_path, &wlen);
-		struct pvx_buf got = {0};
-		struct pvx_graph g;
-		char err[256] = "";
-		int r = pvx_graph_parse(input ? input : "", input ? len : 0, &g, err, sizeof(err),
-					on_skip, &got);
-		if (r == 0) {
-			dump(&got, &g);
-			pvx_graph_free(&g);
-		}
-		pvx_buf_append(&got, "", 0);
-		if (getenv("PVX_REGEN")) {
-			FILE *f = fopen(want_path, "w");
-			fputs(valid ? got.data : err, f);
-			if (!valid)
-				fputc('\n', f);
-			fclose(f);
-		}
-		if (valid) {
-			ok(r == 0 && want && strcmp(got.data, want) == 0, "valid/%s", ents[i]->d_name);
-			if (!(r == 0 && want && strcmp(got.data, want) == 0))
-				tap_diag("got:\n%s# want:\n%s", got.data, want ? want : "(missing)");
-		} else {
-			if (want && wlen && want[wlen - 1] == '\n')
-				want[wlen - 1] = '\0';
-			ok(r < 0 && want && strstr(err, want), "invalid/%s: %s", ents[i]->d_name, err);
-		}
-		free(input);
-		free(want);
-		pvx_buf_free(&got);
-		free(ents[i]);
-	}
-	free(ents);
 }
 
 int main(void)

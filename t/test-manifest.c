@@ -45,11 +45,6 @@ static int parse(enum manifest_kind kind, const char *name, const char *data, si
 	return rc;
 }
 
-static int cmp_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
 static int n_invalid;
 
 static void run_case(const char *dir, const char *casename, bool valid)
@@ -130,18 +125,8 @@ static void run_case(const char *dir, const char *casename, bool valid)
 
 static void run_dir(const char *base, bool valid)
 {
-	struct dirent **ents;
-	int n = scandir(base, &ents, NULL, cmp_name);
-	if (n < 0) {
+	if (fixture_each_case(base, valid, run_case) < 0)
 		ok(0, "cannot read %s", base);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		if (ents[i]->d_name[0] != '.')
-			run_case(base, ents[i]->d_name, valid);
-		free(ents[i]);
-	}
-	free(ents);
 }
 
 /* Caps are checked on generated inputs rather than megabyte fixtures. */
