@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -436,14 +437,24 @@ int control_start(const char *path)
 			close(probe);
 		unlink(path);
 	}
+	/* Listening under a temporary name first, then renamed into place:
+	 * whoever sees the path can connect (pvxctl wait right after start). */
+	struct sockaddr_un tmp = sa;
+	bool staged = strlen(path) + 4 < sizeof(tmp.sun_path);
+	if (staged) {
+		snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.new", path);
+		unlink(tmp.sun_path);
+	}
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	mode_t old = umask(0177); /* 0600: only root may steer the daemon */
-	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	r = bind(fd, (struct sockaddr *)&tmp, sizeof(tmp));
 	umask(old);
-	if (r < 0 || listen(fd, 64) < 0) {
+	if (r < 0 || listen(fd, 64) < 0 || (staged && rename(tmp.sun_path, path) < 0)) {
 		r = -errno;
+		if (staged)
+			unlink(tmp.sun_path);
 		close(fd);
 		return r;
 	}

@@ -237,14 +237,19 @@ int pvx_ns_is_socket(int dirfd, const char *name)
 
 int pvx_ns_listen(int dirfd, const char *name, int backlog, uint64_t *dev, uint64_t *ino)
 {
-	struct sockaddr_un sa;
-	fd_path(dirfd, name, &sa);
-
 	int r = pvx_ns_is_socket(dirfd, name);
 	if (r == 0)
 		return -EEXIST; /* something else lives there: never replace it */
-	if (r == 1 && unlinkat(dirfd, name, 0) < 0)
-		return -errno;
+
+	/* Bound and listening under a temporary name first, then renamed into
+	 * place: the path never exists without a listener behind it, so a
+	 * client that sees it can connect. */
+	static unsigned counter;
+	char tmp[32];
+	snprintf(tmp, sizeof(tmp), ".pvx%d.%u", (int)getpid(), counter++);
+	unlinkat(dirfd, tmp, 0);
+	struct sockaddr_un sa;
+	fd_path(dirfd, tmp, &sa);
 
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -257,8 +262,11 @@ int pvx_ns_listen(int dirfd, const char *name, int backlog, uint64_t *dev, uint6
 	umask(old);
 	if (r < 0)
 		return -errno;
-	if (listen(fd, backlog) < 0)
-		return -errno;
+	if (listen(fd, backlog) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
+		int e = -errno;
+		unlinkat(dirfd, tmp, 0);
+		return e;
+	}
 	struct stat st;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		*dev = (uint64_t)st.st_dev;
