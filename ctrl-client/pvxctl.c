@@ -35,8 +35,9 @@ static void usage(FILE *f)
 		"  graph             the graph as the daemon last read it\n"
 		"  metrics           the Prometheus metrics text\n"
 		"  reconcile         fetch the graph now and wait until it is applied\n"
-		"  wait [--timeout S]  wait until every link is ACTIVE (default 30 s);\n"
-		"                    exit 1 on timeout, listing the links that are not\n"
+		"  wait [--timeout S]  wait until every link is ACTIVE (default 30 s; a daemon\n"
+		"                    not answering yet counts as not ready); exit 1 on\n"
+		"                    timeout, listing the links that are not\n"
 		"\n"
 		"Options:\n"
 		"  -s, --control PATH  the daemon's control socket (default " DEFAULT_CONTROL ")\n"
@@ -48,6 +49,8 @@ static void usage(FILE *f)
 		"Exit status: 0 success, 1 failure (daemon unreachable, timeout), 2 bad usage.\n");
 }
 
+static bool quiet_connect; /* wait: an unreachable daemon is "not yet" */
+
 /* GETs (or POSTs) path and parses the JSON answer; on failure prints why. */
 static int request(const char *method, const char *path, char **body, json_t **json)
 {
@@ -56,8 +59,9 @@ static int request(const char *method, const char *path, char **body, json_t **j
 	*body = NULL;
 	int status = http_fetch(control, method, path, NULL, 30.0, body, &len, err, sizeof(err));
 	if (status < 0) {
-		fprintf(stderr, "pvxctl: %s\n", err);
-		return -1;
+		if (!quiet_connect)
+			fprintf(stderr, "pvxctl: %s\n", err);
+		return -2;
 	}
 	if (status != 200) {
 		fprintf(stderr, "pvxctl: %s %s: HTTP %d: %s\n", method, path, status, *body);
@@ -237,7 +241,18 @@ static int cmd_wait(double timeout)
 	for (;;) {
 		char *body;
 		json_t *a;
-		if (request("GET", "/links", &body, &a) < 0)
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double spent = (double)(now.tv_sec - start.tv_sec) +
+			       (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+		/* A daemon that is still starting is not ready yet, not an error,
+		 * until the timeout. */
+		quiet_connect = spent < timeout;
+		int r = request("GET", "/links", &body, &a);
+		if (r == -2 && quiet_connect) {
+			usleep(100 * 1000);
+			continue;
+		}
+		if (r < 0)
 			return 1;
 		size_t i, waiting = 0;
 		json_t *l;

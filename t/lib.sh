@@ -77,7 +77,9 @@ daemon_start() { # daemon_start [OPTIONS]
 	"$PVX" --ctrl "$T/pv-ctrl" --control "$T/xc.sock" --interval 0.5 --backoff-max 0.5 "$@" \
 		>>"$T/daemon.log" 2>&1 &
 	DPID=$!
-	until_true 5 test -S "$T/xc.sock"
+	# The socket file may be a stale one (after SIGKILL): wait for answers.
+	ctl_up() { "$PVXCTL" --control "$T/xc.sock" links >/dev/null 2>&1; }
+	until_true 10 ctl_up
 }
 
 pvxctl() { "$PVXCTL" --control "$T/xc.sock" "$@"; }
