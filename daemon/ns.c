@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <grp.h>
 #include <linux/openat2.h>
 #include <unistd.h>
 
@@ -290,6 +292,82 @@ int pvx_ns_connect(int dirfd, const char *name)
 		return e;
 	}
 	return fd;
+}
+
+/* Child side of pvx_ns_connect_as: only system calls, then _exit. */
+static void connect_as_child(int reply, int dirfd, const char *name, uid_t uid, gid_t gid,
+			     const gid_t *groups, int ngroups)
+{
+	int err = 0, fd = -1;
+	if (setgroups((size_t)ngroups, groups) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0)
+		err = errno;
+	else if ((fd = pvx_ns_connect(dirfd, name)) < 0)
+		err = -fd;
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cb;
+	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (fd >= 0) {
+		mh.msg_control = cb.buf;
+		mh.msg_controllen = sizeof(cb.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	_exit(sendmsg(reply, &mh, MSG_NOSIGNAL) < 0);
+}
+
+int pvx_ns_connect_as(int dirfd, const char *name, uid_t uid, gid_t gid, const gid_t *groups,
+		      int ngroups)
+{
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = -errno;
+		close(sp[0]);
+		close(sp[1]);
+		return e;
+	}
+	if (pid == 0) {
+		close(sp[0]);
+		connect_as_child(sp[1], dirfd, name, uid, gid, groups, ngroups);
+	}
+	close(sp[1]);
+
+	/* The child does a handful of system calls and a non-blocking
+	 * connect: waiting for it in line costs less than a state machine. */
+	int err = EIO, fd = -1;
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cb;
+	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.buf,
+			     .msg_controllen = sizeof(cb.buf) };
+	ssize_t n;
+	do
+		n = recvmsg(sp[0], &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof(err)) {
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	}
+	close(sp[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (fd >= 0 && err == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -(err ? err : EIO);
 }
 
 int pvx_ns_unlink_socket(int dirfd, const char *name, uint64_t dev, uint64_t ino)

@@ -77,6 +77,8 @@ struct pvx_link {
 	uint64_t fds_to_provider, fds_to_consumer;
 	uint64_t errors;
 	uint64_t requests, proxy_4xx; /* rest links */
+	uint64_t messages_to_provider, messages_to_consumer, denied; /* dbus links */
+	unsigned dbus_uid; /* uid of the latest connection to the bus */
 	char last_error[160];
 
 	/* Reconciler bookkeeping. */

@@ -8,6 +8,9 @@ static const struct pvx_plugin *const plugins[LINK_TYPE__COUNT] = {
 	[LINK_UNIX] = &pvx_plugin_unix,
 	[LINK_REST] = &pvx_plugin_rest,
 	[LINK_WAYLAND] = &pvx_plugin_wayland,
+#ifdef ENABLE_DBUS
+	[LINK_DBUS] = &pvx_plugin_dbus,
+#endif
 };
 
 const struct pvx_plugin *pvx_plugin_for(enum pvx_link_type type)

@@ -17,6 +17,9 @@ struct pvx_plugin {
 	void (*unplant)(struct pvx_link *l);
 	/* 0: the provider answers; -errno: not (yet). */
 	int (*probe)(struct pvx_link *l);
+	/* Socket types: how a session connects to the provider socket at
+	 * dirfd/name (non-blocking fd or -errno); NULL: as ourselves. */
+	int (*connect)(struct pvx_link *l, int dirfd, const char *name);
 	/* Socket types: the protocol filter of each session, NULL for none. */
 	const struct relay_filter *filter;
 };
@@ -29,5 +32,6 @@ const char *pvx_plugin_missing_reason(enum pvx_link_type type);
 extern const struct pvx_plugin pvx_plugin_unix;
 extern const struct pvx_plugin pvx_plugin_rest;
 extern const struct pvx_plugin pvx_plugin_wayland;
+extern const struct pvx_plugin pvx_plugin_dbus;
 
 #endif

@@ -8,10 +8,11 @@
  * small pool), and that direction stops reading until it drains: bounded
  * memory and back-pressure to the sender.  An idle session holds no buffer.
  *
- * A session may carry a protocol filter (struct relay_filter): what the
- * consumer sends passes through it before the provider sees it, what the
- * provider sends is shown to it unchanged; it may hold the consumer, turn
- * the session into a plain tunnel, or answer the consumer and close.
+ * A session may carry a protocol filter (struct relay_filter).  A byte
+ * filter sees what the consumer sends before the provider does and is
+ * shown what the provider sends; it may hold the consumer, turn the session
+ * into a plain tunnel, or answer the consumer and close.  A message filter
+ * is handed every read of both directions with its fds and writes itself.
  *
  * Rules: MSG_CTRUNC (fds lost, e.g. at our fd limit) ends the session;
  * EOF from one side becomes shutdown(SHUT_WR) on the other once its parked
@@ -190,6 +191,14 @@ void relay_close_all(struct pvx_link *l)
 		session_close(l->sessions);
 }
 
+/* Not reading the consumer: its filter said so, or a message filter's own
+ * answers to it pile up unread. */
+static bool consumer_held(const struct relay_session *s)
+{
+	const struct parked *p = s->parked[TO_CONSUMER];
+	return s->hold || (p && s->filter && s->filter->feed && p->len - p->off > RELAY_BUF);
+}
+
 /* Sets what each fd's watcher waits for: reading while the direction it
  * feeds is open, not parked and not held; writing while the direction into
  * it has parked bytes. */
@@ -197,7 +206,7 @@ static void update_watchers(struct relay_session *s)
 {
 	for (int i = 0; i < 2; i++) {
 		int out = src_of(i);
-		bool held = s->closing || (out == TO_PROVIDER && s->hold);
+		bool held = s->closing || (out == TO_PROVIDER && consumer_held(s));
 		int ev = 0;
 		if (!s->eof[out] && !s->parked[out] && !held)
 			ev |= EV_READ;
@@ -323,14 +332,20 @@ static bool enqueue(struct relay_session *s, int d, const char *data, size_t len
 		session_close(s);
 		return false;
 	}
+	if (p->nfds + nfds > MAX_FDS) {
+		/* More than one sendmsg can carry, ahead of their bytes. */
+		close_fds(fds, nfds);
+		s->parked[d] = p;
+		link_error(s->link, 0, "over %d file descriptors queued, session closed", MAX_FDS);
+		session_close(s);
+		return false;
+	}
 	memcpy(p->data + p->len, data, len);
 	p->len += len;
-	if (nfds > 0 && p->nfds == 0) {
-		memcpy(p->fds, fds, sizeof(int) * (size_t)nfds);
-		p->nfds = nfds;
-	} else {
-		close_fds(fds, nfds);
-	}
+	/* Parked fds go out with the first parked byte: ahead of, never
+	 * behind, the bytes they came with. */
+	memcpy(p->fds + p->nfds, fds, sizeof(int) * (size_t)nfds);
+	p->nfds += nfds;
 	s->parked[d] = p;
 	update_watchers(s);
 	return true;
@@ -431,6 +446,10 @@ static bool pump(struct relay_session *s, int d)
 		}
 		if (n == 0) {
 			close_fds(fds, nfds);
+			if (s->filter && s->filter->feed) /* EOF: in = NULL */
+				s->filter->feed(s->fstate, d == TO_PROVIDER, NULL, 0, NULL, 0);
+			if (s->closed)
+				return false;
 			s->eof[d] = true;
 			maybe_finish(s);
 			if (!s->closed)
@@ -442,6 +461,16 @@ static bool pump(struct relay_session *s, int d)
 		const char *data = scratch;
 		size_t len = (size_t)n;
 		enum relay_verdict v = RELAY_PASS;
+		if (s->filter && s->filter->feed) {
+			s->filter->feed(s->fstate, d == TO_PROVIDER, scratch, len, fds, nfds);
+			if (s->closed)
+				return false;
+			if (s->parked[d] || (d == TO_PROVIDER && consumer_held(s)))
+				return true;
+			if ((size_t)n < sizeof(scratch))
+				return true;
+			continue;
+		}
 		if (s->filter) {
 			close_fds(fds, nfds); /* filtered protocols carry no fds */
 			nfds = 0;
@@ -488,7 +517,7 @@ static bool flush(struct relay_session *s, int d)
 		if (s->closed)
 			return false;
 		update_watchers(s);
-		if (s->closing || (d == TO_PROVIDER && s->hold))
+		if (s->closing || (d == TO_PROVIDER && consumer_held(s)))
 			return true;
 		/* The source may hold data we stopped reading for. */
 		return pump(s, d);
@@ -505,7 +534,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if ((revents & EV_WRITE) && s->parked[i] && !flush(s, i))
 		return;
 	if ((revents & EV_READ) && !s->parked[out] && !s->eof[out] && !s->closing &&
-	    !(out == TO_PROVIDER && s->hold))
+	    !(out == TO_PROVIDER && consumer_held(s)))
 		pump(s, out);
 }
 
@@ -567,5 +596,42 @@ int relay_start(struct pvx_link *l, int client_fd, int provider_fd,
 	l->conns_total++;
 	l->conns_active++;
 	update_watchers(s);
+	if (filter && filter->start)
+		filter->start(st, s);
 	return 0;
+}
+
+bool relay_send(struct relay_session *s, bool to_provider, const char *data, size_t len,
+		int *fds, int nfds)
+{
+	if (s->closed) {
+		close_fds(fds, nfds);
+		return false;
+	}
+	if (len == 0 && nfds > 0) {
+		close_fds(fds, nfds); /* fds travel with bytes only */
+		return true;
+	}
+	return enqueue(s, to_provider ? TO_PROVIDER : TO_CONSUMER, data, len, fds, nfds);
+}
+
+void relay_hold_consumer(struct relay_session *s, bool hold)
+{
+	if (s->closed || s->hold == hold)
+		return;
+	s->hold = hold;
+	update_watchers(s);
+}
+
+void relay_fail(struct relay_session *s, const char *why)
+{
+	if (s->closed)
+		return;
+	link_error(s->link, 0, "%s, session closed", why);
+	session_close(s);
+}
+
+bool relay_closed(const struct relay_session *s)
+{
+	return s->closed;
 }

@@ -25,16 +25,35 @@ enum relay_verdict {
 	RELAY_REPLY_CLOSE, /* forward, then send reply() to the consumer and close */
 };
 
-/* A protocol filter on a session (rest, later dbus): it rewrites what the
- * consumer sends and watches what the provider answers.  Filtered
- * directions carry no fds. */
+struct relay_session;
+
+/* A protocol filter on a session.  Two kinds:
+ * - byte filters (rest) set to_provider/from_provider/reply: they rewrite
+ *   what the consumer sends and watch what the provider answers; filtered
+ *   directions carry no fds;
+ * - message filters (dbus) set start/feed: every read of either direction
+ *   is handed over with its fds, which the filter then owns, and the filter
+ *   writes either way with relay_send(); in = NULL tells it of an EOF.  While bytes it wrote to the
+ *   consumer pile up beyond RELAY_BUF, the consumer is not read. */
 struct relay_filter {
 	void *(*open)(struct pvx_link *l);
 	void (*close)(void *st);
 	enum relay_verdict (*to_provider)(void *st, const char *in, size_t n, struct pvx_buf *out);
 	enum relay_verdict (*from_provider)(void *st, const char *in, size_t n);
 	const char *(*reply)(void *st, size_t *len);
+	void (*start)(void *st, struct relay_session *s);
+	void (*feed)(void *st, bool to_provider, const char *in, size_t n, int *fds, int nfds);
 };
+
+/* For message filters.  relay_send queues bytes (and fds, which it takes)
+ * towards the provider or the consumer; false: the session was closed.
+ * relay_hold_consumer stops or resumes reading the consumer.  relay_fail
+ * records why and closes the session. */
+bool relay_send(struct relay_session *s, bool to_provider, const char *data, size_t len,
+		int *fds, int nfds);
+void relay_hold_consumer(struct relay_session *s, bool hold);
+void relay_fail(struct relay_session *s, const char *why);
+bool relay_closed(const struct relay_session *s);
 
 /* Starts relaying between an accepted client fd and a provider fd whose
  * non-blocking connect was started.  Takes both fds.  filter may be NULL. */

@@ -53,7 +53,7 @@ static int provider_connect(struct pvx_link *l, bool quiet)
 	_cleanup_close_ int dir = provider_dir(l, quiet, &name);
 	if (dir < 0)
 		return dir;
-	int fd = pvx_ns_connect(dir, name);
+	int fd = l->plugin->connect ? l->plugin->connect(l, dir, name) : pvx_ns_connect(dir, name);
 	if (fd < 0 && fd != -EAGAIN && !resource_error(fd) && !quiet)
 		link_error(l, fd, "provider socket %s", l->spec.socket);
 	return fd;

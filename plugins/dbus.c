@@ -1,0 +1,635 @@
+/* dbus links: the consumer talks to the provider's bus under the identity
+ * the link's role maps to, never the one it claims.
+ *
+ * Identity.  dbus-daemon believes the kernel (SO_PEERCRED), not the SASL
+ * text, so the connection to the bus is made by a child process running as
+ * the mapped uid (daemon/identity.h, pvx_ns_connect_as).  On it the proxy
+ * authenticates itself at once, pipelined: AUTH EXTERNAL with an empty
+ * response (the bus takes the uid of the socket), NEGOTIATE_UNIX_FD, BEGIN.
+ * The client's own SASL exchange is answered by the proxy (parsers/sasl.rl):
+ * EXTERNAL gets OK with the bus's guid whatever uid it names, other
+ * mechanisms REJECTED EXTERNAL, AGREE_UNIX_FD only when the bus agreed.  A
+ * client's bytes never reach the bus before its BEGIN, and nothing of its
+ * authentication ever does.
+ *
+ * Messages.  After BEGIN both directions are framed (parsers/dbus_msg.h) to
+ * count messages and to keep injected replies on message boundaries; fds
+ * travel with the bytes they came with.  When the link's interface names a
+ * bus name, what the consumer sends is filtered: method calls only to that
+ * name, plus the bus driver's Hello, AddMatch, RemoveMatch, GetNameOwner,
+ * NameHasOwner, Introspectable and Peer, and RequestName/ReleaseName of
+ * that name; signals broadcast or to that name; replies and errors pass.
+ * Anything else is dropped with its fds, and a method call expecting a
+ * reply gets org.freedesktop.DBus.Error.AccessDenied from the proxy. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <dbus/dbus.h>
+
+#include "daemon/identity.h"
+#include "daemon/log.h"
+#include "daemon/ns.h"
+#include "daemon/util.h"
+#include "parsers/dbus_msg.h"
+#include "parsers/sasl.h"
+#include "plugins/plugin.h"
+#include "plugins/relay.h"
+#include "plugins/stream.h"
+
+#define BUS_DRIVER "org.freedesktop.DBus"
+/* The proxy's whole authentication, sent as soon as the bus is connected. */
+static const char our_auth[] = "\0AUTH EXTERNAL\r\nDATA\r\nNEGOTIATE_UNIX_FD\r\nBEGIN\r\n";
+/* Lines a client may send before BEGIN; stock clients need four. */
+#define MAX_SASL_LINES 32
+/* Bytes held back while one side has begun and the other not yet. */
+#define MAX_STASH (64 * 1024)
+/* Filtered messages are collected up to the end of their header (and for
+ * RequestName/ReleaseName their body): far above any real header. */
+#define MAX_HEADER (64 * 1024)
+#define MAX_NAME_BODY 4096
+#define MAX_FDS 253
+
+enum client_stage { C_AUTH, C_DATA, C_OK_SENT, C_MESSAGES };
+enum bus_stage { B_AUTH, B_FD_ANSWER, B_MESSAGES };
+enum frame_stage { FR_FIXED, FR_COLLECT, FR_STREAM };
+
+/* One direction's message framing. */
+struct framer {
+	enum frame_stage stage;
+	unsigned char fixed[DBUS_FIXED_HEADER];
+	size_t have;             /* bytes of fixed collected */
+	struct dbus_frame f;
+	struct pvx_buf head;     /* collected message start (filtered only) */
+	size_t need;             /* collect up to this many bytes */
+	uint64_t left;           /* bytes of the current message still to come */
+	bool drop;               /* the current message is refused */
+	uint32_t fds_owed;       /* fds the current message still has to take */
+	int fdq[MAX_FDS];        /* fds read, not yet sent */
+	int nfdq;
+};
+
+struct dbus_state {
+	struct pvx_link *link;
+	struct relay_session *s;
+	const char *allowed;     /* the one name of a filtered link, else NULL */
+	enum client_stage cstage;
+	enum bus_stage bstage;
+	struct sasl_parser *csasl, *bsasl; /* freed once each side is done */
+	unsigned sasl_lines;
+	bool bus_fds;            /* the bus agreed to fd passing */
+	char guid[40];
+	struct pvx_buf stash_c;  /* client messages before the bus is ready */
+	struct pvx_buf stash_b;  /* bus bytes before the client's BEGIN */
+	struct framer to_bus, to_client;
+	struct pvx_buf out;      /* bytes about to be sent one way */
+	int out_fds[MAX_FDS];
+	int nout_fds;
+	struct pvx_buf replies;  /* proxy answers waiting for a boundary */
+	uint32_t serial;         /* of the proxy's own messages */
+};
+
+static void fds_close(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+static void framer_free(struct framer *f)
+{
+	pvx_buf_free(&f->head);
+	fds_close(f->fdq, f->nfdq);
+	f->nfdq = 0;
+}
+
+static void *dbus_open(struct pvx_link *l)
+{
+	struct dbus_state *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->csasl = malloc(sizeof(*d->csasl));
+	d->bsasl = malloc(sizeof(*d->bsasl));
+	if (!d->csasl || !d->bsasl) {
+		free(d->csasl);
+		free(d->bsasl);
+		free(d);
+		return NULL;
+	}
+	sasl_parser_init(d->csasl, true);
+	sasl_parser_init(d->bsasl, false);
+	d->link = l;
+	if (strcmp(l->spec.interface, "dbus") != 0)
+		d->allowed = l->spec.interface;
+	return d;
+}
+
+static void dbus_close(void *st)
+{
+	struct dbus_state *d = st;
+	free(d->csasl);
+	free(d->bsasl);
+	pvx_buf_free(&d->stash_c);
+	pvx_buf_free(&d->stash_b);
+	framer_free(&d->to_bus);
+	framer_free(&d->to_client);
+	pvx_buf_free(&d->out);
+	fds_close(d->out_fds, d->nout_fds);
+	pvx_buf_free(&d->replies);
+	free(d);
+}
+
+static bool fail(struct dbus_state *d, const char *why)
+{
+	char msg[200];
+	snprintf(msg, sizeof(msg), "dbus: %s", why);
+	relay_fail(d->s, msg);
+	return false;
+}
+
+static bool send_line(struct dbus_state *d, const char *line)
+{
+	return relay_send(d->s, false, line, strlen(line), NULL, 0);
+}
+
+/* Sends what d->out holds one way, with the fds gathered for it. */
+static bool flush_out(struct dbus_state *d, bool to_bus)
+{
+	if (d->out.len == 0)
+		return true;
+	int n = d->nout_fds;
+	d->nout_fds = 0;
+	bool ok = relay_send(d->s, to_bus, d->out.data, d->out.len, d->out_fds, n);
+	pvx_buf_reset(&d->out);
+	return ok;
+}
+
+static bool emit(struct dbus_state *d, const void *p, size_t n)
+{
+	return pvx_buf_append(&d->out, p, n) == 0 || fail(d, "out of memory");
+}
+
+/* Moves up to n queued fds of f to the output (or closes them); returns
+ * how many. */
+static uint32_t take_fds(struct dbus_state *d, struct framer *f, uint32_t n, bool keep)
+{
+	int k = n < (uint32_t)f->nfdq ? (int)n : f->nfdq;
+	if (keep && d->nout_fds + k > MAX_FDS)
+		keep = false; /* cannot happen: fds come MAX_FDS per read */
+	if (keep)
+		memcpy(d->out_fds + d->nout_fds, f->fdq, sizeof(int) * (size_t)k);
+	else
+		fds_close(f->fdq, k);
+	if (keep)
+		d->nout_fds += k;
+	f->nfdq -= k;
+	memmove(f->fdq, f->fdq + k, sizeof(int) * (size_t)f->nfdq);
+	return (uint32_t)k;
+}
+
+/* ---- the filter ---------------------------------------------------- */
+
+static bool is(const char *a, const char *b)
+{
+	return a && strcmp(a, b) == 0;
+}
+
+enum decision { ALLOW, DENY, NEED_BODY };
+
+static enum decision decide(struct dbus_state *d, const struct framer *fr,
+			    const struct dbus_fields *h, bool have_body)
+{
+	const char *name = d->allowed;
+	switch (fr->f.type) {
+	case DBUS_MSG_METHOD_RETURN:
+	case DBUS_MSG_ERROR:
+		return ALLOW;
+	case DBUS_MSG_SIGNAL:
+		return !h->destination || is(h->destination, name) ? ALLOW : DENY;
+	case DBUS_MSG_METHOD_CALL:
+		break;
+	default:
+		return DENY; /* unknown types are ignored by peers anyway */
+	}
+	if (is(h->destination, name))
+		return ALLOW;
+	if (!is(h->destination, BUS_DRIVER))
+		return DENY;
+	if (is(h->interface, "org.freedesktop.DBus.Introspectable") ||
+	    is(h->interface, "org.freedesktop.DBus.Peer"))
+		return ALLOW;
+	if (h->interface && !is(h->interface, BUS_DRIVER))
+		return DENY;
+	static const char *const driver_calls[] = {
+		"Hello", "AddMatch", "RemoveMatch", "GetNameOwner", "NameHasOwner",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(driver_calls); i++)
+		if (is(h->member, driver_calls[i]))
+			return ALLOW;
+	if (!is(h->member, "RequestName") && !is(h->member, "ReleaseName"))
+		return DENY;
+	if (!have_body)
+		return fr->f.body_len <= MAX_NAME_BODY ? NEED_BODY : DENY;
+	const char *arg = dbus_body_first_string(
+		(const unsigned char *)fr->head.data + fr->f.header_len, &fr->f, h);
+	return is(arg, name) ? ALLOW : DENY;
+}
+
+/* Queues org.freedesktop.DBus.Error.AccessDenied for a refused call. */
+static void deny_reply(struct dbus_state *d, const struct framer *fr, const struct dbus_fields *h)
+{
+	if (fr->f.type != DBUS_MSG_METHOD_CALL || (fr->f.flags & DBUS_FLAG_NO_REPLY_EXPECTED))
+		return;
+	char text[600];
+	snprintf(text, sizeof(text), "pv-xconnect: %s.%s on %s is not allowed on this link (only %s)",
+		 h->interface ? h->interface : "(no interface)", h->member,
+		 h->destination ? h->destination : "(no destination)", d->allowed);
+	const char *tp = text;
+	/* Names the client chose are not necessarily UTF-8; the reply text
+	 * must be, or libdbus refuses to build it. */
+	if (!dbus_validate_utf8(text, NULL))
+		tp = "pv-xconnect: not allowed on this link";
+	DBusMessage *m = dbus_message_new(DBUS_MESSAGE_TYPE_ERROR);
+	char *wire = NULL;
+	int len = 0;
+	if (m && dbus_message_set_error_name(m, DBUS_ERROR_ACCESS_DENIED) &&
+	    dbus_message_set_reply_serial(m, fr->f.serial) && dbus_message_set_sender(m, BUS_DRIVER) &&
+	    dbus_message_append_args(m, DBUS_TYPE_STRING, &tp, DBUS_TYPE_INVALID)) {
+		dbus_message_set_no_reply(m, TRUE);
+		dbus_message_set_serial(m, ++d->serial ? d->serial : ++d->serial);
+		if (dbus_message_marshal(m, &wire, &len))
+			pvx_buf_append(&d->replies, wire, (size_t)len);
+	}
+	if (m)
+		dbus_message_unref(m);
+	dbus_free(wire);
+}
+
+/* ---- framing ------------------------------------------------------- */
+
+static bool at_boundary(const struct framer *f)
+{
+	return f->stage == FR_FIXED && f->have == 0;
+}
+
+/* The current message of f is complete. */
+static bool message_done(struct dbus_state *d, struct framer *f, bool to_bus)
+{
+	if (f->fds_owed)
+		f->fds_owed -= take_fds(d, f, f->fds_owed, !f->drop);
+	if (f->fds_owed)
+		return fail(d, "a message came without the file descriptors it announced");
+	f->stage = FR_FIXED;
+	f->have = 0;
+	f->drop = false;
+	pvx_buf_reset(&f->head);
+	if (to_bus)
+		d->link->messages_to_provider++;
+	else
+		d->link->messages_to_consumer++;
+	return true;
+}
+
+/* A filtered message's collected start is complete: decide on it. */
+static bool judge(struct dbus_state *d, struct framer *f)
+{
+	struct dbus_fields h;
+	const char *why = dbus_fields_read((const unsigned char *)f->head.data, &f->f, &h);
+	if (why)
+		return fail(d, why);
+	bool have_body = f->head.len == f->f.total;
+	enum decision v = decide(d, f, &h, have_body);
+	if (v == NEED_BODY) {
+		f->need = f->f.total;
+		return true;
+	}
+	f->drop = v == DENY;
+	f->fds_owed = h.unix_fds;
+	if (f->drop) {
+		d->link->denied++;
+		log_debug("link %s: denied %s.%s to %s", link_key(d->link),
+			  h.interface ? h.interface : "-", h.member ? h.member : "-",
+			  h.destination ? h.destination : "-");
+		deny_reply(d, f, &h);
+	} else if (!emit(d, f->head.data, f->head.len)) {
+		return false;
+	}
+	f->fds_owed -= take_fds(d, f, f->fds_owed, !f->drop);
+	f->left = f->f.total - f->head.len;
+	f->stage = FR_STREAM;
+	return f->left || message_done(d, f, true);
+}
+
+/* Frames n bytes of one direction into d->out. */
+static bool frame(struct dbus_state *d, bool to_bus, const unsigned char *p, size_t n)
+{
+	struct framer *f = to_bus ? &d->to_bus : &d->to_client;
+	bool filtered = to_bus && d->allowed;
+
+	while (n > 0) {
+		size_t k;
+		switch (f->stage) {
+		case FR_FIXED:
+			k = DBUS_FIXED_HEADER - f->have;
+			k = k < n ? k : n;
+			memcpy(f->fixed + f->have, p, k);
+			f->have += k;
+			p += k;
+			n -= k;
+			if (f->have < DBUS_FIXED_HEADER)
+				break;
+			const char *why = dbus_frame_read(f->fixed, &f->f);
+			if (why)
+				return fail(d, why);
+			if (filtered) {
+				if (f->f.header_len > MAX_HEADER)
+					return fail(d, "message header over 64 KiB");
+				if (pvx_buf_append(&f->head, f->fixed, DBUS_FIXED_HEADER) < 0)
+					return fail(d, "out of memory");
+				f->need = f->f.header_len;
+				f->stage = FR_COLLECT;
+				break;
+			}
+			if (!emit(d, f->fixed, DBUS_FIXED_HEADER))
+				return false;
+			f->left = f->f.total - DBUS_FIXED_HEADER;
+			f->stage = FR_STREAM;
+			if (!f->left && !message_done(d, f, to_bus))
+				return false;
+			break;
+		case FR_COLLECT:
+			k = f->need - f->head.len;
+			k = k < n ? k : n;
+			if (pvx_buf_append(&f->head, p, k) < 0)
+				return fail(d, "out of memory");
+			p += k;
+			n -= k;
+			if (f->head.len == f->need && !judge(d, f))
+				return false;
+			break;
+		case FR_STREAM:
+			k = f->left < n ? (size_t)f->left : n;
+			if (!f->drop && !emit(d, p, k))
+				return false;
+			p += k;
+			n -= k;
+			f->left -= k;
+			if (!f->left && !message_done(d, f, to_bus))
+				return false;
+			break;
+		}
+	}
+	return true;
+}
+
+/* Frames and sends bytes (and the fds read with them) one way; proxy
+ * answers go to the client between its messages. */
+static bool pass(struct dbus_state *d, bool to_bus, const char *in, size_t n, int *fds, int nfds)
+{
+	struct framer *f = to_bus ? &d->to_bus : &d->to_client;
+	if (f->nfdq + nfds > MAX_FDS) {
+		fds_close(fds, nfds);
+		return fail(d, "too many file descriptors ahead of their messages");
+	}
+	memcpy(f->fdq + f->nfdq, fds, sizeof(int) * (size_t)nfds);
+	f->nfdq += nfds;
+	if (!frame(d, to_bus, (const unsigned char *)in, n))
+		return false;
+	/* Unfiltered, fds go with the next bytes out: ahead of, or with,
+	 * the message they belong to. */
+	if (!(to_bus && d->allowed) && d->out.len)
+		take_fds(d, f, (uint32_t)f->nfdq, true);
+	if (!flush_out(d, to_bus))
+		return false;
+	if (d->replies.len && at_boundary(&d->to_client) && d->cstage == C_MESSAGES &&
+	    d->bstage == B_MESSAGES) {
+		bool ok = relay_send(d->s, false, d->replies.data, d->replies.len, NULL, 0);
+		pvx_buf_reset(&d->replies);
+		return ok;
+	}
+	return true;
+}
+
+/* ---- authentication ------------------------------------------------ */
+
+/* The client's lines are answered only once the bus has answered the
+ * proxy (its guid goes into our OK, its fd verdict into our answer to
+ * NEGOTIATE_UNIX_FD); until then they wait in stash_c. */
+
+static bool stash(struct dbus_state *d, struct pvx_buf *b, const char *in, size_t n)
+{
+	if (b->len + n > MAX_STASH)
+		return fail(d, "too much data before authentication finished");
+	return pvx_buf_append(b, in, n) == 0 || fail(d, "out of memory");
+}
+
+/* One line of the client's SASL exchange, answered by the proxy. */
+static bool client_line(struct dbus_state *d, const struct sasl_line *ln)
+{
+	if (++d->sasl_lines > MAX_SASL_LINES)
+		return fail(d, "too many authentication lines");
+	switch (ln->cmd) {
+	case SASL_AUTH:
+		if (d->cstage != C_AUTH)
+			return send_line(d, "ERROR \"already authenticated\"\r\n");
+		if (strcmp(ln->mech, "EXTERNAL") != 0)
+			return send_line(d, "REJECTED EXTERNAL\r\n");
+		if (ln->arg_len == 0) {
+			d->cstage = C_DATA;
+			return send_line(d, "DATA\r\n");
+		}
+		break; /* whatever identity it names: the link decides */
+	case SASL_DATA:
+		if (d->cstage != C_DATA)
+			return send_line(d, "ERROR \"unexpected DATA\"\r\n");
+		break;
+	case SASL_CANCEL:
+	case SASL_ERROR:
+		d->cstage = C_AUTH;
+		return send_line(d, "REJECTED EXTERNAL\r\n");
+	case SASL_NEGOTIATE_UNIX_FD:
+		if (d->cstage != C_OK_SENT)
+			return send_line(d, "ERROR \"not authenticated\"\r\n");
+		return send_line(d, d->bus_fds ? "AGREE_UNIX_FD\r\n"
+					       : "ERROR \"the bus does not pass file descriptors\"\r\n");
+	case SASL_BEGIN:
+		if (d->cstage != C_OK_SENT)
+			return fail(d, "BEGIN before authentication");
+		d->cstage = C_MESSAGES;
+		return true;
+	default:
+		return send_line(d, "ERROR \"unknown command\"\r\n");
+	}
+	/* EXTERNAL accepted, with the bus's guid. */
+	char line[64];
+	snprintf(line, sizeof(line), "OK %s\r\n", d->guid);
+	d->cstage = C_OK_SENT;
+	return send_line(d, line);
+}
+
+static bool client_auth(struct dbus_state *d, const char *in, size_t n)
+{
+	if (d->bstage != B_MESSAGES) {
+		relay_hold_consumer(d->s, true);
+		return stash(d, &d->stash_c, in, n);
+	}
+	while (d->cstage != C_MESSAGES) {
+		size_t used;
+		int r = sasl_feed(d->csasl, in, n, &used);
+		in += used;
+		n -= used;
+		if (r < 0)
+			return fail(d, d->csasl->error);
+		if (r == 0)
+			return true;
+		if (!client_line(d, &d->csasl->line))
+			return false;
+	}
+	free(d->csasl);
+	d->csasl = NULL;
+	/* Both sides are past authentication: what the bus sent meanwhile
+	 * goes first, then the client's messages. */
+	if (d->stash_b.len) {
+		struct pvx_buf b = d->stash_b;
+		d->stash_b = (struct pvx_buf){ 0 };
+		bool ok = pass(d, false, b.data, b.len, NULL, 0);
+		pvx_buf_free(&b);
+		if (!ok)
+			return false;
+	}
+	return pass(d, true, in, n, NULL, 0);
+}
+
+/* One line of the bus's answers to the proxy's own authentication. */
+static bool bus_line(struct dbus_state *d, const struct sasl_line *ln)
+{
+	switch (ln->cmd) {
+	case SASL_DATA:
+		return d->bstage == B_AUTH || fail(d, "unexpected DATA from the bus");
+	case SASL_OK:
+		if (d->bstage != B_AUTH || ln->arg_len >= sizeof(d->guid))
+			return fail(d, "unexpected OK from the bus");
+		memcpy(d->guid, ln->arg, ln->arg_len + 1);
+		d->bstage = B_FD_ANSWER;
+		return true;
+	case SASL_AGREE_UNIX_FD:
+	case SASL_ERROR:
+		if (d->bstage != B_FD_ANSWER)
+			break;
+		d->bus_fds = ln->cmd == SASL_AGREE_UNIX_FD;
+		d->bstage = B_MESSAGES;
+		return true;
+	case SASL_REJECTED: {
+		char why[120];
+		snprintf(why, sizeof(why), "the bus refused uid %u (REJECTED)", (unsigned)d->link->dbus_uid);
+		return fail(d, why);
+	}
+	default:
+		break;
+	}
+	return fail(d, "unexpected answer from the bus during authentication");
+}
+
+static bool bus_auth(struct dbus_state *d, const char *in, size_t n)
+{
+	while (d->bstage != B_MESSAGES) {
+		size_t used;
+		int r = sasl_feed(d->bsasl, in, n, &used);
+		in += used;
+		n -= used;
+		if (r < 0)
+			return fail(d, d->bsasl->error);
+		if (r == 0)
+			return true;
+		if (!bus_line(d, &d->bsasl->line))
+			return false;
+	}
+	free(d->bsasl);
+	d->bsasl = NULL;
+	if (n && !stash(d, &d->stash_b, in, n))
+		return false;
+	/* Now the client's waiting lines can be answered. */
+	relay_hold_consumer(d->s, false);
+	struct pvx_buf c = d->stash_c;
+	d->stash_c = (struct pvx_buf){ 0 };
+	bool ok = client_auth(d, c.data ? c.data : "", c.len);
+	pvx_buf_free(&c);
+	return ok;
+}
+
+static void dbus_feed(void *st, bool to_bus, const char *in, size_t n, int *fds, int nfds)
+{
+	struct dbus_state *d = st;
+	bool mine_done = to_bus ? d->cstage == C_MESSAGES : d->bstage == B_MESSAGES;
+	if (!in) {
+		if (!to_bus && !mine_done)
+			link_error(d->link, 0,
+				   "dbus: the bus hung up during authentication as uid %u "
+				   "(does its policy let that user connect?)",
+				   (unsigned)d->link->dbus_uid);
+		return;
+	}
+	if (mine_done && d->cstage == C_MESSAGES) {
+		pass(d, to_bus, in, n, fds, nfds);
+		return;
+	}
+	/* Authenticating: only messages carry fds; keep them for the ones
+	 * that follow a pipelined BEGIN. */
+	struct framer *f = to_bus ? &d->to_bus : &d->to_client;
+	if (f->nfdq + nfds > MAX_FDS) {
+		fds_close(fds, nfds);
+		fail(d, "file descriptors during authentication");
+		return;
+	}
+	memcpy(f->fdq + f->nfdq, fds, sizeof(int) * (size_t)nfds);
+	f->nfdq += nfds;
+	if (to_bus)
+		client_auth(d, in, n);
+	else if (!mine_done)
+		bus_auth(d, in, n);
+	else
+		stash(d, &d->stash_b, in, n); /* the client has not begun yet */
+}
+
+static void dbus_start(void *st, struct relay_session *s)
+{
+	struct dbus_state *d = st;
+	d->s = s;
+	relay_send(s, true, our_auth, sizeof(our_auth) - 1, NULL, 0);
+}
+
+static const struct relay_filter dbus_filter = {
+	.open = dbus_open,
+	.close = dbus_close,
+	.start = dbus_start,
+	.feed = dbus_feed,
+};
+
+/* The connection to the bus, made as the uid the role maps to. */
+static int dbus_connect(struct pvx_link *l, int dirfd, const char *name)
+{
+	struct pvx_cred c;
+	pvx_identity_resolve(&l->spec, &c);
+	l->dbus_uid = c.uid;
+	return pvx_ns_connect_as(dirfd, name, c.uid, c.gid, c.groups, c.ngroups);
+}
+
+static int dbus_plant(struct pvx_link *l)
+{
+	const char *name = l->spec.interface;
+	if (strcmp(name, "dbus") != 0 && !dbus_validate_bus_name(name, NULL)) {
+		link_error(l, 0, "interface '%s' is neither 'dbus' nor a D-Bus name", name);
+		return PVX_REFUSED;
+	}
+	return stream_plant(l);
+}
+
+const struct pvx_plugin pvx_plugin_dbus = {
+	.type = "dbus",
+	.plant = dbus_plant,
+	.unplant = stream_unplant,
+	.probe = stream_probe,
+	.connect = dbus_connect,
+	.filter = &dbus_filter,
+};
