@@ -29,7 +29,8 @@ static void usage(FILE *f)
 		"Commands:\n"
 		"  links             the link state table: key, type, state, since, pids,\n"
 		"                    connections (open/total), bytes each way, per-type\n"
-		"                    detail (fds passed; HTTP requests and proxy 4xx),\n"
+		"                    detail (fds passed; HTTP requests and proxy 4xx; D-Bus\n"
+		"                    uid, messages each way, denied),\n"
 		"                    last error\n"
 		"  fsm               the link state machine's transition table\n"
 		"  graph             the graph as the daemon last read it\n"
@@ -152,6 +153,11 @@ static void print_links(json_t *a)
 		if (json_object_get(l, "http"))
 			snprintf(buf, sizeof(buf), "req=%lld 4xx=%lld", num(l, "http", "requests"),
 				 num(l, "http", "proxy_4xx"));
+		else if (json_object_get(l, "dbus"))
+			snprintf(buf, sizeof(buf), "uid=%lld msg=%lld/%lld denied=%lld fds=%lld/%lld",
+				 num(l, "dbus", "uid"), num(l, "dbus", "messages_to_provider"),
+				 num(l, "dbus", "messages_to_consumer"), num(l, "dbus", "denied"),
+				 num(l, "fds", "to_provider"), num(l, "fds", "to_consumer"));
 		else if (num(l, "fds", "to_provider") || num(l, "fds", "to_consumer"))
 			snprintf(buf, sizeof(buf), "fds=%lld/%lld", num(l, "fds", "to_provider"),
 				 num(l, "fds", "to_consumer"));

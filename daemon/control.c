@@ -111,6 +111,12 @@ static json_t *link_json(const struct pvx_link *l)
 	if (l->spec.type == LINK_REST)
 		json_object_set_new(o, "http", json_pack("{s:I, s:I}", "requests", (json_int_t)l->requests,
 							 "proxy_4xx", (json_int_t)l->proxy_4xx));
+	if (l->spec.type == LINK_DBUS)
+		json_object_set_new(o, "dbus",
+				    json_pack("{s:I, s:I, s:I, s:I}", "messages_to_provider",
+					      (json_int_t)l->messages_to_provider, "messages_to_consumer",
+					      (json_int_t)l->messages_to_consumer, "denied",
+					      (json_int_t)l->denied, "uid", (json_int_t)l->dbus_uid));
 	json_object_set_new(o, "last_error", l->last_error[0] ? json_string(l->last_error)
 							      : json_null());
 	return o;
@@ -236,6 +242,12 @@ char *control_metrics(void)
 	family(&b, "pvx_link_http_proxy_4xx_total", "counter",
 	       "Requests the proxy refused itself with 400 or 431 (rest links).",
 	       offsetof(struct pvx_link, proxy_4xx), -1);
+	family(&b, "pvx_link_dbus_messages_total", "counter", "D-Bus messages relayed (dbus links).",
+	       offsetof(struct pvx_link, messages_to_provider),
+	       (ssize_t)offsetof(struct pvx_link, messages_to_consumer));
+	family(&b, "pvx_link_dbus_denied_total", "counter",
+	       "D-Bus messages the link's filter refused (dbus links).",
+	       offsetof(struct pvx_link, denied), -1);
 	return b.data;
 }
 

@@ -312,13 +312,17 @@ const char *dbus_fields_read(const unsigned char *p, const struct dbus_frame *f,
 	return NULL;
 }
 
-const char *dbus_body_first_string(const unsigned char *body, const struct dbus_frame *f,
-				   const struct dbus_fields *h)
+int dbus_body_strings(const unsigned char *body, const struct dbus_frame *f,
+		      const struct dbus_fields *h, const char **out, int max)
 {
-	if (!h->signature || h->signature[0] != 's')
-		return NULL;
 	/* The body starts 8-aligned, so alignment inside it is the same
 	 * counted from the body or from the message. */
 	struct rd r = { .p = body, .pos = 0, .end = f->body_len, .be = f->big_endian };
-	return read_string(&r, 's');
+	int n = 0;
+	while (n < max && h->signature && h->signature[n] == 's') {
+		if (!(out[n] = read_string(&r, 's')))
+			break;
+		n++;
+	}
+	return n;
 }

@@ -57,9 +57,11 @@ struct dbus_fields {
 const char *dbus_fields_read(const unsigned char *p, const struct dbus_frame *f,
 			     struct dbus_fields *out);
 
-/* The first argument of a body whose signature starts with "s" (RequestName
- * and ReleaseName name the bus name there), or NULL. */
-const char *dbus_body_first_string(const unsigned char *body, const struct dbus_frame *f,
-				   const struct dbus_fields *h);
+/* The leading string arguments of a body (f->body_len bytes at body): up
+ * to max of them, as far as the signature starts with "s".  Returns how
+ * many were read (RequestName and GetNameOwner name the bus name first,
+ * NameOwnerChanged carries name, old owner, new owner). */
+int dbus_body_strings(const unsigned char *body, const struct dbus_frame *f,
+		      const struct dbus_fields *h, const char **out, int max);
 
 #endif

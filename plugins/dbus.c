@@ -89,6 +89,12 @@ struct dbus_state {
 	int nout_fds;
 	struct pvx_buf replies;  /* proxy answers waiting for a boundary */
 	uint32_t serial;         /* of the proxy's own messages */
+	/* Clients call a service by the unique name that owns it (python3-dbus,
+	 * GDBus proxies): the owner of the allowed name, as the bus told the
+	 * client (GetNameOwner replies, NameOwnerChanged signals). */
+	char owner[256];
+	uint32_t owner_queries[8]; /* serials of GetNameOwner(allowed) calls */
+	unsigned next_query;
 };
 
 static void fds_close(int *fds, int n)
@@ -212,7 +218,7 @@ static enum decision decide(struct dbus_state *d, const struct framer *fr,
 	default:
 		return DENY; /* unknown types are ignored by peers anyway */
 	}
-	if (is(h->destination, name))
+	if (is(h->destination, name) || (d->owner[0] && is(h->destination, d->owner)))
 		return ALLOW;
 	if (!is(h->destination, BUS_DRIVER))
 		return DENY;
@@ -222,18 +228,55 @@ static enum decision decide(struct dbus_state *d, const struct framer *fr,
 	if (h->interface && !is(h->interface, BUS_DRIVER))
 		return DENY;
 	static const char *const driver_calls[] = {
-		"Hello", "AddMatch", "RemoveMatch", "GetNameOwner", "NameHasOwner",
+		"Hello", "AddMatch", "RemoveMatch", "NameHasOwner",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(driver_calls); i++)
 		if (is(h->member, driver_calls[i]))
 			return ALLOW;
-	if (!is(h->member, "RequestName") && !is(h->member, "ReleaseName"))
+	bool owner_query = is(h->member, "GetNameOwner");
+	if (!owner_query && !is(h->member, "RequestName") && !is(h->member, "ReleaseName"))
 		return DENY;
 	if (!have_body)
 		return fr->f.body_len <= MAX_NAME_BODY ? NEED_BODY : DENY;
-	const char *arg = dbus_body_first_string(
-		(const unsigned char *)fr->head.data + fr->f.header_len, &fr->f, h);
+	const char *arg = NULL;
+	dbus_body_strings((const unsigned char *)fr->head.data + fr->f.header_len, &fr->f, h, &arg, 1);
+	if (owner_query) {
+		/* Any name may be looked up; the answer about ours is watched. */
+		if (is(arg, name))
+			d->owner_queries[d->next_query++ % ARRAY_SIZE(d->owner_queries)] = fr->f.serial;
+		return ALLOW;
+	}
 	return is(arg, name) ? ALLOW : DENY;
+}
+
+/* What the bus tells the client about who owns the allowed name. */
+static enum decision watch(struct dbus_state *d, const struct framer *fr,
+			   const struct dbus_fields *h, bool have_body)
+{
+	bool reply = false, signal = false;
+	if (fr->f.type == DBUS_MSG_METHOD_RETURN && h->has_reply_serial && is(h->sender, BUS_DRIVER))
+		for (size_t i = 0; i < ARRAY_SIZE(d->owner_queries); i++)
+			if (d->owner_queries[i] && d->owner_queries[i] == h->reply_serial)
+				reply = true;
+	if (fr->f.type == DBUS_MSG_SIGNAL && is(h->sender, BUS_DRIVER) &&
+	    is(h->interface, BUS_DRIVER) && is(h->member, "NameOwnerChanged"))
+		signal = true;
+	if (!reply && !signal)
+		return ALLOW;
+	if (!have_body)
+		return fr->f.body_len <= MAX_NAME_BODY ? NEED_BODY : ALLOW;
+	const char *arg[3] = { NULL };
+	int n = dbus_body_strings((const unsigned char *)fr->head.data + fr->f.header_len, &fr->f, h,
+				  arg, 3);
+	const char *owner = reply ? (n >= 1 ? arg[0] : NULL)
+				  : (n == 3 && is(arg[0], d->allowed) ? arg[2] : NULL);
+	if (owner && strlen(owner) < sizeof(d->owner))
+		strcpy(d->owner, owner); /* "" when the name lost its owner */
+	if (reply)
+		for (size_t i = 0; i < ARRAY_SIZE(d->owner_queries); i++)
+			if (d->owner_queries[i] == h->reply_serial)
+				d->owner_queries[i] = 0;
+	return ALLOW;
 }
 
 /* Queues org.freedesktop.DBus.Error.AccessDenied for a refused call. */
@@ -291,15 +334,16 @@ static bool message_done(struct dbus_state *d, struct framer *f, bool to_bus)
 	return true;
 }
 
-/* A filtered message's collected start is complete: decide on it. */
-static bool judge(struct dbus_state *d, struct framer *f)
+/* A filtered message's collected start is complete: decide on it (to the
+ * bus) or look at it (to the client). */
+static bool judge(struct dbus_state *d, struct framer *f, bool to_bus)
 {
 	struct dbus_fields h;
 	const char *why = dbus_fields_read((const unsigned char *)f->head.data, &f->f, &h);
 	if (why)
 		return fail(d, why);
 	bool have_body = f->head.len == f->f.total;
-	enum decision v = decide(d, f, &h, have_body);
+	enum decision v = to_bus ? decide(d, f, &h, have_body) : watch(d, f, &h, have_body);
 	if (v == NEED_BODY) {
 		f->need = f->f.total;
 		return true;
@@ -318,14 +362,14 @@ static bool judge(struct dbus_state *d, struct framer *f)
 	f->fds_owed -= take_fds(d, f, f->fds_owed, !f->drop);
 	f->left = f->f.total - f->head.len;
 	f->stage = FR_STREAM;
-	return f->left || message_done(d, f, true);
+	return f->left || message_done(d, f, to_bus);
 }
 
 /* Frames n bytes of one direction into d->out. */
 static bool frame(struct dbus_state *d, bool to_bus, const unsigned char *p, size_t n)
 {
 	struct framer *f = to_bus ? &d->to_bus : &d->to_client;
-	bool filtered = to_bus && d->allowed;
+	bool filtered = d->allowed != NULL;
 
 	while (n > 0) {
 		size_t k;
@@ -365,7 +409,7 @@ static bool frame(struct dbus_state *d, bool to_bus, const unsigned char *p, siz
 				return fail(d, "out of memory");
 			p += k;
 			n -= k;
-			if (f->head.len == f->need && !judge(d, f))
+			if (f->head.len == f->need && !judge(d, f, to_bus))
 				return false;
 			break;
 		case FR_STREAM:
@@ -398,7 +442,7 @@ static bool pass(struct dbus_state *d, bool to_bus, const char *in, size_t n, in
 		return false;
 	/* Unfiltered, fds go with the next bytes out: ahead of, or with,
 	 * the message they belong to. */
-	if (!(to_bus && d->allowed) && d->out.len)
+	if (!d->allowed && d->out.len)
 		take_fds(d, f, (uint32_t)f->nfdq, true);
 	if (!flush_out(d, to_bus))
 		return false;

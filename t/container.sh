@@ -3,6 +3,8 @@
 # host's /usr and /etc read-only, private /run, /tmp and /proc, and two
 # shared folders: $CT_RO (read-only, at /t) and $CT_RW (at /data).
 # No container runtime needed; PID 1 of each is the given command.
+# CT_ETC=DIR container_start ... gives the container DIR as its /etc instead
+# (its own passwd and group, say).
 #
 # Needs: WORK (scratch directory), CT_RO, CT_RW.  Sourced by t/lib.sh.
 
@@ -28,10 +30,10 @@ container_start() {
 	mkdir -p "$root"/usr "$root"/etc "$root"/run "$root"/tmp "$root"/proc "$root"/t "$root"/dev "$root"/data
 	for l in bin sbin lib lib64; do [ -L "$root/$l" ] || ln -s "usr/$l" "$root/$l"; done
 	: >"$root/dev/null"
-	CT_RO="$CT_RO" CT_RW="$CT_RW" unshare --mount --pid --fork --propagation private -- sh -c '
+	CT_ETC="${CT_ETC:-/etc}" CT_RO="$CT_RO" CT_RW="$CT_RW" unshare --mount --pid --fork --propagation private -- sh -c '
 		r=$1; shift
 		mount --bind /usr "$r/usr" && mount -o remount,bind,ro "$r/usr"
-		mount --bind /etc "$r/etc" && mount -o remount,bind,ro "$r/etc"
+		mount --bind "$CT_ETC" "$r/etc" && mount -o remount,bind,ro "$r/etc"
 		mount --bind "$CT_RO" "$r/t" && mount -o remount,bind,ro "$r/t"
 		mount --bind "$CT_RW" "$r/data"
 		mount -t tmpfs tmpfs "$r/run"

@@ -3,6 +3,7 @@
 underneath).  dbus-client.py ADDRESS CHECK [ARG]; prints the result, exit
 status 0 when the call itself worked:
    uid            the uid the bus sees for this connection
+   groups         the group ids the bus sees (GetConnectionCredentials)
    info           GetInfo of org.pantavisor.Example
    own NAME       try to own NAME; prints "owned" or the error name
    readfd         pass a pipe holding "fd from the client" to ReadFd
@@ -24,6 +25,11 @@ try:
                             "org.pantavisor.Example")
     if check == "uid":
         print(bus.get_unix_user(bus.get_unique_name()))
+    elif check == "groups":
+        creds = bus.call_blocking("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                  "org.freedesktop.DBus", "GetConnectionCredentials", "s",
+                                  [bus.get_unique_name()])
+        print(" ".join(str(int(g)) for g in creds.get("UnixGroupIDs", [])))
     elif check == "info":
         print(ex.GetInfo())
     elif check == "own":

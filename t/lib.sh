@@ -58,6 +58,10 @@ CONTAINERS=""
 BACKGROUND=""
 
 cleanup() {
+	# PVX_KEEP=1: leave the scratch directory for a post-mortem.
+	if [ -n "${PVX_KEEP:-}" ]; then
+		cp -a "$T" "$T.kept" 2>/dev/null && echo "# scratch kept in $T.kept" >&2
+	fi
 	for pid in $BACKGROUND; do kill "$pid" 2>/dev/null; done
 	for c in $CONTAINERS; do container_kill "$c"; done
 	[ -n "${DPID:-}" ] && kill -9 "$DPID" 2>/dev/null
