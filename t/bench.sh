@@ -11,6 +11,8 @@ W=$(mktemp -d /tmp/pvx-bench.XXXXXX)
 pids=""
 trap 'for p in $pids; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$W"' EXIT
 wait_sock() { for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done; return 1; }
+# BENCH_ONLY="unix rest dbus daemon" (the default) picks the parts to run.
+want() { case " ${BENCH_ONLY:-unix rest dbus daemon} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 "$B" serve "$W/server.sock" & pids="$pids $!"
 wait_sock "$W/server.sock"
@@ -25,6 +27,7 @@ if command -v socat >/dev/null; then
 	wait_sock "$W/socat.sock" && have_socat=true
 fi
 
+if want unix; then
 echo "unix link benchmark ($(nproc) cores, $(uname -r), ${MIB} MiB bulk, ${RTT} round trips of 64 bytes)"
 printf '%-12s %12s %8s %10s %8s %10s %8s\n' variant "MiB/s" ratio "p50 us" ratio "p99 us" ratio
 row() {
@@ -40,10 +43,11 @@ row direct "$W/server.sock"
 row pv-xconnect "$W/link.sock"
 $have_socat && row socat "$W/socat.sock"
 echo "(throughput ratio: higher is better; latency ratio: lower is better)"
+fi
 
 # rest link: h2load (HTTP/1.1) against nginx on a Unix socket, directly,
 # through the rest link, and through haproxy setting the same headers.
-if command -v h2load >/dev/null && command -v nginx >/dev/null && command -v haproxy >/dev/null; then
+if want rest && command -v h2load >/dev/null && command -v nginx >/dev/null && command -v haproxy >/dev/null; then
 	REQS=${BENCH_REQS:-50000}
 	mkdir -p "$W/ng"
 	cat >"$W/ng/nginx.conf" <<NGX
@@ -96,7 +100,62 @@ JSON
 	echo "(requests per second: higher is better)"
 fi
 
+# dbus link: method calls per second (one at a time per connection) to a
+# libdbus service on a private dbus-daemon, directly, through the dbus link
+# (plain and filtered to the service's name) and through xdg-dbus-proxy
+# (plain and --filter --talk=the name).
+BD="$top_builddir/t/bench-dbus"
+if want dbus && [ -x "$BD" ] && command -v dbus-daemon >/dev/null && command -v xdg-dbus-proxy >/dev/null; then
+	CALLS=${BENCH_CALLS:-10000}
+	cat >"$W/bus.conf" <<BUS
+<busconfig><type>session</type><listen>unix:path=$W/bus</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow user="*"/><allow send_destination="*" eavesdrop="true"/>
+<allow eavesdrop="true"/><allow own="*"/></policy></busconfig>
+BUS
+	dbus-daemon --config-file="$W/bus.conf" --nofork --nopidfile 2>/dev/null & pids="$pids $!"
+	wait_sock "$W/bus"
+	"$BD" serve "unix:path=$W/bus" org.pvx.Bench >/dev/null & pids="$pids $!"
+	xdg-dbus-proxy "unix:path=$W/bus" "$W/xdg.sock" & pids="$pids $!"
+	xdg-dbus-proxy "unix:path=$W/bus" "$W/xdgf.sock" --filter --talk=org.pvx.Bench & pids="$pids $!"
+	cat >"$W/graph.new" <<JSON
+[{"type": "dbus", "name": "bus", "consumer": "bench", "role": "root", "socket": "$W/bus", "target": "$W/dbus.sock"},
+ {"type": "dbus", "name": "busf", "consumer": "bench", "role": "root", "interface": "org.pvx.Bench",
+  "socket": "$W/bus", "target": "$W/dbusf.sock"}]
+JSON
+	mv "$W/graph.new" "$W/graph.json"
+	"$top_builddir/pvxctl" --control "$W/xc.sock" reconcile >/dev/null
+	wait_sock "$W/dbus.sock"; wait_sock "$W/dbusf.sock"; wait_sock "$W/xdg.sock"; wait_sock "$W/xdgf.sock"
+	"$BD" call "unix:path=$W/bus" org.pvx.Bench 100 1 >/dev/null # the service is up
+	echo
+	echo "dbus link benchmark ($(nproc) cores; Echo(s) calls one at a time per connection;"
+	echo "best of 3 interleaved rounds of $CALLS calls on 1 connection and $((CALLS / 4)) on each of 4)"
+	printf '%-24s %10s %8s %10s %8s\n' variant "calls/s 1" ratio "calls/s 4" ratio
+	variants="direct:$W/bus pv-xconnect:$W/dbus.sock xdg-dbus-proxy:$W/xdg.sock"
+	variants="$variants pv-xconnect-filtered:$W/dbusf.sock xdg-dbus-proxy-filtered:$W/xdgf.sock"
+	declare -A BEST1 BEST4
+	for round in 1 2 3; do
+		for v in $variants; do
+			n=${v%%:*}; sock=${v#*:}
+			c1=$("$BD" call "unix:path=$sock" org.pvx.Bench "$CALLS" 1)
+			c4=$("$BD" call "unix:path=$sock" org.pvx.Bench "$((CALLS / 4))" 4)
+			[ "${BEST1[$n]:-0}" -lt "$c1" ] && BEST1[$n]=$c1
+			[ "${BEST4[$n]:-0}" -lt "$c4" ] && BEST4[$n]=$c4
+		done
+	done
+	for v in $variants; do
+		n=${v%%:*}
+		awk -v n="$n" -v a="${BEST1[$n]}" -v b="${BEST4[$n]}" -v da="${BEST1[direct]}" -v db="${BEST4[direct]}" \
+			'BEGIN { printf "%-24s %10.0f %7.2fx %10.0f %7.2fx\n", n, a, a / da, b, b / db }'
+	done
+	awk -v p="${BEST1[pv-xconnect]}" -v x="${BEST1[xdg-dbus-proxy]}" -v pf="${BEST1[pv-xconnect-filtered]}" \
+		-v xf="${BEST1[xdg-dbus-proxy-filtered]}" -v p4="${BEST4[pv-xconnect]}" -v x4="${BEST4[xdg-dbus-proxy]}" \
+		-v pf4="${BEST4[pv-xconnect-filtered]}" -v xf4="${BEST4[xdg-dbus-proxy-filtered]}" \
+		'BEGIN { printf "pv-xconnect / xdg-dbus-proxy: plain %.2fx (1 conn) %.2fx (4); filtered %.2fx (1) %.2fx (4)\n", p / x, p4 / x4, pf / xf, pf4 / xf4 }'
+	echo "(calls per second: higher is better; ratios to direct)"
+fi
+
 # Reconcile, footprint and idle cost of the daemon itself.
+want daemon || exit 0
 ms() { date +%s%N | awk '{ printf "%.1f", $1 / 1e6 }'; }
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }

@@ -12,7 +12,7 @@ for t in dbus-daemon dbus-send; do
 done
 /usr/bin/python3 -c 'import dbus, gi' 2>/dev/null || skip_all "needs python3-dbus and python3-gi"
 "$PVX" --help >/dev/null
-"$PVXCTL" --help | grep -q "D-Bus" || skip_all "built without dbus links"
+grep -q "define ENABLE_DBUS 1" "$top_builddir/config.h" || skip_all "built without dbus links (--disable-dbus)"
 
 EX="$top_srcdir/examples/dbus/pv-example-dbus-server"
 ETC="$T/bus-etc"

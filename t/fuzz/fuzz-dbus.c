@@ -1,0 +1,75 @@
+/* libFuzzer: D-Bus message framing after BEGIN (parsers/dbus_msg.c) and
+ * the passwd/group reader (daemon/identity.c).
+ * Byte 0 even: the rest is a stream of messages, read as a dbus link reads
+ * it: fixed header, then the whole header when it fits, then the leading
+ * string arguments.  Byte 0 odd: role NUL passwd NUL group. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/identity.h"
+#include "parsers/dbus_msg.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+static void messages(const unsigned char *p, size_t n)
+{
+	while (n >= DBUS_FIXED_HEADER) {
+		struct dbus_frame f;
+		struct dbus_fields h;
+		if (dbus_frame_read(p, &f))
+			return;
+		if (f.header_len > n)
+			return;
+		/* A copy of exactly the header: reads past it are caught. */
+		unsigned char *head = malloc(f.header_len);
+		memcpy(head, p, f.header_len);
+		const char *why = dbus_fields_read(head, &f, &h);
+		free(head);
+		if (why || f.total > n)
+			return;
+		unsigned char *body = malloc(f.body_len ? f.body_len : 1);
+		memcpy(body, p + f.header_len, f.body_len);
+		/* Field pointers point into the freed head copy: read again. */
+		dbus_fields_read(p, &f, &h);
+		const char *args[3];
+		int k = dbus_body_strings(body, &f, &h, args, 3);
+		for (int i = 0; i < k; i++)
+			if (strlen(args[i]) >= f.body_len)
+				abort();
+		free(body);
+		p += f.total;
+		n -= f.total;
+	}
+}
+
+static void identity(const unsigned char *p, size_t n)
+{
+	char *s = malloc(n + 3);
+	memcpy(s, p, n);
+	s[n] = s[n + 1] = s[n + 2] = '\0';
+	const char *role = s;
+	const char *passwd = role + strlen(role) + 1;
+	if (passwd > s + n)
+		passwd = s + n + 1;
+	const char *group = passwd + strlen(passwd) + 1;
+	if (group > s + n + 1)
+		group = s + n + 2;
+	struct pvx_cred c;
+	pvx_identity_from_files(role, false, 0, passwd, group, &c);
+	if (c.ngroups > PVX_MAX_GROUPS)
+		abort();
+	free(s);
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	if (data[0] & 1)
+		identity(data + 1, size - 1);
+	else
+		messages(data + 1, size - 1);
+	return 0;
+}

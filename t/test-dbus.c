@@ -1,0 +1,365 @@
+/* D-Bus message framing and header fields (parsers/dbus_msg.c) on messages
+ * libdbus builds, on hand-made ones libdbus would never send, and hostile
+ * ones; and the role-to-credentials mapping (daemon/identity.c). */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <dbus/dbus.h>
+
+#include "daemon/identity.h"
+#include "parsers/dbus_msg.h"
+#include "t/tap.h"
+
+/* A message marshalled by libdbus (native endianness). */
+static size_t marshal(DBusMessage *m, unsigned char *out, size_t cap)
+{
+	char *wire;
+	int len;
+	dbus_message_set_serial(m, 7);
+	if (!dbus_message_marshal(m, &wire, &len) || (size_t)len > cap)
+		abort();
+	memcpy(out, wire, (size_t)len);
+	dbus_free(wire);
+	dbus_message_unref(m);
+	return (size_t)len;
+}
+
+static const char *parse(const unsigned char *p, size_t len, struct dbus_frame *f,
+			 struct dbus_fields *h)
+{
+	if (len < DBUS_FIXED_HEADER)
+		return "short";
+	const char *why = dbus_frame_read(p, f);
+	if (why)
+		return why;
+	if (f->header_len > len)
+		return "short";
+	return dbus_fields_read(p, f, h);
+}
+
+static void libdbus_messages(void)
+{
+	unsigned char buf[4096];
+	struct dbus_frame f;
+	struct dbus_fields h;
+
+	DBusMessage *m = dbus_message_new_method_call("org.pantavisor.Example", "/org/pantavisor/Example",
+						      "org.pantavisor.Example", "ReadFd");
+	int fds[2];
+	if (pipe(fds) < 0)
+		abort();
+	const char *s = "hello";
+	dbus_message_append_args(m, DBUS_TYPE_STRING, &s, DBUS_TYPE_UNIX_FD, &fds[0], DBUS_TYPE_UNIX_FD,
+				 &fds[1], DBUS_TYPE_INVALID);
+	close(fds[0]);
+	close(fds[1]);
+	size_t len = marshal(m, buf, sizeof(buf));
+	tap_ok(!parse(buf, len, &f, &h), "method call with two fds (libdbus) parses");
+	tap_ok(f.total == len && f.type == DBUS_MSG_METHOD_CALL && f.serial == 7,
+	       "framing: total %u of %zu bytes, type, serial", f.total, len);
+	tap_ok(h.unix_fds == 2, "UNIX_FDS field read: %u", h.unix_fds);
+	tap_ok(h.destination && !strcmp(h.destination, "org.pantavisor.Example") && h.member &&
+		       !strcmp(h.member, "ReadFd") && h.interface && h.path && h.signature &&
+		       !strcmp(h.signature, "shh"),
+	       "destination, member, interface, path, signature read");
+	const char *args[3];
+	int n = dbus_body_strings(buf + f.header_len, &f, &h, args, 3);
+	tap_ok(n == 1 && !strcmp(args[0], "hello"), "leading string arguments: only the first is a string");
+
+	m = dbus_message_new_signal("/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged");
+	const char *a = "org.pantavisor.Example", *b = "", *c = ":1.4";
+	dbus_message_append_args(m, DBUS_TYPE_STRING, &a, DBUS_TYPE_STRING, &b, DBUS_TYPE_STRING, &c,
+				 DBUS_TYPE_INVALID);
+	dbus_message_set_sender(m, "org.freedesktop.DBus");
+	len = marshal(m, buf, sizeof(buf));
+	tap_ok(!parse(buf, len, &f, &h) && f.type == DBUS_MSG_SIGNAL && h.sender &&
+		       !strcmp(h.sender, "org.freedesktop.DBus"),
+	       "signal with sender parses");
+	n = dbus_body_strings(buf + f.header_len, &f, &h, args, 3);
+	tap_ok(n == 3 && !strcmp(args[0], a) && !strcmp(args[1], "") && !strcmp(args[2], c),
+	       "NameOwnerChanged: three strings");
+
+	m = dbus_message_new(DBUS_MESSAGE_TYPE_ERROR);
+	dbus_message_set_error_name(m, DBUS_ERROR_ACCESS_DENIED);
+	dbus_message_set_reply_serial(m, 41);
+	len = marshal(m, buf, sizeof(buf));
+	tap_ok(!parse(buf, len, &f, &h) && h.has_reply_serial && h.reply_serial == 41 && h.error_name,
+	       "error with reply serial parses");
+
+	m = dbus_message_new(DBUS_MESSAGE_TYPE_METHOD_RETURN);
+	len = marshal(m, buf, sizeof(buf));
+	tap_ok(parse(buf, len, &f, &h) != NULL, "method return without reply serial refused");
+
+	/* A big body: framing from the fixed header alone. */
+	m = dbus_message_new_method_call("a.b", "/", "a.b", "Big");
+	static char big[100000];
+	memset(big, 'x', sizeof(big) - 1);
+	const char *bp = big;
+	dbus_message_append_args(m, DBUS_TYPE_STRING, &bp, DBUS_TYPE_INVALID);
+	char *wire;
+	int wl;
+	dbus_message_set_serial(m, 9);
+	dbus_message_marshal(m, &wire, &wl);
+	tap_ok(!dbus_frame_read((unsigned char *)wire, &f) && f.total == (uint32_t)wl,
+	       "a 100 kB message is framed from its first 16 bytes (%u)", f.total);
+	dbus_free(wire);
+	dbus_message_unref(m);
+}
+
+/* Hand-made little-endian messages: fixed header plus a field array. */
+struct mk {
+	unsigned char b[4096];
+	size_t len;
+};
+
+static void put(struct mk *m, const void *p, size_t n)
+{
+	memcpy(m->b + m->len, p, n);
+	m->len += n;
+}
+static void align_to(struct mk *m, size_t a)
+{
+	while (m->len % a)
+		m->b[m->len++] = 0;
+}
+static void u32(struct mk *m, uint32_t v)
+{
+	align_to(m, 4);
+	unsigned char x[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
+	put(m, x, 4);
+}
+static void str(struct mk *m, const char *s)
+{
+	u32(m, (uint32_t)strlen(s));
+	put(m, s, strlen(s) + 1);
+}
+static void field(struct mk *m, uint8_t code, const char *sig)
+{
+	align_to(m, 8);
+	m->b[m->len++] = code;
+	m->b[m->len++] = (unsigned char)strlen(sig);
+	put(m, sig, strlen(sig) + 1);
+}
+static void start(struct mk *m, uint8_t type)
+{
+	memset(m, 0, sizeof(*m));
+	const unsigned char fixed[16] = { 'l', type, 0, 1, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0 };
+	put(m, fixed, 16);
+}
+static void call_fields(struct mk *m)
+{
+	field(m, 1, "o");
+	str(m, "/x");
+	field(m, 3, "s");
+	str(m, "M");
+}
+static void finish(struct mk *m)
+{
+	uint32_t fl = (uint32_t)m->len - 16;
+	memcpy(m->b + 12, &fl, 4);
+	align_to(m, 8);
+}
+
+static void hand_made(void)
+{
+	struct mk m;
+	struct dbus_frame f;
+	struct dbus_fields h;
+
+	start(&m, 1);
+	call_fields(&m);
+	finish(&m);
+	tap_ok(!parse(m.b, m.len, &f, &h), "minimal hand-made call parses");
+
+	start(&m, 1);
+	call_fields(&m);
+	field(&m, 42, "a{sv}"); /* unknown field: skipped, whatever its type */
+	u32(&m, 0);
+	align_to(&m, 8);
+	finish(&m);
+	tap_ok(!parse(m.b, m.len, &f, &h), "unknown field a{sv} (empty) skipped");
+
+	start(&m, 1);
+	call_fields(&m);
+	field(&m, 43, "v");
+	m.b[m.len++] = 2;
+	put(&m, "as", 3);
+	u32(&m, 0);
+	size_t at = m.len - 4, from = m.len;
+	str(&m, "ab");
+	str(&m, "c");
+	uint32_t alen = (uint32_t)(m.len - from);
+	memcpy(m.b + at, &alen, 4);
+	finish(&m);
+	tap_ok(!parse(m.b, m.len, &f, &h), "unknown field variant of as skipped");
+
+	start(&m, 1);
+	call_fields(&m);
+	field(&m, 6, "s");
+	str(&m, "org.a");
+	field(&m, 6, "s");
+	str(&m, "org.b");
+	finish(&m);
+	tap_ok(parse(m.b, m.len, &f, &h) != NULL, "DESTINATION twice refused (two readings possible)");
+
+	start(&m, 1);
+	call_fields(&m);
+	field(&m, 6, "o");
+	str(&m, "/org/a");
+	finish(&m);
+	tap_ok(parse(m.b, m.len, &f, &h) != NULL, "DESTINATION of type o refused");
+
+	start(&m, 1);
+	field(&m, 1, "o");
+	str(&m, "/x");
+	finish(&m);
+	tap_ok(parse(m.b, m.len, &f, &h) != NULL, "method call without member refused");
+
+	start(&m, 4);
+	call_fields(&m);
+	finish(&m);
+	tap_ok(parse(m.b, m.len, &f, &h) != NULL, "signal without interface refused");
+
+	start(&m, 1);
+	call_fields(&m);
+	finish(&m);
+	m.b[17] = 'x'; /* the first field's signature length: now past the array */
+	tap_ok(parse(m.b, m.len, &f, &h) != NULL, "corrupt field signature refused");
+
+	start(&m, 1);
+	call_fields(&m);
+	m.b[m.len++] = 0;
+	m.b[m.len++] = 0;
+	finish(&m);
+	tap_ok(parse(m.b, m.len, &f, &h) != NULL, "trailing bytes in the field array refused");
+
+	start(&m, 1);
+	call_fields(&m);
+	field(&m, 3, "s"); /* member twice */
+	str(&m, "N");
+	finish(&m);
+	tap_ok(parse(m.b, m.len, &f, &h) != NULL, "MEMBER twice refused");
+
+	start(&m, 1);
+	call_fields(&m);
+	field(&m, 0, "u");
+	u32(&m, 1);
+	finish(&m);
+	tap_ok(parse(m.b, m.len, &f, &h) != NULL, "field code 0 refused");
+
+	start(&m, 1);
+	call_fields(&m);
+	field(&m, 2, "s");
+	u32(&m, 3);
+	put(&m, "a\0b", 4);
+	finish(&m);
+	tap_ok(parse(m.b, m.len, &f, &h) != NULL, "NUL inside a string refused");
+
+	start(&m, 1);
+	call_fields(&m);
+	field(&m, 2, "s");
+	u32(&m, 1000);
+	put(&m, "abc", 4);
+	finish(&m);
+	tap_ok(parse(m.b, m.len, &f, &h) != NULL, "string longer than the array refused");
+
+	/* Deep nesting in an unknown field: refused, not a stack overflow. */
+	start(&m, 1);
+	call_fields(&m);
+	char sig[256];
+	memset(sig, 'a', 200);
+	sig[200] = 'y';
+	sig[201] = 0;
+	field(&m, 44, sig + 1); /* 199 nested arrays: over the nesting cap */
+	for (int i = 0; i < 199; i++)
+		u32(&m, 4);
+	finish(&m);
+	tap_ok(parse(m.b, m.len, &f, &h) != NULL, "199 nested arrays refused");
+
+	start(&m, 1);
+	call_fields(&m);
+	field(&m, 45, "(");
+	finish(&m);
+	tap_ok(parse(m.b, m.len, &f, &h) != NULL, "unbalanced struct signature refused");
+
+	/* Fixed header checks. */
+	unsigned char fx[16] = { 'l', 1, 0, 1, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0 };
+	tap_ok(!dbus_frame_read(fx, &f), "fixed header: little endian ok");
+	fx[0] = 'B';
+	tap_ok(!dbus_frame_read(fx, &f) && f.serial == 0x05000000, "fixed header: big endian read as such");
+	fx[0] = 'x';
+	tap_ok(dbus_frame_read(fx, &f) != NULL, "bad endianness refused");
+	fx[0] = 'l';
+	fx[3] = 2;
+	tap_ok(dbus_frame_read(fx, &f) != NULL, "protocol version 2 refused");
+	fx[3] = 1;
+	fx[8] = 0;
+	tap_ok(dbus_frame_read(fx, &f) != NULL, "serial 0 refused");
+	fx[8] = 5;
+	uint32_t big = DBUS_MAX_MESSAGE;
+	memcpy(fx + 4, &big, 4);
+	tap_ok(dbus_frame_read(fx, &f) != NULL, "body of 128 MiB plus a header refused");
+	big = 0;
+	memcpy(fx + 4, &big, 4);
+	big = DBUS_MAX_ARRAY + 1;
+	memcpy(fx + 12, &big, 4);
+	tap_ok(dbus_frame_read(fx, &f) != NULL, "field array over 64 MiB refused");
+	big = 0xffffffff;
+	memcpy(fx + 4, &big, 4);
+	memcpy(fx + 12, &big, 4);
+	tap_ok(dbus_frame_read(fx, &f) != NULL, "lengths that overflow 32 bits refused");
+	fx[1] = 0;
+	memset(fx + 4, 0, 4);
+	memset(fx + 12, 0, 4);
+	tap_ok(dbus_frame_read(fx, &f) != NULL, "message type 0 refused");
+}
+
+static void identity(void)
+{
+	const char *passwd = "root:x:0:0:root:/root:/bin/sh\n"
+			     "# a comment\n"
+			     "broken line\n"
+			     "operator:x:1001:1002:op:/home/op:/bin/sh\n"
+			     "big:x:99999999999:1:b:/:/bin/sh\n"
+			     "nobody:x:65534:65534:nobody:/:/bin/false";
+	const char *group = "video:x:44:operator,other\n"
+			    "audio:x:29:other\n"
+			    "render:x:105:operator\n"
+			    "opgroup:x:1002:operator\n"
+			    "bad:x:notanumber:operator\n";
+	struct pvx_cred c;
+
+	pvx_identity_from_files("root", false, 0, passwd, group, &c);
+	tap_ok(c.uid == 0 && c.gid == 0 && c.known && c.ngroups == 0, "root -> 0:0, no groups");
+	pvx_identity_from_files("operator", false, 0, passwd, group, &c);
+	tap_ok(c.uid == 1001 && c.gid == 1002 && c.ngroups == 2 && c.groups[0] == 44 && c.groups[1] == 105,
+	       "operator -> 1001:1002 plus video and render (own primary group not repeated)");
+	pvx_identity_from_files("any", false, 0, passwd, group, &c);
+	tap_ok(c.uid == PVX_NOBODY && c.gid == PVX_NOBODY && !c.known, "unknown role (any) -> nobody");
+	pvx_identity_from_files("4242", false, 0, passwd, group, &c);
+	tap_ok(c.uid == 4242 && c.gid == 4242, "numeric role not in passwd -> that uid and gid");
+	pvx_identity_from_files("1001", false, 0, passwd, group, &c);
+	tap_ok(c.uid == 1001 && c.gid == 1002 && c.ngroups == 2, "numeric role in passwd -> its gid and groups");
+	pvx_identity_from_files("root", true, 1001, passwd, group, &c);
+	tap_ok(c.uid == 1001, "the link's uid field wins over the role");
+	pvx_identity_from_files("big", false, 0, passwd, group, &c);
+	tap_ok(c.uid == PVX_NOBODY, "a passwd line with an id over 32 bits is skipped");
+	pvx_identity_from_files("4294967295", false, 0, passwd, group, &c);
+	tap_ok(c.uid == PVX_NOBODY, "role -1 (4294967295) is not a uid");
+	pvx_identity_from_files("broken line", false, 0, passwd, group, &c);
+	tap_ok(c.uid == PVX_NOBODY, "malformed lines never match");
+	pvx_identity_from_files("operator", false, 0, NULL, NULL, &c);
+	tap_ok(c.uid == PVX_NOBODY, "no passwd in the provider -> nobody");
+	pvx_identity_from_files("nobody", false, 0, passwd, group, &c);
+	tap_ok(c.uid == 65534 && c.known, "last line without newline read");
+}
+
+int main(void)
+{
+	libdbus_messages();
+	hand_made();
+	identity();
+	return tap_done();
+}
