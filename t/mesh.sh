@@ -56,4 +56,21 @@ if command -v python3 >/dev/null; then
 	check "nothing planted in the host's /run by the rest example" -- test "$(ls /run)" = "$host_run_before"
 	check "examples/mesh down rest" -- "$MESH" down rest
 fi
+
+# the dbus example: the seed's call, nobody's uid, the attacker refused
+if grep -q "define ENABLE_DBUS 1" "$top_builddir/config.h" && command -v dbus-daemon >/dev/null &&
+	/usr/bin/python3 -c 'import dbus, gi' 2>/dev/null; then
+	D="$PVX_MESH_DIR/dbus/log"
+	"$MESH" up dbus >"$T/dbus-up.log" 2>&1; st=$?
+	ok $st "examples/mesh up dbus exits 0"
+	[ $st = 0 ] || sed 's/^/# /' "$T/dbus-up.log"
+	got_info() { grep -q '"service": "dbus-example", "status": "active"' "$D/pv-example-dbus-client/console.log"; }
+	check "dbus example: the client's GetInfo returns the seed's JSON" -- until_true 20 got_info
+	refused() { grep -q "attacker: refused as expected: org.freedesktop.DBus.Error.AccessDenied" "$D/pv-example-dbus-attacker/console.log"; }
+	check "dbus example: the attacker (role nobody) cannot own the service name" -- until_true 20 refused
+	"$PVXCTL" --control "$PVX_MESH_DIR/dbus/xconnect.sock" links >"$T/dbus-links.txt"
+	check "dbus example: the bus saw uid 65534 on the nobody link" -- \
+		grep -q "pv-example-dbus-nobody/system-bus .*uid=65534" "$T/dbus-links.txt"
+	check "examples/mesh down dbus" -- "$MESH" down dbus
+fi
 done_testing
