@@ -176,6 +176,21 @@ static bool emit(struct dbus_state *d, const void *p, size_t n)
 	return pvx_buf_append(&d->out, p, n) == 0 || fail(d, "out of memory");
 }
 
+/* Queues fds read with bytes of f's direction until their message goes
+ * out. */
+static bool queue_fds(struct dbus_state *d, struct framer *f, int *fds, int nfds)
+{
+	if (nfds == 0)
+		return true;
+	if (f->nfdq + nfds > MAX_FDS) {
+		fds_close(fds, nfds);
+		return fail(d, "too many file descriptors ahead of their messages");
+	}
+	memcpy(f->fdq + f->nfdq, fds, sizeof(int) * (size_t)nfds);
+	f->nfdq += nfds;
+	return true;
+}
+
 /* Moves up to n queued fds of f to the output (or closes them); returns
  * how many. */
 static uint32_t take_fds(struct dbus_state *d, struct framer *f, uint32_t n, bool keep)
@@ -432,12 +447,8 @@ static bool frame(struct dbus_state *d, bool to_bus, const unsigned char *p, siz
 static bool pass(struct dbus_state *d, bool to_bus, const char *in, size_t n, int *fds, int nfds)
 {
 	struct framer *f = to_bus ? &d->to_bus : &d->to_client;
-	if (f->nfdq + nfds > MAX_FDS) {
-		fds_close(fds, nfds);
-		return fail(d, "too many file descriptors ahead of their messages");
-	}
-	memcpy(f->fdq + f->nfdq, fds, sizeof(int) * (size_t)nfds);
-	f->nfdq += nfds;
+	if (!queue_fds(d, f, fds, nfds))
+		return false;
 	if (!frame(d, to_bus, (const unsigned char *)in, n))
 		return false;
 	/* Unfiltered, fds go with the next bytes out: ahead of, or with,
@@ -620,14 +631,8 @@ static void dbus_feed(void *st, bool to_bus, const char *in, size_t n, int *fds,
 	}
 	/* Authenticating: only messages carry fds; keep them for the ones
 	 * that follow a pipelined BEGIN. */
-	struct framer *f = to_bus ? &d->to_bus : &d->to_client;
-	if (f->nfdq + nfds > MAX_FDS) {
-		fds_close(fds, nfds);
-		fail(d, "file descriptors during authentication");
+	if (!queue_fds(d, to_bus ? &d->to_bus : &d->to_client, fds, nfds))
 		return;
-	}
-	memcpy(f->fdq + f->nfdq, fds, sizeof(int) * (size_t)nfds);
-	f->nfdq += nfds;
 	if (to_bus)
 		client_auth(d, in, n);
 	else if (!mine_done)

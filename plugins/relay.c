@@ -344,7 +344,8 @@ static bool enqueue(struct relay_session *s, int d, const char *data, size_t len
 	p->len += len;
 	/* Parked fds go out with the first parked byte: ahead of, never
 	 * behind, the bytes they came with. */
-	memcpy(p->fds + p->nfds, fds, sizeof(int) * (size_t)nfds);
+	if (nfds > 0)
+		memcpy(p->fds + p->nfds, fds, sizeof(int) * (size_t)nfds);
 	p->nfds += nfds;
 	s->parked[d] = p;
 	update_watchers(s);
