@@ -30,7 +30,8 @@ static void usage(FILE *f)
 		"  links             the link state table: key, type, state, since, pids,\n"
 		"                    connections (open/total), bytes each way, per-type\n"
 		"                    detail (fds passed; HTTP requests and proxy 4xx; D-Bus\n"
-		"                    uid, messages each way, denied),\n"
+		"                    uid, messages each way, denied; drm node major:minor,\n"
+		"                    kind, driver and cgroup grant),\n"
 		"                    last error\n"
 		"  fsm               the link state machine's transition table\n"
 		"  graph             the graph as the daemon last read it\n"
@@ -150,7 +151,9 @@ static void print_links(json_t *a)
 		snprintf(buf, sizeof(buf), "%s/%s", b1, b2);
 		cells[i + 1][C_BYTES] = strdup(buf);
 		/* Type-specific counters. */
-		if (json_object_get(l, "http"))
+		if (json_is_string(json_object_get(l, "detail")))
+			snprintf(buf, sizeof(buf), "%s", str(l, "detail"));
+		else if (json_object_get(l, "http"))
 			snprintf(buf, sizeof(buf), "req=%lld 4xx=%lld", num(l, "http", "requests"),
 				 num(l, "http", "proxy_4xx"));
 		else if (json_object_get(l, "dbus"))

@@ -34,6 +34,7 @@ const char *const fsm_event_names[EV__COUNT] = {
 	[EV_PROVIDER_UP] = "provider-up",
 	[EV_PROVIDER_DOWN] = "provider-down",
 	[EV_PROVIDER_CHANGED] = "provider-changed",
+	[EV_PROVIDER_GONE] = "provider-gone",
 	[EV_PID_CHANGED] = "pid-changed",
 	[EV_SPEC_CHANGED] = "spec-changed",
 	[EV_CONSUMER_EXITED] = "consumer-exited",
@@ -76,12 +77,14 @@ const struct fsm_transition fsm_table[LS__COUNT][EV__COUNT] = {
 		[EV_PROVIDER_DOWN] = DO(LS_INJECTED, link_probe_later),
 		[EV_RETRY_TIMER] = DO(LS_INJECTED, link_probe),
 		[EV_PROVIDER_CHANGED] = DO(LS_INJECTED, link_probe),
+		[EV_PROVIDER_GONE] = GO(LS_PENDING),
 	},
 	[LS_ACTIVE] = {
 		ENDINGS,
 		[EV_PROVIDER_UP] = GO(LS_ACTIVE),
 		[EV_PROVIDER_DOWN] = GO(LS_INJECTED),
 		[EV_PROVIDER_CHANGED] = GO(LS_INJECTED),
+		[EV_PROVIDER_GONE] = GO(LS_PENDING),
 	},
 	[LS_BACKOFF] = {
 		ENDINGS,

@@ -29,6 +29,7 @@ enum link_event {
 	EV_PROVIDER_UP,      /* a connect to the provider succeeded */
 	EV_PROVIDER_DOWN,    /* a connect failed or the provider exited */
 	EV_PROVIDER_CHANGED, /* graph: provider pid or path changed */
+	EV_PROVIDER_GONE,    /* the provider's device node vanished: unplant, plant again */
 	EV_PID_CHANGED,      /* graph: consumer restarted (new pid) */
 	EV_SPEC_CHANGED,     /* graph: type, role or other link fields changed */
 	EV_CONSUMER_EXITED,  /* the consumer's pidfd fired */
@@ -77,6 +78,8 @@ struct pvx_link {
 	uint64_t fds_to_provider, fds_to_consumer;
 	uint64_t errors;
 	uint64_t requests, proxy_4xx; /* rest links */
+	void *priv;         /* what a plugin keeps for a planted link (drm) */
+	char detail[128];   /* plugin facts for pvxctl (drm: node, kind, driver) */
 	uint64_t messages_to_provider, messages_to_consumer, denied; /* dbus links */
 	unsigned dbus_uid; /* uid of the latest connection to the bus */
 	char last_error[160];

@@ -11,6 +11,9 @@ static const struct pvx_plugin *const plugins[LINK_TYPE__COUNT] = {
 #ifdef ENABLE_DBUS
 	[LINK_DBUS] = &pvx_plugin_dbus,
 #endif
+#ifdef ENABLE_DRM
+	[LINK_DRM] = &pvx_plugin_drm,
+#endif
 };
 
 const struct pvx_plugin *pvx_plugin_for(enum pvx_link_type type)

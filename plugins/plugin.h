@@ -33,5 +33,6 @@ extern const struct pvx_plugin pvx_plugin_unix;
 extern const struct pvx_plugin pvx_plugin_rest;
 extern const struct pvx_plugin pvx_plugin_wayland;
 extern const struct pvx_plugin pvx_plugin_dbus;
+extern const struct pvx_plugin pvx_plugin_drm;
 
 #endif

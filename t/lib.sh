@@ -64,6 +64,8 @@ cleanup() {
 	fi
 	for pid in $BACKGROUND; do kill "$pid" 2>/dev/null; done
 	for c in $CONTAINERS; do container_kill "$c"; done
+	# cgroups a test made, removable once their processes are gone
+	for d in ${RMDIRS:-}; do rmdir "$d" 2>/dev/null; done
 	[ -n "${DPID:-}" ] && kill -9 "$DPID" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$T"
