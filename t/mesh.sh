@@ -73,4 +73,19 @@ if grep -q "define ENABLE_DBUS 1" "$top_builddir/config.h" && command -v dbus-da
 		grep -q "pv-example-dbus-nobody/system-bus .*uid=65534" "$T/dbus-links.txt"
 	check "examples/mesh down dbus" -- "$MESH" down dbus
 fi
+
+# the drm example: each consumer gets its node
+if grep -q "define ENABLE_DRM 1" "$top_builddir/config.h"; then
+	"$MESH" up drm >"$T/drm-up.log" 2>&1; st=$?
+	ok $st "examples/mesh up drm exits 0"
+	[ $st = 0 ] || sed 's/^/# /' "$T/drm-up.log"
+	mpid=$(lxc-info -n pv-example-drm-master -P "$PVX_MESH_DIR/drm/lxc" -p -H)
+	rpid=$(lxc-info -n pv-example-drm-render -P "$PVX_MESH_DIR/drm/lxc" -p -H)
+	dev() { stat -c '%F %t:%T' "/proc/$1/root$2" 2>/dev/null; }
+	planted() { [ "$(dev "$mpid" /dev/dri/card0)" = "character special file e2:0" ] &&
+		[ "$(dev "$rpid" /dev/dri/renderD128)" = "character special file e2:80" ]; }
+	check "drm example: card0 226:0 in the master, renderD128 226:128 in the render consumer" -- until_true 20 planted
+	check "drm example: the master consumer got no render node" -- test ! -e "/proc/$mpid/root/dev/dri/renderD128"
+	check "examples/mesh down drm" -- "$MESH" down drm
+fi
 done_testing
