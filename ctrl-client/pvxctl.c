@@ -34,6 +34,9 @@ static void usage(FILE *f)
 		"                    kind, driver and cgroup grant),\n"
 		"                    last error\n"
 		"  fsm               the link state machine's transition table\n"
+		"  ipam              IP pools (subnet, gateway, bridge, used/free), leases\n"
+		"                    (container, ip, mac, static/dynamic, since) and the\n"
+		"                    events queued for pv-ctrl\n"
 		"  graph             the graph as the daemon last read it\n"
 		"  metrics           the Prometheus metrics text\n"
 		"  reconcile         fetch the graph now and wait until it is applied\n"
@@ -218,6 +221,32 @@ static void print_links_dot(json_t *a)
 	printf("}\n");
 }
 
+/* pvxctl ipam: the pools, then the leases. */
+static void print_ipam(json_t *o)
+{
+	size_t i;
+	json_t *p;
+	printf("%-16s %-18s %-15s %-15s %-4s %6s %6s\n", "POOL", "SUBNET", "GATEWAY", "BRIDGE", "NAT",
+	       "USED", "FREE");
+	json_array_foreach(json_object_get(o, "pools"), i, p)
+		printf("%-16s %-18s %-15s %-15s %-4s %6lld %6lld\n", str(p, "name"), str(p, "subnet"),
+		       str(p, "gateway"), str(p, "bridge"), json_is_true(json_object_get(p, "nat")) ? "yes" : "no",
+		       num(p, "used", NULL), num(p, "free", NULL));
+	printf("\n%-24s %-16s %-15s %-17s %-7s %s\n", "CONTAINER", "POOL", "IP", "MAC", "KIND", "SINCE");
+	json_array_foreach(json_object_get(o, "leases"), i, p) {
+		char since[32] = "-";
+		time_t t = (time_t)json_number_value(json_object_get(p, "since"));
+		struct tm tm;
+		if (t && localtime_r(&t, &tm))
+			strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", &tm);
+		printf("%-24s %-16s %-15s %-17s %-7s %s\n", str(p, "container"), str(p, "pool"), str(p, "ip"),
+		       str(p, "mac"), str(p, "kind"), since);
+	}
+	json_t *e = json_object_get(o, "events");
+	printf("\nevents to pv-ctrl: %lld queued, %lld sent, %lld dropped\n", num(e, "queued", NULL),
+	       num(e, "sent", NULL), num(e, "dropped", NULL));
+}
+
 static void print_fsm(json_t *o, bool as_dot)
 {
 	json_t *rows = json_object_get(o, "transitions");
@@ -360,6 +389,13 @@ int main(int argc, char **argv)
 			print_links(j);
 		else
 			print_fsm(j, dot);
+	} else if (!strcmp(cmd, "ipam")) {
+		if (request("GET", "/ipam", &body, raw_json ? NULL : &j) < 0)
+			return 1;
+		if (raw_json)
+			printf("%s\n", body);
+		else
+			print_ipam(j);
 	} else if (!strcmp(cmd, "graph") || !strcmp(cmd, "metrics")) {
 		if (request("GET", cmd[0] == 'g' ? "/graph" : "/metrics", &body, NULL) < 0)
 			return 1;

@@ -17,6 +17,8 @@
 #include <jansson.h>
 
 #include "daemon/control.h"
+#include "daemon/events.h"
+#include "ipam/ipam.h"
 #include "daemon/log.h"
 #include "daemon/source.h"
 #include "daemon/util.h"
@@ -315,6 +317,15 @@ static void route(struct client *c, const char *method, const char *path)
 		return respond_json(c, 200, "OK", control_links_json());
 	if (strcmp(path, "/fsm") == 0 && get)
 		return respond_json(c, 200, "OK", control_fsm_json());
+	if (strcmp(path, "/ipam") == 0 && get) {
+		json_t *o = ipam_json();
+		json_object_set_new(o, "events", json_pack("{s:I, s:I, s:I}", "queued", (json_int_t)events_queued(),
+							  "sent", (json_int_t)events_sent(), "dropped",
+							  (json_int_t)events_dropped()));
+		char *text = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		return respond_json(c, 200, "OK", text);
+	}
 	if (strcmp(path, "/metrics") == 0 && get) {
 		char *m = control_metrics();
 		if (!m)
@@ -334,7 +345,7 @@ static void route(struct client *c, const char *method, const char *path)
 		source_fetch_now(reconcile_done, c);
 		return;
 	}
-	if (!strcmp(path, "/links") || !strcmp(path, "/fsm") || !strcmp(path, "/metrics") ||
+	if (!strcmp(path, "/links") || !strcmp(path, "/fsm") || !strcmp(path, "/metrics") || !strcmp(path, "/ipam") ||
 	    !strcmp(path, "/graph") || !strcmp(path, "/reconcile"))
 		return respond(c, 405, "Method Not Allowed", "text/plain", "method not allowed\n", 19);
 	respond(c, 404, "Not Found", "text/plain", "no such endpoint\n", 17);

@@ -12,7 +12,9 @@
 #include <ev.h>
 
 #include "daemon/control.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
+#include "ipam/ipam.h"
 #include "daemon/source.h"
 #include "fsm/link.h"
 #include "fsm/reconcile.h"
@@ -20,6 +22,7 @@
 
 #define DEFAULT_CTRL "/run/pantavisor/pv/pv-ctrl"
 #define DEFAULT_CONTROL "/run/pantavisor/pv/xconnect.sock"
+#define DEFAULT_STATE_DIR "/var/lib/pv-xconnect"
 
 static void usage(FILE *f)
 {
@@ -46,6 +49,10 @@ static void usage(FILE *f)
 		"                         long (default 30)\n"
 		"      --backoff-max SECONDS  cap of the retry backoff of failed links\n"
 		"                         (default 30; retries start at 0.25 s and double)\n"
+		"      --device-json FILE IP pools of network links (device.json's\n"
+		"                         network.pools); a graph object's \"pools\" win\n"
+		"      --state-dir DIR    where IP leases are kept across restarts\n"
+		"                         (default " DEFAULT_STATE_DIR ")\n"
 		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
@@ -98,12 +105,15 @@ int main(int argc, char **argv)
 		{ "linger", required_argument, NULL, 'L' },
 		{ "backoff-max", required_argument, NULL, 'B' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "device-json", required_argument, NULL, 'D' },
+		{ "state-dir", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct source_config src = { .ctrl_path = DEFAULT_CTRL, .interval = 5.0 };
 	const char *control_path = DEFAULT_CONTROL;
+	const char *device_json = NULL, *lease_dir = DEFAULT_STATE_DIR;
 	bool ctrl_given = false;
 	int c;
 
@@ -136,6 +146,12 @@ int main(int argc, char **argv)
 		case 'B':
 			if (parse_seconds("--backoff-max", optarg, &pvx_backoff_cap) < 0)
 				return 2;
+			break;
+		case 'D':
+			device_json = optarg;
+			break;
+		case 'T':
+			lease_dir = optarg;
 			break;
 		case 'l': {
 			int lvl = pvx_log_parse_level(optarg);
@@ -186,6 +202,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	char err[300];
+	if (device_json && ipam_load_device_json(device_json, err, sizeof(err)) < 0) {
+		log_error("--device-json: %s", err);
+		return 1;
+	}
+	if (ipam_open_store(lease_dir, err, sizeof(err)) < 0) {
+		log_error("--state-dir: %s", err);
+		return 1;
+	}
+	/* Events go to pv-ctrl when it is the graph source. */
+	events_init(src.graph_file || src.state_dir ? NULL : src.ctrl_path);
+
 	int r = control_start(control_path);
 	if (r < 0) {
 		log_error("cannot serve the control socket %s: %s", control_path, strerror(-r));
@@ -215,6 +243,8 @@ int main(int argc, char **argv)
 	mesh_shutdown();
 	control_stop();
 	relay_cleanup();
+	events_cleanup();
+	ipam_reset();
 	ev_ref(pvx_loop);
 	ev_check_stop(pvx_loop, &reaper);
 	for (int i = 0; i < 3; i++)

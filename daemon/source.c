@@ -11,6 +11,7 @@
 #include "ctrl-client/http_client.h"
 #include "daemon/log.h"
 #include "daemon/source.h"
+#include "ipam/sync.h"
 #include "daemon/util.h"
 #include "fsm/link.h"
 #include "fsm/reconcile.h"
@@ -76,7 +77,9 @@ static bool consume(const char *body, size_t len, char *msg, size_t msglen)
 		return false;
 	}
 	struct pvx_reconcile_stats st;
+	ipam_sync_pools(&g);
 	mesh_apply(&g, &st);
+	ipam_sync_leases(&g);
 	pvx_graph_free(&g);
 	log_info("graph applied: %zu links (%zu added, %zu removed, %zu changed, %zu skipped)",
 		 mesh_count(), st.added, st.removed, st.changed, g.n_skipped + st.duplicates);

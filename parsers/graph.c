@@ -211,6 +211,9 @@ int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err
 	}
 	json_t *links = root;
 	if (json_is_object(root)) {
+		g->pools = json_object_get(root, "pools");
+		if (g->pools)
+			json_incref(g->pools);
 		links = json_object_get(root, "links");
 		if (!links)
 			links = json_array(); /* an object without links: empty graph */
@@ -221,6 +224,8 @@ int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err
 	}
 	if (!json_is_array(links)) {
 		snprintf(err, errlen, "graph must be an array of links or an object with \"links\"");
+		json_decref(g->pools);
+		g->pools = NULL;
 		json_decref(links);
 		json_decref(root);
 		return -EBADMSG;
@@ -229,6 +234,8 @@ int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err
 	size_t n = json_array_size(links);
 	g->links = calloc(n ? n : 1, sizeof(*g->links));
 	if (!g->links) {
+		json_decref(g->pools);
+		g->pools = NULL;
 		json_decref(links);
 		json_decref(root);
 		snprintf(err, errlen, "out of memory");
@@ -254,5 +261,6 @@ void pvx_graph_free(struct pvx_graph *g)
 	for (size_t i = 0; i < g->n_links; i++)
 		pvx_link_spec_free(&g->links[i]);
 	free(g->links);
+	json_decref(g->pools);
 	*g = (struct pvx_graph){0};
 }

@@ -42,6 +42,7 @@ struct pvx_link_spec {
 };
 
 struct pvx_graph {
+	struct json_t *pools; /* the object form's "pools", or NULL */
 	struct pvx_link_spec *links;
 	size_t n_links;
 	size_t n_skipped; /* entries refused with a logged reason */

@@ -14,6 +14,9 @@ static const struct pvx_plugin *const plugins[LINK_TYPE__COUNT] = {
 #ifdef ENABLE_DRM
 	[LINK_DRM] = &pvx_plugin_drm,
 #endif
+#ifdef ENABLE_NETWORK
+	[LINK_NETWORK] = &pvx_plugin_network,
+#endif
 };
 
 const struct pvx_plugin *pvx_plugin_for(enum pvx_link_type type)
@@ -26,6 +29,10 @@ const char *pvx_plugin_missing_reason(enum pvx_link_type type)
 #ifndef ENABLE_DBUS
 	if (type == LINK_DBUS)
 		return "is disabled in this build (configure --disable-dbus)";
+#endif
+#ifndef ENABLE_NETWORK
+	if (type == LINK_NETWORK)
+		return "is disabled in this build (configure --disable-network)";
 #endif
 #ifndef ENABLE_DRM
 	if (type == LINK_DRM)

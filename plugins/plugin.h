@@ -34,5 +34,6 @@ extern const struct pvx_plugin pvx_plugin_rest;
 extern const struct pvx_plugin pvx_plugin_wayland;
 extern const struct pvx_plugin pvx_plugin_dbus;
 extern const struct pvx_plugin pvx_plugin_drm;
+extern const struct pvx_plugin pvx_plugin_network;
 
 #endif

@@ -4,7 +4,8 @@
 # shared folders: $CT_RO (read-only, at /t) and $CT_RW (at /data).
 # No container runtime needed; PID 1 of each is the given command.
 # CT_ETC=DIR container_start ... gives the container DIR as its /etc instead
-# (its own passwd and group, say).
+# (its own passwd and group, say); CT_NET=1 gives it its own (empty)
+# network namespace.
 #
 # Needs: WORK (scratch directory), CT_RO, CT_RW.  Sourced by t/lib.sh.
 
@@ -30,7 +31,7 @@ container_start() {
 	mkdir -p "$root"/usr "$root"/etc "$root"/run "$root"/tmp "$root"/proc "$root"/t "$root"/dev "$root"/data
 	for l in bin sbin lib lib64; do [ -L "$root/$l" ] || ln -s "usr/$l" "$root/$l"; done
 	: >"$root/dev/null"
-	CT_ETC="${CT_ETC:-/etc}" CT_RO="$CT_RO" CT_RW="$CT_RW" unshare --mount --pid --fork --propagation private -- sh -c '
+	CT_ETC="${CT_ETC:-/etc}" CT_RO="$CT_RO" CT_RW="$CT_RW" unshare --mount --pid ${CT_NET:+--net} --fork --propagation private -- sh -c '
 		r=$1; shift
 		mount --bind /usr "$r/usr" && mount -o remount,bind,ro "$r/usr"
 		mount --bind "$CT_ETC" "$r/etc" && mount -o remount,bind,ro "$r/etc"
@@ -67,5 +68,5 @@ container_kill() {
 # in_container NAME COMMAND...: runs inside the container's namespaces and root.
 in_container() {
 	local name=$1; shift
-	nsenter --target "$(cpid "$name")" --mount --pid --root --wd=/ -- "$@"
+	nsenter --target "$(cpid "$name")" --mount --pid --net --root --wd=/ -- "$@"
 }

@@ -5,12 +5,22 @@ header required, GET /xconnect-graph answering with the graph file's
 current content, POST /xconnect/events appended to an events file.
 
 fake-pvctrl.py SOCKET GRAPH_FILE [--events FILE] [--chunked] [--no-length]
-               [--status-file FILE]
+               [--status-file FILE] [--tryboot DIR [--commit-after S]]
 
 --chunked / --no-length choose the body framing (default Content-Length);
 --status-file: when that file exists, its content is the status code
 served instead of 200 (to play an unhealthy pv-ctrl).
+--tryboot DIR: Pantavisor's try-boot, played with revisions: the graph
+served is DIR/<rev>.json of the current revision (GRAPH_FILE is unused).
+It starts at revision DIR/committed (committed).  Writing a number to
+DIR/update installs that revision in TESTING; a "rollback" event while
+TESTING goes back to the committed revision (recorded as a line in
+DIR/rollbacks); TESTING for S seconds (default 10) without a rollback
+commits.  DIR/state always says "committed N" or "testing N (committed M)".
 """
+import json
+import threading
+import time
 import os
 import socket
 import socketserver
@@ -39,6 +49,11 @@ class Handler(socketserver.StreamRequestHandler):
         if "host" not in fields:
             return self.reply(400, b"Host header required\n")
         if method == "GET" and path == "/xconnect-graph":
+            tb = self.server.tryboot
+            if tb:
+                tb.tick()
+                with open(tb.graph_file(), "rb") as f:
+                    return self.reply(200, f.read())
             status = 200
             if opts.get("status_file") and os.path.exists(opts["status_file"]):
                 with open(opts["status_file"]) as f:
@@ -57,6 +72,12 @@ class Handler(socketserver.StreamRequestHandler):
             if opts.get("events"):
                 with open(opts["events"], "ab") as f:
                     f.write(body[:n] + b"\n")
+            if self.server.tryboot:
+                try:
+                    ev = json.loads(body[:n])
+                except ValueError:
+                    return self.reply(400, b"event is not JSON\n")
+                self.server.tryboot.event(ev)
             return self.reply(200, b"{}")
         return self.reply(404, b"not found\n")
 
@@ -75,6 +96,49 @@ class Handler(socketserver.StreamRequestHandler):
         else:
             out += b"Content-Length: %d\r\n\r\n" % len(body) + body
         self.request.sendall(out)
+
+
+class TryBoot:
+    def __init__(self, d, commit_after):
+        self.d, self.commit_after = d, commit_after
+        self.lock = threading.Lock()
+        with open(os.path.join(d, "committed")) as f:
+            self.committed = int(f.read())
+        self.testing, self.since = None, 0.0
+        self.save()
+
+    def save(self):
+        state = ("testing %d (committed %d)" % (self.testing, self.committed)
+                 if self.testing is not None else "committed %d" % self.committed)
+        with open(os.path.join(self.d, "state.tmp"), "w") as f:
+            f.write(state + "\n")
+        os.rename(os.path.join(self.d, "state.tmp"), os.path.join(self.d, "state"))
+
+    def tick(self):
+        with self.lock:
+            upd = os.path.join(self.d, "update")
+            if os.path.exists(upd):
+                with open(upd) as f:
+                    self.testing, self.since = int(f.read()), time.time()
+                os.unlink(upd)
+                self.save()
+            if self.testing is not None and time.time() - self.since >= self.commit_after:
+                self.committed, self.testing = self.testing, None
+                self.save()
+
+    def graph_file(self):
+        with self.lock:
+            rev = self.testing if self.testing is not None else self.committed
+        return os.path.join(self.d, "%d.json" % rev)
+
+    def event(self, ev):
+        self.tick()
+        with self.lock:
+            if ev.get("event") == "rollback" and self.testing is not None:
+                with open(os.path.join(self.d, "rollbacks"), "a") as f:
+                    f.write("%d -> %d: %s\n" % (self.testing, self.committed, json.dumps(ev)))
+                self.testing = None
+                self.save()
 
 
 class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
@@ -98,6 +162,10 @@ def main():
             opts["chunked"] = True
         elif a == "--no-length":
             opts["no_length"] = True
+        elif a == "--tryboot":
+            opts["tryboot"] = args.pop(0)
+        elif a == "--commit-after":
+            opts["commit_after"] = float(args.pop(0))
         else:
             print(f"unknown option {a}")
             sys.exit(2)
@@ -107,6 +175,8 @@ def main():
         pass
     srv = Server(path, Handler)
     srv.opts = opts
+    srv.tryboot = (TryBoot(opts["tryboot"], opts.get("commit_after", 10.0))
+                   if opts.get("tryboot") else None)
     srv.serve_forever()
 
 

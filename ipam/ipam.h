@@ -1,0 +1,84 @@
+/* IP address management for network links (DESIGN.md section 6): pools
+ * from device.json or the graph object, leases keyed by (pool, container),
+ * and the lease file that keeps them across restarts and crashes.
+ *
+ * Static addresses are reserved when they are inside the pool's subnet,
+ * not its network, gateway or broadcast address, and not leased to another
+ * container; dynamic ones are handed out round-robin from where the last
+ * one was taken, so an address just released is the last to come back.
+ * MACs are 02:00 followed by the four octets of the address unless the
+ * link names one. */
+#ifndef PVX_IPAM_H
+#define PVX_IPAM_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "daemon/util.h"
+
+struct ipam_pool {
+	char *name, *bridge;
+	uint32_t network, gateway; /* host byte order */
+	int prefix;
+	bool nat;
+	uint32_t cursor;           /* last dynamic address handed out */
+};
+
+struct ipam_lease {
+	char *pool, *container;
+	uint32_t ip;
+	unsigned char mac[6];
+	bool is_static;
+	double since;              /* wall clock */
+};
+
+/* Reasons a reservation fails, as negative errnos. */
+#define IPAM_ENOPOOL (-ENOENT)       /* no such pool */
+#define IPAM_EOUTSIDE (-EDOM)        /* outside the subnet, or a reserved address */
+#define IPAM_EINUSE (-EADDRINUSE)    /* leased to another container */
+#define IPAM_EFULL (-ENOSPC)         /* no free address left */
+#define IPAM_EBADADDR (-EINVAL)      /* not an IPv4 address / MAC */
+
+/* Replaces the pools with those of a device.json "pools" object (or the
+ * graph object's).  Bad pools are skipped, each reason appended to errs
+ * (one per line); returns how many were skipped.  Leases of pools that
+ * disappear are kept (the pool may come back). */
+int ipam_set_pools(json_t *pools, struct pvx_buf *errs);
+/* The same from a device.json file ({"network": {"pools": {...}}}).
+ * Returns 0 or -1 with err set. */
+int ipam_load_device_json(const char *path, char *err, size_t errlen);
+
+const struct ipam_pool *ipam_pool(const char *name);
+
+/* Reserves (or finds) the lease of container in pool: static_ip NULL for
+ * a dynamic address.  mac NULL: derived.  Returns 0 with *out, or one of
+ * the IPAM_E* codes with why set. */
+int ipam_reserve(const char *pool, const char *container, const char *static_ip,
+		 const char *mac, const struct ipam_lease **out, char *why, size_t whylen);
+/* The lease of container in pool, or NULL. */
+const struct ipam_lease *ipam_lease_of(const char *pool, const char *container);
+/* Releases the lease; returns true if there was one. */
+bool ipam_release(const char *pool, const char *container);
+
+/* The lease file: loaded once at start (a torn or corrupt file is reported
+ * and moved aside as FILE.corrupt, and FILE.prev, the copy before the last
+ * write, is used), written atomically after every change (temporary file,
+ * fsync, FILE renamed to FILE.prev, temporary renamed to FILE, fsync of the
+ * directory).  Returns 0 or -1 with err set. */
+int ipam_open_store(const char *dir, char *err, size_t errlen);
+int ipam_save(void);
+
+/* Leases and pools for pvxctl ipam and GET /ipam. */
+json_t *ipam_json(void);
+size_t ipam_lease_count(void);
+const struct ipam_lease *ipam_lease_at(size_t i);
+
+void ipam_format_ip(uint32_t ip, char *out, size_t len);
+void ipam_format_mac(const unsigned char *mac, char *out, size_t len);
+
+/* Frees everything (exit, tests). */
+void ipam_reset(void);
+
+#endif

@@ -1,0 +1,15 @@
+/* IPAM and the graph: pools from the graph's object form, and leases of
+ * containers the graph no longer connects released after each apply. */
+#ifndef PVX_IPAM_SYNC_H
+#define PVX_IPAM_SYNC_H
+
+#include "parsers/graph.h"
+
+/* Before applying: the graph's "pools", when it has them, replace the
+ * pools (bad ones logged and skipped). */
+void ipam_sync_pools(const struct pvx_graph *g);
+/* After applying: every lease whose (pool, container) no network link of
+ * the graph names is released, with an ipam-release event. */
+void ipam_sync_leases(const struct pvx_graph *g);
+
+#endif

@@ -1,0 +1,179 @@
+/* network links: one interface in the consumer's network namespace on a
+ * pool's bridge (DESIGN.md sections 3.1 and 6).
+ *
+ * name = pool, target = interface name, ipv4_address / mac_address
+ * optional.  Planting: the lease (ipam/ipam.h; a refusal is logged with
+ * the seed's line, the link FAILS, and ipam-conflict and rollback events go
+ * to pv-ctrl), the pool's bridge with the gateway address, a veth pair
+ * whose host end is on the bridge and whose peer is created in the
+ * consumer's namespace (/proc/<pid>/ns/net), renamed to the target, given
+ * the MAC and address, up, with a default route via the gateway; NAT for
+ * "nat": true pools (ipam/nat.h).  All through netlink (ipam/netlink.h).
+ * Teardown deletes the host end (the peer goes with it); the lease stays
+ * until the container leaves the graph (ipam/sync.h), so a restarted
+ * consumer gets the same address. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+
+#include "daemon/events.h"
+#include "daemon/log.h"
+#include "daemon/util.h"
+#include "ipam/ipam.h"
+#include "ipam/nat.h"
+#include "ipam/netlink.h"
+#include "plugins/plugin.h"
+
+struct net_planted {
+	char host[IFNAMSIZ];
+	char *pool;
+	bool nat;
+};
+
+/* A refusal: the seed's log line for static addresses, the link's
+ * reason, and the events Pantavisor rolls a try-boot update back on. */
+static int refuse(struct pvx_link *l, const char *ip, const char *why)
+{
+	if (ip)
+		log_error("failed to reserve static IP %s for '%s' (already in use or outside subnet), "
+			  "refusing to start",
+			  ip, l->spec.consumer);
+	link_error(l, 0, "%s", why);
+	events_post("ipam-conflict", l->spec.consumer, l->spec.name, ip, why);
+	events_post("rollback", l->spec.consumer, l->spec.name, ip, why);
+	return PVX_REFUSED;
+}
+
+static bool valid_ifname(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= IFNAMSIZ)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '/' || s[i] == ':' || s[i] <= ' ' || s[i] > '~')
+			return false;
+	return strcmp(s, ".") && strcmp(s, "..");
+}
+
+static void network_unplant(struct pvx_link *l)
+{
+	struct net_planted *p = l->priv;
+	if (!p)
+		return;
+	char err[200];
+	struct pvx_nl *nl = nl_open(-1, err, sizeof(err));
+	if (nl) {
+		int r = nl_link_delete(nl, p->host);
+		if (r < 0 && r != -ENODEV)
+			log_warn("link %s: deleting %s: %s", link_key(l), p->host, strerror(-r));
+		nl_close(nl);
+	}
+	if (p->nat)
+		nat_unref(p->pool);
+	free(p->pool);
+	free(p);
+	l->priv = NULL;
+	l->detail[0] = '\0';
+}
+
+static int network_plant(struct pvx_link *l)
+{
+	const char *pool_name = l->spec.name, *ifname = l->spec.target;
+	char err[300], why[300];
+	if (!valid_ifname(ifname)) {
+		link_error(l, 0, "target '%s' is not an interface name (1-15 characters)", ifname);
+		return PVX_REFUSED;
+	}
+	if (l->spec.consumer_pid == 0) {
+		link_error(l, 0, "a network link needs the consumer's pid (its network namespace)");
+		return -ESRCH; /* the graph may bring it */
+	}
+	const struct ipam_pool *pool = ipam_pool(pool_name);
+	if (!pool) {
+		snprintf(why, sizeof(why), "pool '%s' is not defined (device.json or the graph's pools)",
+			 pool_name);
+		return refuse(l, l->spec.ipv4_address, why);
+	}
+	bool fresh = ipam_lease_of(pool_name, l->spec.consumer) == NULL;
+	const struct ipam_lease *lease;
+	int r = ipam_reserve(pool_name, l->spec.consumer, l->spec.ipv4_address, l->spec.mac_address,
+			     &lease, why, sizeof(why));
+	if (r < 0)
+		return refuse(l, l->spec.ipv4_address, why);
+	char ip[32], mac[32];
+	ipam_format_ip(lease->ip, ip, sizeof(ip));
+	ipam_format_mac(lease->mac, mac, sizeof(mac));
+	if (fresh) {
+		if (lease->is_static)
+			log_info("platform '%s' using static IP %s", l->spec.consumer, ip);
+		else
+			log_info("platform '%s' leased IP %s from pool '%s'", l->spec.consumer, ip, pool_name);
+		events_post("ipam-reserve", l->spec.consumer, pool_name, ip,
+			    lease->is_static ? "static" : "dynamic");
+	}
+
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)l->spec.consumer_pid);
+	_cleanup_close_ int netns = open(path, O_RDONLY | O_CLOEXEC);
+	if (netns < 0) {
+		link_error(l, -errno, "network namespace of consumer pid %d", (int)l->spec.consumer_pid);
+		return -ESRCH;
+	}
+	struct net_planted *p = calloc(1, sizeof(*p));
+	if (!p || !(p->pool = strdup(pool_name))) {
+		free(p);
+		return -ENOMEM;
+	}
+	/* Stable names: a re-plant (or a restarted daemon) finds its veth. */
+	char key[600], peer[IFNAMSIZ];
+	snprintf(key, sizeof(key), "%s/%s", l->spec.consumer, ifname);
+	uint32_t h = (uint32_t)pvx_hash64(key, strlen(key), PVX_HASH_SEED);
+	snprintf(p->host, sizeof(p->host), "pvx%08x", h);
+	snprintf(peer, sizeof(peer), "pvp%08x", h);
+	l->priv = p;
+
+	struct pvx_nl *nl = nl_open(-1, err, sizeof(err));
+	if (!nl) {
+		link_error(l, 0, "%s", err);
+		return -EIO;
+	}
+	nl_link_delete(nl, p->host); /* a stale pair from before a crash */
+	r = nl_bridge_ensure(nl, pool->bridge, pool->gateway, pool->prefix, err, sizeof(err));
+	if (r == 0)
+		r = nl_veth_create(nl, p->host, peer, netns, pool->bridge, err, sizeof(err));
+	nl_close(nl);
+	if (r == 0) {
+		struct pvx_nl *inner = nl_open(netns, err, sizeof(err));
+		r = inner ? nl_iface_configure(inner, peer, ifname, lease->mac, lease->ip, pool->prefix,
+					       pool->gateway, err, sizeof(err))
+			  : -EIO;
+		nl_close(inner);
+	}
+	if (r == 0 && pool->nat) {
+		r = nat_ref(pool, err, sizeof(err)) < 0 ? -EIO : 0;
+		p->nat = r == 0;
+	}
+	if (r < 0) {
+		link_error(l, 0, "%s", err);
+		return r; /* the caller unplants */
+	}
+	snprintf(l->detail, sizeof(l->detail), "%s %s/%d %s on %s (%s)", ifname, ip, pool->prefix, mac,
+		 pool->bridge, lease->is_static ? "static" : "dynamic");
+	return 0;
+}
+
+static int network_probe(struct pvx_link *l)
+{
+	return 0; /* no provider process: planted is working */
+}
+
+const struct pvx_plugin pvx_plugin_network = {
+	.type = "network",
+	.plant = network_plant,
+	.unplant = network_unplant,
+	.probe = network_probe,
+};
