@@ -18,7 +18,7 @@ static void usage(FILE *f)
 		"Print the xconnect graph (the JSON array pv-ctrl serves at\n"
 		"GET /xconnect-graph) for the containers in STATEDIR/<container>/, each\n"
 		"with services.json (what it provides) and run.json or args.json (what\n"
-		"it needs).\n"
+		"it needs), and network links from their network blocks.\n"
 		"\n"
 		"Container pids, first found wins:\n"
 		"  -p, --pid NAME=PID     the init pid of container NAME (repeatable)\n"
@@ -27,13 +27,19 @@ static void usage(FILE *f)
 		"                         (default LXCPATH " DEFAULT_LXCPATH ")\n"
 		"                         otherwise 0 (host side / unknown)\n"
 		"\n"
+		"IP pools of network links:\n"
+		"  -d, --device-json FILE device.json with network.pools (default\n"
+		"                         STATEDIR/device.json when it exists); with pools\n"
+		"                         the graph is the object {\"links\", \"pools\"}\n"
+		"\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
 		"Errors and notes go to stderr.  Exit status: 0 graph printed; 1 a\n"
 		"manifest is invalid, a service is exported twice, or a type does not\n"
-		"match; 2 a required service has no provider (the graph of the other\n"
-		"links is still printed); 64 bad usage.\n");
+		"match, or device.json is invalid; 2 a required service has no provider or a\n"
+		"network pool is not in device.json (the graph is still printed); 64 bad\n"
+		"usage.\n");
 }
 
 int main(int argc, char **argv)
@@ -41,6 +47,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "lxc", optional_argument, NULL, 'x' },
+		{ "device-json", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -48,7 +55,7 @@ int main(int argc, char **argv)
 	struct statedir_pid pids[256];
 	struct statedir_opts o = { .pids = pids };
 	int c;
-	while ((c = getopt_long(argc, argv, "p:x::hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:x::d:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
 			char *eq = strchr(optarg, '=');
@@ -64,6 +71,9 @@ int main(int argc, char **argv)
 		}
 		case 'x':
 			o.lxcpath = optarg ? optarg : DEFAULT_LXCPATH;
+			break;
+		case 'd':
+			o.device_json = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -149,6 +149,7 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			device_json = optarg;
+			src.device_json = optarg;
 			break;
 		case 'T':
 			lease_dir = optarg;

@@ -158,7 +158,7 @@ static void read_state(void)
 {
 	char msg[300];
 	bool ok = false;
-	struct statedir_opts o = { .lxcpath = cfg.lxcpath };
+	struct statedir_opts o = { .lxcpath = cfg.lxcpath, .device_json = cfg.device_json };
 	struct pvx_buf notes = {0};
 	char *json = NULL;
 	int r = statedir_build(cfg.state_dir, &o, &json, &notes);

@@ -14,6 +14,7 @@ struct source_config {
 	const char *graph_file; /* local graph file */
 	const char *state_dir;  /* container manifests (pvx-graph's builder) */
 	const char *lxcpath;    /* with state_dir: LXC containers' pids */
+	const char *device_json; /* with state_dir: IP pools (else STATEDIR/device.json) */
 	double interval;        /* poll period, seconds */
 };
 

@@ -135,6 +135,14 @@ static const char *pool_read(const char *name, json_t *o, struct ipam_pool *p)
 	return NULL;
 }
 
+const char *ipam_pool_check(const char *name, json_t *o)
+{
+	struct ipam_pool p;
+	const char *why = pool_read(name, o, &p);
+	pool_free(&p);
+	return why;
+}
+
 int ipam_set_pools(json_t *obj, struct pvx_buf *errs)
 {
 	struct ipam_pool *np = NULL;

@@ -51,6 +51,8 @@ int ipam_set_pools(json_t *pools, struct pvx_buf *errs);
 int ipam_load_device_json(const char *path, char *err, size_t errlen);
 
 const struct ipam_pool *ipam_pool(const char *name);
+/* Checks one pool definition without using it: NULL or the reason. */
+const char *ipam_pool_check(const char *name, json_t *pool);
 
 /* Reserves (or finds) the lease of container in pool: static_ip NULL for
  * a dynamic address.  mac NULL: derived.  Returns 0 with *out, or one of

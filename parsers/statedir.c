@@ -20,6 +20,7 @@
 
 #include "parsers/manifest.h"
 #include "parsers/statedir.h"
+#include "ipam/ipam.h"
 
 struct container {
 	char *name;
@@ -177,6 +178,90 @@ static int load(const char *dir, const struct statedir_opts *o, struct container
 	return rc;
 }
 
+/* device.json's network.pools (NULL when there is no device.json); -1
+ * when the file is there but unusable. */
+static int read_pools(const char *dir, const struct statedir_opts *o, json_t **pools,
+		      struct pvx_buf *msgs)
+{
+	char path[4096];
+	*pools = NULL;
+	if (o->device_json)
+		snprintf(path, sizeof(path), "%s", o->device_json);
+	else if (snprintf(path, sizeof(path), "%s/device.json", dir), access(path, F_OK) != 0)
+		return 0;
+	struct stat st;
+	errno = 0;
+	if (stat(path, &st) < 0 || st.st_size > MANIFEST_MAX_SIZE) {
+		pvx_buf_printf(msgs, "error: %s: %s\n", path,
+			       errno ? strerror(errno) : "larger than 1 MiB");
+		return -1;
+	}
+	json_error_t je;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		pvx_buf_printf(msgs, "error: %s:%d:%d: %s\n", path, je.line, je.column, je.text);
+		return -1;
+	}
+	json_t *p = json_object_get(json_object_get(root, "network"), "pools");
+	int rc = 0;
+	if (p && !json_is_object(p)) {
+		pvx_buf_printf(msgs, "error: %s: network.pools must be an object\n", path);
+		rc = -1;
+	} else if (p) {
+		const char *name;
+		json_t *v;
+		json_object_foreach(p, name, v) {
+			const char *why = ipam_pool_check(name, v);
+			if (why) {
+				pvx_buf_printf(msgs, "error: %s: pool '%s': %s\n", path, name, why);
+				rc = -1;
+			}
+		}
+		*pools = json_incref(p);
+	}
+	json_decref(root);
+	return rc;
+}
+
+/* Network links of one container: run.json's interfaces (or its pool),
+ * args.json's {"pool", "static_ip"}, or PV_NETWORK_*; one per interface. */
+static int network_links(const struct container *c, json_t *pools, json_t *links, struct pvx_buf *msgs)
+{
+	const struct pvx_network *net = &c->wants.net;
+	if (!net->present || (net->mode && strcmp(net->mode, "pool") != 0))
+		return 0;
+	struct pvx_net_iface one = { .name = "eth0", .pool = net->pool, .ipv4_address = net->static_ip,
+				     .mac_address = net->mac };
+	const struct pvx_net_iface *ifs = net->n_ifaces ? net->ifaces : &one;
+	size_t n = net->n_ifaces ? net->n_ifaces : 1;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *pool = ifs[i].pool ? ifs[i].pool : net->pool;
+		if (!pool) {
+			pvx_buf_printf(msgs, "error: network interface '%s' of platform '%s' names no pool\n",
+				       ifs[i].name ? ifs[i].name : "eth0", c->name);
+			rc = -1;
+			continue;
+		}
+		if (!json_object_get(pools, pool)) {
+			/* Still a link: the daemon refuses it and Pantavisor rolls
+			 * the update back, as for any bad address. */
+			pvx_buf_printf(msgs, "error: network pool '%s' of platform '%s' is not defined in device.json\n",
+				       pool, c->name);
+			rc = STATEDIR_MISSING_REQUIRED;
+		}
+		json_t *l = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s}", "type", "network", "name", pool,
+				      "consumer", c->name, "consumer_pid", (json_int_t)c->pid, "provider", "_pv_",
+				      "provider_pid", (json_int_t)0, "target", ifs[i].name ? ifs[i].name : "eth0");
+		if (ifs[i].ipv4_address)
+			json_object_set_new(l, "ipv4_address", json_string(ifs[i].ipv4_address));
+		if (ifs[i].mac_address)
+			json_object_set_new(l, "mac_address", json_string(ifs[i].mac_address));
+		json_array_append_new(links, l);
+	}
+	return rc;
+}
+
 static bool socket_type(int t)
 {
 	return t == LINK_UNIX || t == LINK_REST || t == LINK_DBUS || t == LINK_WAYLAND;
@@ -212,8 +297,24 @@ int statedir_build(const char *dir, const struct statedir_opts *o, char **json,
 		return -1;
 	}
 
+	json_t *pools;
+	if (read_pools(dir, o, &pools, msgs) < 0) {
+		containers_free(cs, n);
+		json_decref(pools);
+		return -1;
+	}
 	json_t *links = json_array();
 	for (size_t i = 0; i < n; i++) {
+		if (cs[i].has_wants && cs[i].wants.net.present) {
+			if (o->lxcpath && !cs[i].pid) {
+				pvx_buf_printf(msgs, "note: the network of platform '%s' waits for it to run\n",
+					       cs[i].name);
+			} else {
+				int r = network_links(&cs[i], pools, links, msgs);
+				if (r && rc != -1)
+					rc = r;
+			}
+		}
 		for (size_t r = 0; cs[i].has_wants && r < cs[i].wants.n_reqs; r++) {
 			const struct pvx_requirement *q = &cs[i].wants.reqs[r];
 			const struct container *prov = NULL;
@@ -278,10 +379,12 @@ int statedir_build(const char *dir, const struct statedir_opts *o, char **json,
 	containers_free(cs, n);
 	if (rc == -1) {
 		json_decref(links);
+		json_decref(pools);
 		return -1;
 	}
-	char *s = json_dumps(links, JSON_INDENT(2));
-	json_decref(links);
+	json_t *out = pools ? json_pack("{s:o, s:o}", "links", links, "pools", pools) : links;
+	char *s = json_dumps(out, JSON_INDENT(2) | (pools ? JSON_PRESERVE_ORDER : 0));
+	json_decref(out);
 	if (!s)
 		return -1;
 	size_t len = strlen(s);

@@ -18,6 +18,7 @@ struct statedir_opts {
 	const struct statedir_pid *pids; /* --pid NAME=PID, first choice */
 	size_t n_pids;
 	const char *lxcpath; /* non-NULL: look running LXC containers up there */
+	const char *device_json; /* IP pools; NULL: DIR/device.json if there */
 };
 
 enum statedir_result {
@@ -25,7 +26,8 @@ enum statedir_result {
 	STATEDIR_MISSING_REQUIRED = 2, /* a required service has no provider */
 };
 
-/* Writes the graph (pv-ctrl array format, stable key order) to *json and
+/* Writes the graph (pv-ctrl array format, stable key order; the object
+ * form {"links", "pools"} when device.json defines pools) to *json and
  * errors and notes, one per line, to msgs.  Returns STATEDIR_OK,
  * STATEDIR_MISSING_REQUIRED (the other links are still in *json), or -1
  * for other errors (bad manifest, two exporters of one name, unreadable
