@@ -187,8 +187,10 @@ static int read_pools(const char *dir, const struct statedir_opts *o, json_t **p
 	*pools = NULL;
 	if (o->device_json)
 		snprintf(path, sizeof(path), "%s", o->device_json);
-	else if (snprintf(path, sizeof(path), "%s/device.json", dir), access(path, F_OK) != 0)
-		return 0;
+	else
+		snprintf(path, sizeof(path), "%s/device.json", dir);
+	if (!o->device_json && access(path, F_OK) != 0)
+		return 0; /* no pools: no device.json is fine */
 	struct stat st;
 	errno = 0;
 	if (stat(path, &st) < 0 || st.st_size > MANIFEST_MAX_SIZE) {
