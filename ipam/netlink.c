@@ -151,6 +151,7 @@ int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int pre
 		     size_t errlen)
 {
 	int index = nl_ifindex(nl, bridge);
+	bool created = false;
 	if (!index) {
 		char buf[MNL_SOCKET_BUFFER_SIZE];
 		struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
@@ -163,6 +164,7 @@ int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int pre
 			snprintf(err, errlen, "creating bridge %s: %s", bridge, strerror(-r));
 			return r;
 		}
+		created = r == 0;
 		index = nl_ifindex(nl, bridge);
 	}
 	int r = index ? add_address(nl, index, gw, prefix) : -ENODEV;
@@ -170,7 +172,7 @@ int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int pre
 		r = set_up(nl, index);
 	if (r < 0)
 		snprintf(err, errlen, "bridge %s: %s", bridge, strerror(-r));
-	return r;
+	return r < 0 ? r : created;
 }
 
 int nl_veth_create(struct pvx_nl *nl, const char *host, const char *peer, int netns_fd,

@@ -18,7 +18,8 @@ void nl_close(struct pvx_nl *nl);
 /* ifindex of name, 0 when there is none. */
 int nl_ifindex(struct pvx_nl *nl, const char *name);
 
-/* The bridge exists (created if not), is up and has gw/prefix. */
+/* The bridge exists (created if not: returns 1), is up and has
+ * gw/prefix. */
 int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int prefix, char *err,
 		     size_t errlen);
 

@@ -32,7 +32,33 @@ struct net_planted {
 	char host[IFNAMSIZ];
 	char *pool;
 	bool nat;
+	bool bridge_counted;
 };
+
+/* Planted links per bridge: a bridge we created goes with its last link;
+ * one that was there before us stays. */
+struct bridge_use {
+	char name[IFNAMSIZ];
+	unsigned links;
+	bool ours;
+};
+static struct bridge_use bridges[64];
+
+static struct bridge_use *bridge_use(const char *name, bool add)
+{
+	struct bridge_use *free_slot = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(bridges); i++) {
+		if (bridges[i].links && !strcmp(bridges[i].name, name))
+			return &bridges[i];
+		if (!bridges[i].links && !free_slot)
+			free_slot = &bridges[i];
+	}
+	if (!add || !free_slot)
+		return NULL;
+	snprintf(free_slot->name, sizeof(free_slot->name), "%s", name);
+	free_slot->ours = false;
+	return free_slot;
+}
 
 /* A refusal: the seed's log line for static addresses, the link's
  * reason, and the events Pantavisor rolls a try-boot update back on. */
@@ -70,10 +96,16 @@ static void network_unplant(struct pvx_link *l)
 		int r = nl_link_delete(nl, p->host);
 		if (r < 0 && r != -ENODEV)
 			log_warn("link %s: deleting %s: %s", link_key(l), p->host, strerror(-r));
-		nl_close(nl);
 	}
 	if (p->nat)
 		nat_unref(p->pool);
+	const struct ipam_pool *pool = ipam_pool(p->pool);
+	struct bridge_use *b = p->bridge_counted && pool ? bridge_use(pool->bridge, false) : NULL;
+	if (b && --b->links == 0 && b->ours && nl) {
+		nl_link_delete(nl, b->name);
+		log_info("bridge %s removed with the last link of pool '%s'", b->name, p->pool);
+	}
+	nl_close(nl);
 	free(p->pool);
 	free(p);
 	l->priv = NULL;
@@ -143,7 +175,13 @@ static int network_plant(struct pvx_link *l)
 	}
 	nl_link_delete(nl, p->host); /* a stale pair from before a crash */
 	r = nl_bridge_ensure(nl, pool->bridge, pool->gateway, pool->prefix, err, sizeof(err));
-	if (r == 0)
+	struct bridge_use *b = r >= 0 ? bridge_use(pool->bridge, true) : NULL;
+	if (b) {
+		b->ours |= r == 1;
+		b->links++;
+		p->bridge_counted = true;
+	}
+	if (r >= 0)
 		r = nl_veth_create(nl, p->host, peer, netns, pool->bridge, err, sizeof(err));
 	nl_close(nl);
 	if (r == 0) {

@@ -88,4 +88,23 @@ if grep -q "define ENABLE_DRM 1" "$top_builddir/config.h"; then
 	check "drm example: the master consumer got no render node" -- test ! -e "/proc/$mpid/root/dev/dri/renderD128"
 	check "examples/mesh down drm" -- "$MESH" down drm
 fi
+
+# the ipam example: valid and collision want the same address, invalid one
+# outside the subnet; the first planted (collision, by name) keeps it
+if grep -q "define ENABLE_NETWORK 1" "$top_builddir/config.h"; then
+	I="$PVX_MESH_DIR/ipam"
+	"$MESH" up ipam >"$T/ipam-up.log" 2>&1; st=$?
+	ok $st "examples/mesh up ipam exits 0 (links ACTIVE or FAILED as expected)"
+	[ $st = 0 ] || sed 's/^/# /' "$T/ipam-up.log"
+	said_up() { grep -q "inet 10.0.3.50/24" "$I/log/pv-example-ipam-collision/console.log"; }
+	check "ipam example: the first container has 10.0.3.50 on eth0" -- until_true 25 said_up
+	check "ipam example: invalid refused with the seed's line" -- grep -q \
+		"failed to reserve static IP 192.168.99.100 for 'pv-example-ipam-invalid' (already in use or outside subnet), refusing to start" \
+		"$I/pv-xconnect.log"
+	check "ipam example: the second claim on 10.0.3.50 refused" -- grep -q \
+		"failed to reserve static IP 10.0.3.50 for 'pv-example-ipam-valid'" "$I/pv-xconnect.log"
+	check "examples/mesh down ipam" -- "$MESH" down ipam
+	check "ipam example: no bridge and no NAT table left" -- \
+		sh -c "! ip link show br0 >/dev/null 2>&1 && ! nft list table ip pvx_nat_internal >/dev/null 2>&1"
+fi
 done_testing
