@@ -382,20 +382,13 @@ static json_t *state_json(void)
 	return json_pack("{s:i, s:o, s:o}", "version", 1, "leases", ls, "cursors", cur);
 }
 
-/* Reads a lease file; NULL with why when it is torn or malformed. */
-static json_t *read_state(const char *path, char *why, size_t whylen)
+/* Checks a lease file's tree; false with why when it is malformed. */
+static bool state_ok(json_t *root, char *why, size_t whylen)
 {
-	json_error_t je;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (!root) {
-		snprintf(why, whylen, "line %d: %s", je.line, je.text);
-		return NULL;
-	}
 	json_t *ls = json_object_get(root, "leases");
 	if (json_integer_value(json_object_get(root, "version")) != 1 || !json_is_array(ls)) {
 		snprintf(why, whylen, "not a version 1 lease file");
-		json_decref(root);
-		return NULL;
+		return false;
 	}
 	size_t i;
 	json_t *v;
@@ -407,9 +400,24 @@ static json_t *read_state(const char *path, char *why, size_t whylen)
 		    !parse_ip(json_string_value(json_object_get(v, "ip")), &ip) ||
 		    !parse_mac(json_string_value(json_object_get(v, "mac")), mac)) {
 			snprintf(why, whylen, "lease %zu is malformed", i);
-			json_decref(root);
-			return NULL;
+			return false;
 		}
+	}
+	return true;
+}
+
+/* Reads a lease file; NULL with why when it is torn or malformed. */
+static json_t *read_state(const char *path, char *why, size_t whylen)
+{
+	json_error_t je;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		snprintf(why, whylen, "line %d: %s", je.line, je.text);
+		return NULL;
+	}
+	if (!state_ok(root, why, whylen)) {
+		json_decref(root);
+		return NULL;
 	}
 	return root;
 }
@@ -437,6 +445,21 @@ static void use_state(json_t *root)
 		if (p && parse_ip(json_string_value(v), &ip))
 			p->cursor = ip;
 	}
+}
+
+int ipam_load_state_text(const char *text, size_t len, char *why, size_t whylen)
+{
+	json_error_t je;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		snprintf(why, whylen, "line %d: %s", je.line, je.text);
+		return -1;
+	}
+	bool ok = state_ok(root, why, whylen);
+	if (ok)
+		use_state(root);
+	json_decref(root);
+	return ok ? 0 : -1;
 }
 
 int ipam_open_store(const char *dir, char *err, size_t errlen)

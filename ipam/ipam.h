@@ -71,6 +71,8 @@ bool ipam_release(const char *pool, const char *container);
  * directory).  Returns 0 or -1 with err set. */
 int ipam_open_store(const char *dir, char *err, size_t errlen);
 int ipam_save(void);
+/* The lease file's reader on a text (for the fuzz target). */
+int ipam_load_state_text(const char *text, size_t len, char *why, size_t whylen);
 
 /* Leases and pools for pvxctl ipam and GET /ipam. */
 json_t *ipam_json(void);
