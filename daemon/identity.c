@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "daemon/identity.h"
 #include "daemon/ns.h"
@@ -157,23 +158,13 @@ static char *read_provider_file(int root, const char *path)
 	_cleanup_close_ int dir = pvx_ns_open_parent(root, path, false, &name);
 	if (dir < 0)
 		return NULL;
+	/* Non-blocking and regular files only: a provider's FIFO or device
+	 * at /etc/passwd must not stall or feed us. */
 	_cleanup_close_ int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return NULL;
-	char *buf = malloc(IDENTITY_MAX_FILE + 1);
-	if (!buf)
-		return NULL;
-	size_t len = 0;
-	while (len < IDENTITY_MAX_FILE) {
-		ssize_t n = read(fd, buf + len, IDENTITY_MAX_FILE - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	return buf;
+	return pvx_read_fd(fd, IDENTITY_MAX_FILE);
 }
 
 void pvx_identity_resolve(const struct pvx_link_spec *spec, struct pvx_cred *c)

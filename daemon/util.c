@@ -110,3 +110,21 @@ double pvx_wallclock(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+char *pvx_read_fd(int fd, size_t max)
+{
+	char *buf = malloc(max + 1);
+	if (!buf)
+		return NULL;
+	size_t len = 0;
+	while (len < max) {
+		ssize_t n = read(fd, buf + len, max - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return buf;
+}

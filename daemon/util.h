@@ -42,6 +42,10 @@ void pvx_buf_free(struct pvx_buf *b);
 uint64_t pvx_hash64(const void *data, size_t len, uint64_t seed);
 #define PVX_HASH_SEED 0xcbf29ce484222325ULL
 
+/* Reads fd to its end, at most max bytes, NUL-terminated (malloc'd), or
+ * NULL; for small files such as /etc/passwd or a cgroup's devices.list. */
+char *pvx_read_fd(int fd, size_t max);
+
 /* strdup that accepts NULL. */
 char *pvx_strdup0(const char *s);
 /* Equality that treats two NULLs as equal. */

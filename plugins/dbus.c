@@ -523,24 +523,49 @@ static bool client_line(struct dbus_state *d, const struct sasl_line *ln)
 	return send_line(d, line);
 }
 
+/* Hands the SASL lines in *in to line() until over() says that side is
+ * done.  Returns 1 when it is (*in, *n: what follows), 0 when more bytes
+ * are needed, -1 when the session was failed. */
+static int read_lines(struct dbus_state *d, struct sasl_parser *p, const char **in, size_t *n,
+		      bool (*line)(struct dbus_state *, const struct sasl_line *),
+		      bool (*over)(const struct dbus_state *))
+{
+	while (!over(d)) {
+		size_t used;
+		int r = sasl_feed(p, *in, *n, &used);
+		*in += used;
+		*n -= used;
+		if (r < 0) {
+			fail(d, p->error);
+			return -1;
+		}
+		if (r == 0)
+			return 0;
+		if (!line(d, &p->line))
+			return -1;
+	}
+	return 1;
+}
+
+static bool client_over(const struct dbus_state *d)
+{
+	return d->cstage == C_MESSAGES;
+}
+
+static bool bus_over(const struct dbus_state *d)
+{
+	return d->bstage == B_MESSAGES;
+}
+
 static bool client_auth(struct dbus_state *d, const char *in, size_t n)
 {
 	if (d->bstage != B_MESSAGES) {
 		relay_hold_consumer(d->s, true);
 		return stash(d, &d->stash_c, in, n);
 	}
-	while (d->cstage != C_MESSAGES) {
-		size_t used;
-		int r = sasl_feed(d->csasl, in, n, &used);
-		in += used;
-		n -= used;
-		if (r < 0)
-			return fail(d, d->csasl->error);
-		if (r == 0)
-			return true;
-		if (!client_line(d, &d->csasl->line))
-			return false;
-	}
+	int r = read_lines(d, d->csasl, &in, &n, client_line, client_over);
+	if (r <= 0)
+		return r == 0;
 	free(d->csasl);
 	d->csasl = NULL;
 	/* Both sides are past authentication: what the bus sent meanwhile
@@ -588,18 +613,9 @@ static bool bus_line(struct dbus_state *d, const struct sasl_line *ln)
 
 static bool bus_auth(struct dbus_state *d, const char *in, size_t n)
 {
-	while (d->bstage != B_MESSAGES) {
-		size_t used;
-		int r = sasl_feed(d->bsasl, in, n, &used);
-		in += used;
-		n -= used;
-		if (r < 0)
-			return fail(d, d->bsasl->error);
-		if (r == 0)
-			return true;
-		if (!bus_line(d, &d->bsasl->line))
-			return false;
-	}
+	int r = read_lines(d, d->bsasl, &in, &n, bus_line, bus_over);
+	if (r <= 0)
+		return r == 0;
 	free(d->bsasl);
 	d->bsasl = NULL;
 	if (n && !stash(d, &d->stash_b, in, n))

@@ -21,15 +21,7 @@ static char *slurp(const char *path)
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	char *buf = malloc(CG_FILE_MAX + 1);
-	if (!buf)
-		return NULL;
-	size_t len = 0;
-	ssize_t n;
-	while (len < CG_FILE_MAX && (n = read(fd, buf + len, CG_FILE_MAX - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	return buf;
+	return pvx_read_fd(fd, CG_FILE_MAX);
 }
 
 static int write_rule(const char *dir, const char *file, unsigned major, unsigned minor)
