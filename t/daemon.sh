@@ -49,7 +49,7 @@ write_graph <<JSON
   "socket": "$T/host-provider.sock", "target": "run/x.sock"},
  {"type": "unix", "name": "dotdot", "consumer": "client", "consumer_pid": $C,
   "socket": "$T/host-provider.sock", "target": "/run/../etc/x.sock"},
- {"type": "dbus", "name": "api", "consumer": "client", "consumer_pid": $C,
+ {"type": "dbus", "name": "api", "consumer": "client", "consumer_pid": $C, "interface": "not a bus name",
   "socket": "/run/api.sock", "target": "/run/pv/api.sock"},
  {"type": "unix", "name": "noprovider", "consumer": "client", "consumer_pid": $C,
   "socket": "/run/nothing-here.sock", "target": "/run/pv/none.sock"},
@@ -67,10 +67,10 @@ check "symlink escape: the socket stays inside the consumer's root" -- \
 st() { link_state client "$1"; }
 check "relative target refused: FAILED" -- test "$(st relative)" = FAILED
 check "'..' in the target refused: FAILED" -- test "$(st dotdot)" = FAILED
-check "dbus (not built yet) refused: FAILED" -- test "$(st api)" = FAILED
+check "a dbus link whose interface is no bus name refused: FAILED" -- test "$(st api)" = FAILED
 pvxctl links >"$T/links.txt"
 check "pvxctl links shows why (target)" -- grep -q "path is not absolute" "$T/links.txt"
-check "pvxctl links shows why (type)" -- grep -q "link type 'dbus' is not supported by this build" "$T/links.txt"
+check "pvxctl links shows why (interface)" -- grep -q "interface 'not a bus name' is neither 'dbus' nor a D-Bus name" "$T/links.txt"
 check "missing provider socket: BACKOFF, retried" -- test "$(st noprovider)" = BACKOFF
 check "missing provider socket: reason shown" -- grep -q "provider socket /run/nothing-here.sock" "$T/links.txt"
 check "duplicate key logged" -- grep -q "duplicate link client/raw -> /run/pv/raw.sock skipped" "$T/daemon.log"
