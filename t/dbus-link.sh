@@ -71,6 +71,18 @@ in_container app dbus-send --bus=unix:path=/run/root/bus --print-reply \
 check "role root: dbus-send GetInfo returns the seed's JSON" -- \
 	grep -q '"service": "dbus-example", "status": "active"' "$T/getinfo.txt"
 
+# Other stock clients: GDBus (gdbus) and sd-bus (busctl), unmodified.
+if command -v gdbus >/dev/null; then
+	in_container app gdbus call --address unix:path=/run/nobody/bus --dest org.pantavisor.Example \
+		--object-path /org/pantavisor/Example --method org.pantavisor.Example.GetInfo >"$T/gdbus.txt" 2>&1
+	check "GDBus (gdbus call) through the link gets GetInfo's answer" -- grep -q "dbus-example" "$T/gdbus.txt"
+fi
+if command -v busctl >/dev/null; then
+	in_container app busctl --address=unix:path=/run/nobody/bus call org.pantavisor.Example \
+		/org/pantavisor/Example org.pantavisor.Example GetInfo >"$T/busctl.txt" 2>&1
+	check "sd-bus (busctl call) through the link gets GetInfo's answer" -- grep -q "dbus-example" "$T/busctl.txt"
+fi
+
 # Identity: the consumer is uid 0 everywhere; the bus must see the role.
 is "role root: the bus sees uid 0" 0 client root uid
 is "role nobody: the bus sees uid 65534 (the client runs as uid 0)" 65534 client nobody uid

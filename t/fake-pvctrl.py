@@ -5,11 +5,14 @@ header required, GET /xconnect-graph answering with the graph file's
 current content, POST /xconnect/events appended to an events file.
 
 fake-pvctrl.py SOCKET GRAPH_FILE [--events FILE] [--chunked] [--no-length]
-               [--status-file FILE] [--tryboot DIR [--commit-after S]]
+               [--status-file FILE] [--events-status-file FILE]
+               [--tryboot DIR [--commit-after S]]
 
 --chunked / --no-length choose the body framing (default Content-Length);
 --status-file: when that file exists, its content is the status code
 served instead of 200 (to play an unhealthy pv-ctrl).
+--events-status-file: the same for POST /xconnect/events (the event is
+then not taken).
 --tryboot DIR: Pantavisor's try-boot, played with revisions: the graph
 served is DIR/<rev>.json of the current revision (GRAPH_FILE is unused).
 It starts at revision DIR/committed (committed).  Writing a number to
@@ -69,6 +72,10 @@ class Handler(socketserver.StreamRequestHandler):
                 if not d:
                     break
                 body += d
+            esf = opts.get("events_status_file")
+            if esf and os.path.exists(esf):
+                with open(esf) as f:
+                    return self.reply(int(f.read().strip() or 503), b"not now\n")
             if opts.get("events"):
                 with open(opts["events"], "ab") as f:
                     f.write(body[:n] + b"\n")
@@ -158,6 +165,8 @@ def main():
             opts["events"] = args.pop(0)
         elif a == "--status-file":
             opts["status_file"] = args.pop(0)
+        elif a == "--events-status-file":
+            opts["events_status_file"] = args.pop(0)
         elif a == "--chunked":
             opts["chunked"] = True
         elif a == "--no-length":

@@ -14,22 +14,25 @@ unshare --net true 2>/dev/null || skip_all "cannot create network namespaces"
 
 BR="pvxbr$$"
 BR=${BR:0:15}
+# A pool (and so a NAT table) of this test's own: the ipam example of
+# t/mesh.sh uses "internal".
+POOL="pool$$"
 cat >"$T/device.json" <<JSON
-{"network": {"pools": {"internal": {"type": "bridge", "bridge": "$BR", "subnet": "10.0.3.0/24",
+{"network": {"pools": {"$POOL": {"type": "bridge", "bridge": "$BR", "subnet": "10.0.3.0/24",
   "gateway": "10.0.3.1", "nat": true}}}}
 JSON
 for c in valid peer invalid collision; do
 	CT_NET=1 container_start $c sleep 100000
 done
 # the bridge is ours to remove at the end
-cleanup_net() { ip link del "$BR" 2>/dev/null; nft delete table ip pvx_nat_internal 2>/dev/null; }
+cleanup_net() { ip link del "$BR" 2>/dev/null; nft delete table ip "pvx_nat_$POOL" 2>/dev/null; }
 trap 'cleanup_net; cleanup' EXIT
 
 net() { # net CONTAINER [STATIC_IP]
 	local ip=""
 	[ -n "${2:-}" ] && ip=", \"ipv4_address\": \"$2\""
-	printf '{"type": "network", "name": "internal", "consumer": "%s", "consumer_pid": %s,
-	  "provider": "_pv_", "provider_pid": 0, "target": "eth0"%s}' "$1" "$(cpid "$1")" "$ip"
+	printf '{"type": "network", "name": "%s", "consumer": "%s", "consumer_pid": %s,
+	  "provider": "_pv_", "provider_pid": 0, "target": "eth0"%s}' "$POOL" "$1" "$(cpid "$1")" "$ip"
 }
 TB="$T/tryboot"
 mkdir -p "$TB"
@@ -37,9 +40,11 @@ echo "[$(net valid 10.0.3.50), $(net peer)]" >"$TB/1.json"
 echo "[$(net valid 10.0.3.50), $(net peer), $(net invalid 192.168.99.100)]" >"$TB/2.json"
 echo "[$(net valid 10.0.3.50), $(net peer), $(net collision 10.0.3.50)]" >"$TB/3.json"
 echo '[]' >"$TB/4.json"
+echo "[$(net valid 10.0.3.50), $(net invalid)]" >"$TB/5.json"
 echo 1 >"$TB/committed"
 echo '[]' >"$T/unused.json"
-fake_pvctrl_start "$T/unused.json" --events "$T/events.log" --tryboot "$TB" --commit-after 3
+fake_pvctrl_start "$T/unused.json" --events "$T/events.log" --tryboot "$TB" --commit-after 3 \
+	--events-status-file "$T/events-refused"
 STATE="$T/state"
 daemon_start --device-json "$T/device.json" --state-dir "$STATE"
 check "revision 1: both network links ACTIVE" -- pvxctl wait --timeout 10
@@ -58,11 +63,11 @@ check "valid pings peer over the pool's bridge" -- bb valid ping -c 1 -W 3 "$pee
 check "the seed's log line for the static address" -- grep -q "platform 'valid' using static IP 10.0.3.50" "$T/daemon.log"
 check "ipam-reserve events reached pv-ctrl" -- \
 	sh -c "grep -q '\"event\":\"ipam-reserve\".*\"ip\":\"10.0.3.50\"' '$T/events.log' && grep -q '\"consumer\":\"peer\"' '$T/events.log'"
-nft list table ip pvx_nat_internal >"$T/nft.txt" 2>&1
+nft list table ip "pvx_nat_$POOL" >"$T/nft.txt" 2>&1
 check "NAT: masquerade for 10.0.3.0/24 installed" -- grep -q "ip saddr 10.0.3.0/24 ip daddr != 10.0.3.0/24 masquerade" "$T/nft.txt"
 pvxctl ipam >"$T/ipam.txt"
-check "pvxctl ipam: pool line with used/free" -- grep -qE "^internal +10.0.3.0/24 +10.0.3.1 +$BR +yes +2 +251" "$T/ipam.txt"
-check "pvxctl ipam: the static lease" -- grep -qE "^valid +internal +10.0.3.50 +02:00:0a:00:03:32 +static" "$T/ipam.txt"
+check "pvxctl ipam: pool line with used/free" -- grep -qE "^$POOL +10.0.3.0/24 +10.0.3.1 +$BR +yes +2 +251" "$T/ipam.txt"
+check "pvxctl ipam: the static lease" -- grep -qE "^valid +$POOL +10.0.3.50 +02:00:0a:00:03:32 +static" "$T/ipam.txt"
 
 # Scenario 2: an update brings a container with 192.168.99.100 (outside)
 echo 2 >"$TB/update"
@@ -81,7 +86,7 @@ check "and still carry traffic (ping)" -- bb valid ping -c 1 -W 3 "$peer_ip"
 no_eth0() { ! in_container "$1" "$BB" ip link show eth0 >/dev/null 2>&1; }
 check "invalid has no interface" -- no_eth0 invalid
 no_lease() { ! pvxctl ipam | grep -qE "^($1) "; }
-has_lease() { pvxctl ipam | grep -qE "^$1 +internal +$2 "; }
+has_lease() { pvxctl ipam | grep -qE "^$1 +$POOL +$2 "; }
 check "no lease for invalid" -- no_lease invalid
 
 # Scenario 3: a second container asks for 10.0.3.50 too
@@ -92,6 +97,15 @@ check "collision: refused with the seed's line" -- grep -q \
 check "collision: the reason names the holder" -- grep -q '"consumer":"collision","event":"rollback".*already leased to' "$T/events.log"
 check "the first container keeps its address" -- bb valid ping -c 1 -W 3 "$peer_ip"
 check "pv-ctrl serves revision 1 again" -- grep -q "^committed 1" "$TB/state"
+
+# The peer restarts (a new pid): re-planted in its new namespace, same lease
+container_kill peer
+CT_NET=1 container_start peer sleep 100000
+echo "[$(net valid 10.0.3.50), $(net peer)]" >"$TB/1.json"
+pvxctl reconcile >/dev/null
+peer_back() { bb peer ip -4 addr show eth0 2>/dev/null | grep -q "inet $peer_ip/24"; }
+check "peer restarted: eth0 again with the same address $peer_ip" -- until_true 10 peer_back
+check "peer restarted: traffic again" -- bb valid ping -c 1 -W 3 "$peer_ip"
 
 # kill -9, restart: the same leases, interfaces re-planted
 before=$(pvxctl ipam | awk '/^(valid|peer) / { print $1, $3, $4 }' | sort)
@@ -112,13 +126,26 @@ check "corrupt lease file reported" -- grep -q "lease file .* is corrupt" "$T/da
 check "... and the previous good copy used: valid keeps 10.0.3.50" -- has_lease valid 10.0.3.50
 check "links ACTIVE on the recovered leases" -- pvxctl wait --timeout 10
 
+# pv-ctrl refuses events for a while: they wait, in order, and go later
+echo 503 >"$T/events-refused"
+echo 5 >"$TB/update" # peer leaves (ipam-release), invalid joins with a dynamic address
+queued() { [ "$(pvxctl ipam --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["events"]["queued"])')" -ge 2 ]; }
+check "pv-ctrl refusing events: they are queued, not dropped" -- until_true 10 queued
+rm "$T/events-refused"
+delivered() { grep -q '"consumer":"peer","event":"ipam-release"' "$T/events.log"; }
+check "pv-ctrl takes events again: the queued ones are delivered" -- until_true 40 delivered
+order=$(grep -n '"consumer":"invalid","event":"ipam-reserve"\|"consumer":"peer","event":"ipam-release"' "$T/events.log" | cut -d: -f1 | tr '\n' ' ')
+ok $([ "$(echo $order | wc -w)" = 2 ] && [ "$(echo $order | cut -d' ' -f1)" -lt "$(echo $order | cut -d' ' -f2)" ]; echo $?) \
+	"... in the order they happened: reserve, then release (lines $order)"
+check "the failed POSTs were logged once" -- sh -c "[ \$(grep -c 'answered HTTP 503' '$T/daemon.log') = 1 ]"
+
 # Everything removed: no veth, no NAT table, no lease
 echo 4 >"$TB/update"
 empty() { [ -z "$(pvxctl links --json | tr -d '[]\n ')" ]; }
 check "revision 4 (no network links) applied" -- until_true 10 empty
 check "no veth left" -- sh -c "! ip -o link show | grep -q 'pvx[0-9a-f]\{8\}'"
-check "no NAT table left" -- sh -c "! nft list table ip pvx_nat_internal >/dev/null 2>&1"
-check "no lease left" -- no_lease 'valid|peer'
+check "no NAT table left" -- sh -c "! nft list table ip 'pvx_nat_$POOL' >/dev/null 2>&1"
+check "no lease left" -- no_lease 'valid|peer|invalid'
 check "ipam-release events sent" -- grep -q '"event":"ipam-release"' "$T/events.log"
 kill -TERM "$DPID"; wait "$DPID"; st=$?; DPID=
 ok $st "SIGTERM: exit 0"
