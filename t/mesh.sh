@@ -89,6 +89,19 @@ if grep -q "define ENABLE_DRM 1" "$top_builddir/config.h"; then
 	check "examples/mesh down drm" -- "$MESH" down drm
 fi
 
+# the wayland example: weston in one container, weston-simple-shm in another
+if command -v weston >/dev/null && command -v weston-simple-shm >/dev/null; then
+	"$MESH" up wayland >"$T/wayland-up.log" 2>&1; st=$?
+	ok $st "examples/mesh up wayland exits 0"
+	[ $st = 0 ] || sed 's/^/# /' "$T/wayland-up.log"
+	drew() { grep -q "weston-simple-shm ran 3 s through the link" "$PVX_MESH_DIR/wayland/log/pv-example-wayland-client/console.log"; }
+	check "wayland example: weston-simple-shm ran 3 s through the link" -- until_true 20 drew
+	"$PVXCTL" --control "$PVX_MESH_DIR/wayland/xconnect.sock" links >"$T/wayland-links.txt"
+	check "wayland example: fds passed on the wayland link" -- \
+		grep -qE "pv-example-wayland-client/wayland-0 .*ACTIVE .*fds=[1-9]" "$T/wayland-links.txt"
+	check "examples/mesh down wayland" -- "$MESH" down wayland
+fi
+
 # the ipam example: valid and collision want the same address, invalid one
 # outside the subnet; the first planted (collision, by name) keeps it
 if grep -q "define ENABLE_NETWORK 1" "$top_builddir/config.h"; then
