@@ -46,11 +46,17 @@ check "the daemon is gone" -- sh -c "! kill -0 $dpid 2>/dev/null"
 check "no process left in the containers" -- sh -c "! kill -0 $cpid2 2>/dev/null && ! kill -0 $spid 2>/dev/null"
 check "no files left" -- test ! -e "$W"
 
+# mesh_up NAME: examples/mesh up NAME; its output is shown when it fails.
+mesh_up() {
+	"$MESH" up "$1" >"$T/$1-up.log" 2>&1
+	local st=$?
+	ok $st "examples/mesh up $1 exits 0${2:+ $2}"
+	[ $st = 0 ] || { sed 's/^/# /' "$T/$1-up.log"; sed 's/^/# daemon: /' "$PVX_MESH_DIR/$1/pv-xconnect.log"; }
+}
+
 # the rest example: the provider sees who is asking
 if command -v python3 >/dev/null; then
-	"$MESH" up rest >"$T/rest-up.log" 2>&1; st=$?
-	ok $st "examples/mesh up rest exits 0"
-	[ $st = 0 ] || { sed 's/^/# /' "$T/rest-up.log"; sed 's/^/# daemon: /' "$PVX_MESH_DIR/rest/pv-xconnect.log"; }
+	mesh_up rest
 	said() { grep -q '"client": "pv-example-rest-client", "role": "any"' "$PVX_MESH_DIR/rest/log/pv-example-rest-client/console.log"; }
 	check "the rest provider answers with the consumer's name and role" -- until_true 10 said
 	check "nothing planted in the host's /run by the rest example" -- test "$(ls /run)" = "$host_run_before"
@@ -61,9 +67,7 @@ fi
 if grep -q "define ENABLE_DBUS 1" "$top_builddir/config.h" && command -v dbus-daemon >/dev/null &&
 	/usr/bin/python3 -c 'import dbus, gi' 2>/dev/null; then
 	D="$PVX_MESH_DIR/dbus/log"
-	"$MESH" up dbus >"$T/dbus-up.log" 2>&1; st=$?
-	ok $st "examples/mesh up dbus exits 0"
-	[ $st = 0 ] || sed 's/^/# /' "$T/dbus-up.log"
+	mesh_up dbus
 	got_info() { grep -q '"service": "dbus-example", "status": "active"' "$D/pv-example-dbus-client/console.log"; }
 	check "dbus example: the client's GetInfo returns the seed's JSON" -- until_true 20 got_info
 	refused() { grep -q "attacker: refused as expected: org.freedesktop.DBus.Error.AccessDenied" "$D/pv-example-dbus-attacker/console.log"; }
@@ -76,9 +80,7 @@ fi
 
 # the drm example: each consumer gets its node
 if grep -q "define ENABLE_DRM 1" "$top_builddir/config.h"; then
-	"$MESH" up drm >"$T/drm-up.log" 2>&1; st=$?
-	ok $st "examples/mesh up drm exits 0"
-	[ $st = 0 ] || sed 's/^/# /' "$T/drm-up.log"
+	mesh_up drm
 	mpid=$(lxc-info -n pv-example-drm-master -P "$PVX_MESH_DIR/drm/lxc" -p -H)
 	rpid=$(lxc-info -n pv-example-drm-render -P "$PVX_MESH_DIR/drm/lxc" -p -H)
 	dev() { stat -c '%F %t:%T' "/proc/$1/root$2" 2>/dev/null; }
@@ -91,9 +93,7 @@ fi
 
 # the wayland example: weston in one container, weston-simple-shm in another
 if command -v weston >/dev/null && command -v weston-simple-shm >/dev/null; then
-	"$MESH" up wayland >"$T/wayland-up.log" 2>&1; st=$?
-	ok $st "examples/mesh up wayland exits 0"
-	[ $st = 0 ] || sed 's/^/# /' "$T/wayland-up.log"
+	mesh_up wayland
 	drew() { grep -q "weston-simple-shm ran 3 s through the link" "$PVX_MESH_DIR/wayland/log/pv-example-wayland-client/console.log"; }
 	check "wayland example: weston-simple-shm ran 3 s through the link" -- until_true 20 drew
 	"$PVXCTL" --control "$PVX_MESH_DIR/wayland/xconnect.sock" links >"$T/wayland-links.txt"
@@ -106,9 +106,7 @@ fi
 # outside the subnet; the first planted (collision, by name) keeps it
 if grep -q "define ENABLE_NETWORK 1" "$top_builddir/config.h"; then
 	I="$PVX_MESH_DIR/ipam"
-	"$MESH" up ipam >"$T/ipam-up.log" 2>&1; st=$?
-	ok $st "examples/mesh up ipam exits 0 (links ACTIVE or FAILED as expected)"
-	[ $st = 0 ] || sed 's/^/# /' "$T/ipam-up.log"
+	mesh_up ipam "(links ACTIVE or FAILED as expected)"
 	said_up() { grep -q "inet 10.0.3.50/24" "$I/log/pv-example-ipam-collision/console.log"; }
 	check "ipam example: the first container has 10.0.3.50 on eth0" -- until_true 25 said_up
 	check "ipam example: invalid refused with the seed's line" -- grep -q \
