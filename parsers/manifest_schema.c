@@ -494,6 +494,9 @@ int mf_key(struct mf_builder *b, const char *s, size_t n)
 {
 	struct frame *f = &b->stack[b->depth - 1];
 	f->key = NULL;
+	/* Even in a skipped object: a C string would read such a key short. */
+	if (memchr(s, '\0', n))
+		return fail(b, "an object key contains a NUL byte (\\u0000)");
 	if (f->ctx == C_SKIP)
 		return 0;
 	const struct key_def *defs = keys_of[f->ctx];
