@@ -9,7 +9,7 @@ MIB=${BENCH_MIB:-1024}
 RTT=${BENCH_RTT:-20000}
 W=$(mktemp -d /tmp/pvx-bench.XXXXXX)
 pids=""
-trap 'for p in $pids; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$W"' EXIT
+trap 'for p in $pids; do kill $p 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$W"' EXIT
 wait_sock() { for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done; return 1; }
 # BENCH_ONLY="unix rest dbus daemon" (the default) picks the parts to run.
 want() { case " ${BENCH_ONLY:-unix rest dbus daemon} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -168,7 +168,7 @@ wait_sock "$W/p.sock"; wait_sock "$W/k.sock"
 R=$(mktemp -d /dev/shm/pvx-bench.XXXXXX 2>/dev/null || echo "$W/rr")
 mkdir -p "$R"
 ln -s "$R" "$W/r"
-trap 'for p in $pids; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$W" "$R"' EXIT
+trap 'for p in $pids; do kill $p 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$W" "$R"' EXIT
 echo '[]' >"$W/rg.json"
 "$top_builddir/pv-xconnect" --graph "$W/rg.json" --control "$W/x2.sock" --interval 3600 \
 	--log-level error & D2=$!; pids="$pids $D2"
