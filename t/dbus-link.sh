@@ -41,6 +41,14 @@ CT_ETC="$ETC" container_start bus sh -c 'mkdir -p /run/dbus &&
 container_start app sleep 100000
 until_true 15 grep -q "dbus-service: up" "$WORK/bus.log" || sed 's/^/# bus: /' "$WORK/bus.log"
 
+# A hosted bus (provider pid 0) on the host, for a link with a "uid"
+# field: the uid wins over the role.  www-data (33) exists on the host,
+# which dbus-daemon needs to accept the connection.
+sed "s|unix:path=/run/dbus/system_bus_socket|unix:path=$T/hostbus.sock|" "$EX/bus.conf" >"$T/hostbus.conf"
+dbus-daemon --config-file="$T/hostbus.conf" --nofork --nopidfile >"$T/hostbus.log" 2>&1 &
+BACKGROUND="$BACKGROUND $!"
+until_true 10 test -S "$T/hostbus.sock"
+
 link() { # link NAME ROLE [INTERFACE]
 	local role="" iface=""
 	[ -n "$2" ] && role="\"role\": \"$2\","
@@ -52,11 +60,13 @@ link() { # link NAME ROLE [INTERFACE]
 }
 cat >"$T/graph.json" <<JSON
 [$(link root root), $(link nobody nobody), $(link operator operator), $(link numeric 4242),
- $(link default ""), $(link filtered nobody org.pantavisor.Example)]
+ $(link default ""), $(link filtered nobody org.pantavisor.Example),
+ {"type": "dbus", "name": "hosted", "consumer": "app", "consumer_pid": $(cpid app), "provider": "_host_",
+  "provider_pid": 0, "role": "root", "uid": 33, "socket": "$T/hostbus.sock", "target": "/run/hosted/bus"}]
 JSON
 fake_pvctrl_start "$T/graph.json"
 daemon_start
-check "six dbus links ACTIVE" -- pvxctl wait --timeout 10
+check "seven dbus links ACTIVE" -- pvxctl wait --timeout 10
 
 client() { in_container app /usr/bin/python3 /t/dbus-client.py "unix:path=/run/$1/bus" "${@:2}"; }
 is() { # is DESCRIPTION EXPECTED COMMAND...
@@ -89,6 +99,7 @@ is "role nobody: the bus sees uid 65534 (the client runs as uid 0)" 65534 client
 is "role operator: uid 1001 from the provider's own /etc/passwd" 1001 client operator uid
 is "numeric role 4242: uid 4242" 4242 client numeric uid
 is "no role (\"any\"): nobody, 65534" 65534 client default uid
+is "hosted bus (provider pid 0) with \"uid\": 33, whatever the role (root)" 33 client hosted uid
 client operator groups >"$T/groups.txt" 2>&1
 check "role operator: the bus sees its supplementary group video (44) from the provider's /etc/group" -- \
 	grep -qw 44 "$T/groups.txt"
