@@ -252,7 +252,7 @@ int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err
 		g->n_links++;
 	}
 	json_decref(links);
-	json_decref(root);
+	g->tree = root;
 	return 0;
 }
 
@@ -262,5 +262,6 @@ void pvx_graph_free(struct pvx_graph *g)
 		pvx_link_spec_free(&g->links[i]);
 	free(g->links);
 	json_decref(g->pools);
+	json_decref(g->tree);
 	*g = (struct pvx_graph){0};
 }
