@@ -73,7 +73,7 @@ static void derive_mac(uint32_t ip, unsigned char *m)
 	m[5] = (unsigned char)ip;
 }
 
-static bool valid_ifname(const char *s)
+bool ipam_ifname_ok(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
@@ -103,7 +103,7 @@ static const char *pool_read(const char *name, json_t *o, struct ipam_pool *p)
 	json_t *nat = json_object_get(o, "nat");
 	if (type && strcmp(type, "bridge") != 0)
 		return "type must be \"bridge\"";
-	if (!valid_ifname(bridge))
+	if (!ipam_ifname_ok(bridge))
 		return "bridge must be an interface name (1-15 characters, no '/', ':' or spaces)";
 	char net[32];
 	const char *slash = subnet ? strchr(subnet, '/') : NULL;

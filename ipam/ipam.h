@@ -79,6 +79,10 @@ json_t *ipam_json(void);
 size_t ipam_lease_count(void);
 const struct ipam_lease *ipam_lease_at(size_t i);
 
+/* A usable network interface name (bridges, link targets): 1-15
+ * characters, no '/', ':', spaces or control bytes, not "." or "..". */
+bool ipam_ifname_ok(const char *s);
+
 void ipam_format_ip(uint32_t ip, char *out, size_t len);
 void ipam_format_mac(const unsigned char *mac, char *out, size_t len);
 

@@ -74,17 +74,6 @@ static int refuse(struct pvx_link *l, const char *ip, const char *why)
 	return PVX_REFUSED;
 }
 
-static bool valid_ifname(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n >= IFNAMSIZ)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '/' || s[i] == ':' || s[i] <= ' ' || s[i] > '~')
-			return false;
-	return strcmp(s, ".") && strcmp(s, "..");
-}
-
 static void network_unplant(struct pvx_link *l)
 {
 	struct net_planted *p = l->priv;
@@ -116,7 +105,7 @@ static int network_plant(struct pvx_link *l)
 {
 	const char *pool_name = l->spec.name, *ifname = l->spec.target;
 	char err[300], why[300];
-	if (!valid_ifname(ifname)) {
+	if (!ipam_ifname_ok(ifname)) {
 		link_error(l, 0, "target '%s' is not an interface name (1-15 characters)", ifname);
 		return PVX_REFUSED;
 	}
