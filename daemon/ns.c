@@ -304,22 +304,7 @@ static void connect_as_child(int reply, int dirfd, const char *name, uid_t uid, 
 		err = errno;
 	else if ((fd = pvx_ns_connect(dirfd, name)) < 0)
 		err = -fd;
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cb;
-	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (fd >= 0) {
-		mh.msg_control = cb.buf;
-		mh.msg_controllen = sizeof(cb.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	_exit(sendmsg(reply, &mh, MSG_NOSIGNAL) < 0);
+	_exit(pvx_send_fds(reply, &err, sizeof(err), &fd, fd >= 0 ? 1 : 0, MSG_NOSIGNAL) < 0);
 }
 
 int pvx_ns_connect_as(int dirfd, const char *name, uid_t uid, gid_t gid, const gid_t *groups,
@@ -355,11 +340,8 @@ int pvx_ns_connect_as(int dirfd, const char *name, uid_t uid, gid_t gid, const g
 	do
 		n = recvmsg(sp[0], &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof(err)) {
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	}
+	if (n == (ssize_t)sizeof(err))
+		pvx_cmsg_fds(&mh, &fd, 1);
 	close(sp[0]);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;

@@ -46,6 +46,18 @@ uint64_t pvx_hash64(const void *data, size_t len, uint64_t seed);
  * NULL; for small files such as /etc/passwd or a cgroup's devices.list. */
 char *pvx_read_fd(int fd, size_t max);
 
+/* File descriptors passed with SCM_RIGHTS: the kernel's limit per message
+ * (SCM_MAX_FD). */
+#define PVX_MAX_FDS 253
+
+struct msghdr;
+/* sendmsg of len bytes of data with nfds fds attached (0..PVX_MAX_FDS).
+ * Returns what sendmsg returns (errno set on -1). */
+ssize_t pvx_send_fds(int sock, const void *data, size_t len, const int *fds, int nfds, int flags);
+/* The fds of SCM_RIGHTS messages a recvmsg returned in mh, at most max,
+ * into fds; returns how many. */
+int pvx_cmsg_fds(struct msghdr *mh, int *fds, int max);
+
 /* strdup that accepts NULL. */
 char *pvx_strdup0(const char *s);
 /* Equality that treats two NULLs as equal. */

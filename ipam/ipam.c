@@ -187,6 +187,20 @@ int ipam_set_pools(json_t *obj, struct pvx_buf *errs)
 	return skipped;
 }
 
+void ipam_use_pools(json_t *obj, const char *source)
+{
+	struct pvx_buf errs = { 0 };
+	ipam_set_pools(obj, &errs);
+	/* Bad pools are reported, good ones used. */
+	for (char *line = errs.data, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		log_error("%s: %s", source, line);
+	}
+	pvx_buf_free(&errs);
+}
+
 int ipam_load_device_json(const char *path, char *err, size_t errlen)
 {
 	json_error_t je;
@@ -195,19 +209,7 @@ int ipam_load_device_json(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
 		return -1;
 	}
-	json_t *p = json_object_get(json_object_get(root, "network"), "pools");
-	struct pvx_buf errs = { 0 };
-	ipam_set_pools(p, &errs);
-	if (errs.len) {
-		/* Bad pools are reported, good ones used. */
-		for (char *line = errs.data, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-			nl = strchr(line, '\n');
-			if (nl)
-				*nl = '\0';
-			log_error("%s: %s", path, line);
-		}
-	}
-	pvx_buf_free(&errs);
+	ipam_use_pools(json_object_get(json_object_get(root, "network"), "pools"), path);
 	json_decref(root);
 	return 0;
 }

@@ -46,6 +46,8 @@ struct ipam_lease {
  * (one per line); returns how many were skipped.  Leases of pools that
  * disappear are kept (the pool may come back). */
 int ipam_set_pools(json_t *pools, struct pvx_buf *errs);
+/* The same, each bad pool logged as "SOURCE: pool 'x': why". */
+void ipam_use_pools(json_t *pools, const char *source);
 /* The same from a device.json file ({"network": {"pools": {...}}}).
  * Returns 0 or -1 with err set. */
 int ipam_load_device_json(const char *path, char *err, size_t errlen);

@@ -10,17 +10,8 @@
 
 void ipam_sync_pools(const struct pvx_graph *g)
 {
-	if (!g->pools)
-		return;
-	struct pvx_buf errs = { 0 };
-	ipam_set_pools(g->pools, &errs);
-	for (char *line = errs.data, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-		nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		log_error("graph: %s", line);
-	}
-	pvx_buf_free(&errs);
+	if (g->pools)
+		ipam_use_pools(g->pools, "graph");
 }
 
 static bool wanted(const struct pvx_graph *g, const struct ipam_lease *l)

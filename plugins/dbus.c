@@ -50,7 +50,7 @@ static const char our_auth[] = "\0AUTH EXTERNAL\r\nDATA\r\nNEGOTIATE_UNIX_FD\r\n
  * RequestName/ReleaseName their body): far above any real header. */
 #define MAX_HEADER (64 * 1024)
 #define MAX_NAME_BODY 4096
-#define MAX_FDS 253
+#define MAX_FDS PVX_MAX_FDS
 
 enum client_stage { C_AUTH, C_DATA, C_OK_SENT, C_MESSAGES };
 enum bus_stage { B_AUTH, B_FD_ANSWER, B_MESSAGES };

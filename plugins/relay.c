@@ -28,8 +28,7 @@
 #include "daemon/util.h"
 #include "plugins/relay.h"
 
-/* The kernel's limit of fds in one SCM_RIGHTS message (SCM_MAX_FD). */
-#define MAX_FDS 253
+#define MAX_FDS PVX_MAX_FDS
 
 double relay_linger = 30.0;
 
@@ -261,18 +260,7 @@ static void count(struct relay_session *s, int d, size_t bytes, int nfds)
  * or -errno. */
 static ssize_t send_with_fds(int fd, const char *data, size_t len, const int *fds, int nfds)
 {
-	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (nfds > 0) {
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
-	}
-	ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	ssize_t n = pvx_send_fds(fd, data, len, fds, nfds, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
 	return n;
@@ -427,16 +415,8 @@ static bool pump(struct relay_session *s, int d)
 			return false;
 		}
 
-		int fds[MAX_FDS], nfds = 0;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-				continue;
-			int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-			if (nfds + k > MAX_FDS)
-				k = MAX_FDS - nfds; /* cannot happen: the kernel caps it */
-			memcpy(fds + nfds, CMSG_DATA(c), sizeof(int) * (size_t)k);
-			nfds += k;
-		}
+		int fds[MAX_FDS];
+		int nfds = pvx_cmsg_fds(&mh, fds, MAX_FDS);
 		if (mh.msg_flags & MSG_CTRUNC) {
 			/* Some fds were dropped by the kernel: the stream would
 			 * arrive without them, so it must not arrive at all. */

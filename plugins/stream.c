@@ -30,31 +30,34 @@ static bool resource_error(int err)
 /* Resolves the provider's socket directory afresh each time: a provider
  * may recreate it, and keeping it open would cost an fd per link.
  * Returns an O_PATH fd (the caller closes it) or -errno. */
-static int provider_dir(struct pvx_link *l, bool quiet, const char **name)
+static int provider_dir(struct pvx_link *l, const char **name)
 {
 	_cleanup_close_ int root = pvx_ns_open_root(l->spec.provider_pid);
 	if (root < 0) {
-		if (!quiet && root == -ESRCH)
+		if (root == -ESRCH)
 			link_error(l, 0, "provider pid %d is not running", (int)l->spec.provider_pid);
-		else if (!quiet)
+		else
 			link_error(l, root, "provider pid %d", (int)l->spec.provider_pid);
 		return root;
 	}
 	int fd = pvx_ns_open_parent(root, l->spec.socket, false, name);
-	if (fd < 0 && !quiet)
+	if (fd < 0)
 		link_error(l, fd, "provider socket %s", l->spec.socket);
 	return fd;
 }
 
-/* A non-blocking connection to the provider, or -errno. */
-static int provider_connect(struct pvx_link *l, bool quiet)
+/* A non-blocking connection to the provider, or -errno.  A session's goes
+ * through the plugin (dbus connects as the mapped uid); a probe only asks
+ * whether the provider listens, so it connects as ourselves. */
+static int provider_connect(struct pvx_link *l, bool session)
 {
 	const char *name;
-	_cleanup_close_ int dir = provider_dir(l, quiet, &name);
+	_cleanup_close_ int dir = provider_dir(l, &name);
 	if (dir < 0)
 		return dir;
-	int fd = l->plugin->connect ? l->plugin->connect(l, dir, name) : pvx_ns_connect(dir, name);
-	if (fd < 0 && fd != -EAGAIN && !resource_error(fd) && !quiet)
+	int fd = session && l->plugin->connect ? l->plugin->connect(l, dir, name)
+					       : pvx_ns_connect(dir, name);
+	if (fd < 0 && fd != -EAGAIN && !resource_error(fd))
 		link_error(l, fd, "provider socket %s", l->spec.socket);
 	return fd;
 }
@@ -89,7 +92,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				pause_accepting(l, -errno);
 			return;
 		}
-		int p = provider_connect(l, false);
+		int p = provider_connect(l, true);
 		if (resource_error(p)) {
 			close(c);
 			pause_accepting(l, p);
@@ -145,7 +148,7 @@ int stream_plant(struct pvx_link *l)
 	/* A missing provider socket is a retryable failure, not a reason to
 	 * plant a socket that cannot work yet. */
 	const char *pname;
-	_cleanup_close_ int pdir = provider_dir(l, false, &pname);
+	_cleanup_close_ int pdir = provider_dir(l, &pname);
 	if (pdir < 0)
 		return pdir;
 	int r = pvx_ns_is_socket(pdir, pname);
@@ -210,7 +213,7 @@ void stream_unplant(struct pvx_link *l)
 
 int stream_probe(struct pvx_link *l)
 {
-	int fd = provider_connect(l, false);
+	int fd = provider_connect(l, false); /* a probe */
 	if (fd == -EAGAIN)
 		return 0; /* listening, only busy */
 	if (fd < 0)
