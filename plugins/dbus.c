@@ -443,7 +443,8 @@ static bool frame(struct dbus_state *d, bool to_bus, const unsigned char *p, siz
 }
 
 /* Frames and sends bytes (and the fds read with them) one way; proxy
- * answers go to the client between its messages. */
+ * answers go to the client between its messages.  Called only once both
+ * sides are past authentication. */
 static bool pass(struct dbus_state *d, bool to_bus, const char *in, size_t n, int *fds, int nfds)
 {
 	struct framer *f = to_bus ? &d->to_bus : &d->to_client;
@@ -457,8 +458,7 @@ static bool pass(struct dbus_state *d, bool to_bus, const char *in, size_t n, in
 		take_fds(d, f, (uint32_t)f->nfdq, true);
 	if (!flush_out(d, to_bus))
 		return false;
-	if (d->replies.len && at_boundary(&d->to_client) && d->cstage == C_MESSAGES &&
-	    d->bstage == B_MESSAGES) {
+	if (d->replies.len && at_boundary(&d->to_client)) {
 		bool ok = relay_send(d->s, false, d->replies.data, d->replies.len, NULL, 0);
 		pvx_buf_reset(&d->replies);
 		return ok;
