@@ -1,6 +1,9 @@
-/* Graph reader: validates each link object and applies the defaults of
- * DESIGN.md section 3.1.  A bad entry is skipped with its index and reason;
- * the rest of the graph still applies.  Duplicate keys keep the first. */
+/* Graph reader: the streaming JSON reader (json.rl) hands its tokens to the
+ * sink below, which collects the fields of one link object at a time,
+ * validates them and applies the defaults of DESIGN.md section 3.1.  No
+ * tree is built: a 10,000-link graph costs one spec per link and the
+ * strings in a few arena blocks.  A bad entry is skipped with its index
+ * and reason; the rest of the graph still applies. */
 #include "config.h"
 
 #include <errno.h>
@@ -8,10 +11,13 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 #include "daemon/log.h"
 #include "daemon/util.h"
 #include "parsers/graph.h"
+#include "parsers/json.h"
 
 const char *const pvx_link_type_names[LINK_TYPE__COUNT] = {
 	[LINK_UNIX] = "unix",
@@ -73,31 +79,301 @@ bool pvx_link_spec_same_key(const struct pvx_link_spec *a, const struct pvx_link
 	       strcmp(a->target, b->target) == 0;
 }
 
-/* Reads an optional string field.  Returns 1 if present, 0 if absent (or
- * null), -EINVAL if present with another type or empty. */
-static int get_string(json_t *obj, const char *key, const char **out)
+/* Strings of one graph's specs live in blocks freed with the graph, not
+ * one allocation each. */
+struct arena_block {
+	struct arena_block *next;
+	size_t used, cap;
+	char data[];
+};
+
+#define ARENA_BLOCK (64 * 1024)
+
+static char *arena_copy(struct arena_block **arena, const char *s, size_t n)
 {
-	json_t *v = json_object_get(obj, key);
-	*out = NULL;
-	if (!v || json_is_null(v))
+	struct arena_block *b = *arena;
+	if (!b || b->cap - b->used < n + 1) {
+		size_t cap = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->next = *arena;
+		b->used = 0;
+		b->cap = cap;
+		*arena = b;
+	}
+	char *out = b->data + b->used;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	b->used += n + 1;
+	return out;
+}
+
+static void arena_free(struct arena_block *b)
+{
+	while (b) {
+		struct arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+}
+
+/* The fields of a link object the reader knows; anything else is skipped. */
+enum field {
+	F_TYPE, F_NAME, F_CONSUMER, F_PROVIDER, F_ROLE, F_INTERFACE, F_TARGET, F_SOCKET,
+	F_IPV4, F_MAC, F_CONSUMER_PID, F_PROVIDER_PID, F_UID, F__COUNT, F_OTHER = F__COUNT
+};
+
+static const char *const field_names[F__COUNT] = {
+	[F_TYPE] = "type", [F_NAME] = "name", [F_CONSUMER] = "consumer",
+	[F_PROVIDER] = "provider", [F_ROLE] = "role", [F_INTERFACE] = "interface",
+	[F_TARGET] = "target", [F_SOCKET] = "socket", [F_IPV4] = "ipv4_address",
+	[F_MAC] = "mac_address", [F_CONSUMER_PID] = "consumer_pid",
+	[F_PROVIDER_PID] = "provider_pid", [F_UID] = "uid",
+};
+
+/* What one field of the link being read held. */
+enum value_kind { V_ABSENT, V_NULL, V_STRING, V_INTEGER, V_OTHER, V_TOO_LONG };
+
+struct field_value {
+	enum value_kind kind;
+	const char *s; /* V_STRING: in the arena */
+	size_t n;
+	long long i;   /* V_INTEGER */
+};
+
+/* What an open object or array is to the graph. */
+enum frame { FR_ROOT_OBJECT, FR_LINKS, FR_LINK, FR_SKIP };
+enum top_key { K_OTHER, K_LINKS, K_POOLS };
+
+struct graph_sink {
+	struct json_reader *json;
+	struct pvx_graph *g;
+	size_t cap;              /* of g->links */
+	struct arena_block *arena;
+	pvx_graph_skip_fn skip;
+	void *skip_ctx;
+	enum frame stack[JSON_MAX_DEPTH + 1];
+	int depth;
+	bool saw_links, saw_pools;
+	enum top_key top_key;    /* pending key of the root object */
+	int pools_depth;         /* depth of the pools value while inside it */
+	size_t pools_start, pools_end;
+	size_t index;            /* of the next element of links */
+	int field;               /* pending key of the link object */
+	bool link_dup;           /* a known field came twice */
+	int dup_field;
+	struct field_value v[F__COUNT];
+	char err[200];
+};
+
+static int sink_fail(struct graph_sink *k, const char *msg)
+{
+	snprintf(k->err, sizeof(k->err), "%s", msg);
+	return -1;
+}
+
+static const char *on_error(void *ctx)
+{
+	struct graph_sink *k = ctx;
+	return k->err;
+}
+
+static const char not_a_graph[] = "graph must be an array of links or an object with \"links\"";
+
+static int note_skip(struct graph_sink *k, const char *why)
+{
+	k->skip(k->skip_ctx, k->index++, why);
+	k->g->n_skipped++;
+	return 0;
+}
+
+/* A value starts (an object, an array or a scalar) inside the frame on
+ * top; returns the frame it opens when it is an object or an array. */
+static int value_start(struct graph_sink *k, bool container, bool object, enum frame *opens)
+{
+	*opens = FR_SKIP;
+	if (k->depth == 0) {
+		if (!container)
+			return sink_fail(k, not_a_graph);
+		*opens = object ? FR_ROOT_OBJECT : FR_LINKS;
 		return 0;
-	if (!json_is_string(v) || json_string_length(v) == 0 ||
-	    strlen(json_string_value(v)) != json_string_length(v))
+	}
+	switch (k->stack[k->depth - 1]) {
+	case FR_ROOT_OBJECT:
+		if (k->top_key == K_LINKS) {
+			if (!container || object)
+				return sink_fail(k, not_a_graph);
+			*opens = FR_LINKS;
+		} else if (k->top_key == K_POOLS) {
+			k->pools_start = json_reader_token_start(k->json);
+			k->pools_end = 0;
+			k->pools_depth = k->depth + 1;
+		}
+		k->top_key = K_OTHER;
+		return 0;
+	case FR_LINKS:
+		if (!object)
+			return note_skip(k, "not an object");
+		*opens = FR_LINK;
+		memset(k->v, 0, sizeof(k->v));
+		k->link_dup = false;
+		k->field = F_OTHER;
+		return 0;
+	case FR_LINK:
+		if (k->field != F_OTHER)
+			k->v[k->field].kind = V_OTHER;
+		k->field = F_OTHER;
+		return 0;
+	case FR_SKIP:
+		return 0;
+	}
+	return 0;
+}
+
+static int on_begin(void *ctx, bool object)
+{
+	struct graph_sink *k = ctx;
+	enum frame f;
+	if (value_start(k, true, object, &f) < 0)
+		return -1;
+	k->stack[k->depth++] = f;
+	return 0;
+}
+
+static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, size_t whylen);
+
+static int on_end(void *ctx)
+{
+	struct graph_sink *k = ctx;
+	enum frame f = k->stack[--k->depth];
+	if (k->pools_depth && k->depth + 1 == k->pools_depth) {
+		k->pools_end = json_reader_token_end(k->json);
+		k->pools_depth = 0;
+	}
+	if (f != FR_LINK)
+		return 0;
+	char why[320];
+	struct pvx_graph *g = k->g;
+	if (g->n_links == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 64;
+		struct pvx_link_spec *links = realloc(g->links, cap * sizeof(*links));
+		if (!links)
+			return sink_fail(k, "out of memory");
+		g->links = links;
+		k->cap = cap;
+	}
+	if (read_link(k, &g->links[g->n_links], why, sizeof(why)) < 0)
+		return note_skip(k, why);
+	g->n_links++;
+	k->index++;
+	return 0;
+}
+
+static int on_key(void *ctx, const char *s, size_t n)
+{
+	struct graph_sink *k = ctx;
+	switch (k->stack[k->depth - 1]) {
+	case FR_ROOT_OBJECT:
+		k->top_key = K_OTHER;
+		if (s && n == 5 && memcmp(s, "links", 5) == 0) {
+			if (k->saw_links)
+				return sink_fail(k, "duplicate key \"links\"");
+			k->saw_links = true;
+			k->top_key = K_LINKS;
+		} else if (s && n == 5 && memcmp(s, "pools", 5) == 0) {
+			if (k->saw_pools)
+				return sink_fail(k, "duplicate key \"pools\"");
+			k->saw_pools = true;
+			k->top_key = K_POOLS;
+		}
+		return 0;
+	case FR_LINK:
+		k->field = F_OTHER;
+		for (int i = 0; s && i < F__COUNT; i++)
+			if (strlen(field_names[i]) == n && memcmp(field_names[i], s, n) == 0) {
+				if (k->v[i].kind != V_ABSENT && !k->link_dup) {
+					k->link_dup = true;
+					k->dup_field = i;
+				}
+				k->field = i;
+				break;
+			}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* A JSON number that is an integer (no fraction, no exponent) and fits. */
+static bool integer_value(const char *s, long long *out)
+{
+	if (strpbrk(s, ".eE"))
+		return false;
+	errno = 0;
+	char *end;
+	*out = strtoll(s, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+static int on_scalar(void *ctx, enum jr_scalar t, const char *s, size_t n)
+{
+	struct graph_sink *k = ctx;
+	enum frame opens;
+	if (k->depth > 0 && k->stack[k->depth - 1] == FR_LINK && k->field != F_OTHER) {
+		struct field_value *v = &k->v[k->field];
+		k->field = F_OTHER;
+		if (!s)
+			v->kind = V_TOO_LONG;
+		else if (t == JR_NULL)
+			v->kind = V_NULL;
+		else if (t == JR_NUMBER && integer_value(s, &v->i))
+			v->kind = V_INTEGER;
+		else if (t != JR_STRING)
+			v->kind = V_OTHER;
+		else if (!(v->s = arena_copy(&k->arena, s, n)))
+			return sink_fail(k, "out of memory");
+		else
+			v->kind = V_STRING, v->n = n;
+		return 0;
+	}
+	if (value_start(k, false, false, &opens) < 0)
+		return -1;
+	if (k->pools_depth == k->depth + 1) { /* pools given as a scalar */
+		k->pools_end = json_reader_token_end(k->json);
+		k->pools_depth = 0;
+	}
+	return 0;
+}
+
+static const struct json_sink graph_json_sink = {
+	.begin = on_begin, .end = on_end, .key = on_key, .scalar = on_scalar, .error = on_error,
+};
+
+/* A string field: 1 if present, 0 if absent or null, -EINVAL if of another
+ * type, empty, holding a NUL or over the length cap. */
+static int get_string(const struct graph_sink *k, enum field f, const char **out)
+{
+	const struct field_value *v = &k->v[f];
+	*out = NULL;
+	if (v->kind == V_ABSENT || v->kind == V_NULL)
+		return 0;
+	if (v->kind != V_STRING || v->n == 0 || memchr(v->s, '\0', v->n))
 		return -EINVAL;
-	*out = json_string_value(v);
+	*out = v->s;
 	return 1;
 }
 
-/* Reads an optional pid: a non-negative integer that fits pid_t. */
-static int get_pid(json_t *obj, const char *key, pid_t *out)
+/* An integer field within [0, max]: 1 if present, 0 if absent or null. */
+static int get_integer(const struct graph_sink *k, enum field f, long long max, long long *out)
 {
-	json_t *v = json_object_get(obj, key);
+	const struct field_value *v = &k->v[f];
 	*out = 0;
-	if (!v || json_is_null(v))
+	if (v->kind == V_ABSENT || v->kind == V_NULL)
 		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4194304)
+	if (v->kind != V_INTEGER || v->i < 0 || v->i > max)
 		return -EINVAL;
-	*out = (pid_t)json_integer_value(v);
+	*out = v->i;
 	return 1;
 }
 
@@ -106,18 +382,16 @@ static void skip_default(void *ctx, size_t index, const char *why)
 	log_warn("graph: link %zu skipped: %s", index, why);
 }
 
-/* Fills spec from one graph element; on failure writes the reason. */
-static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whylen)
+/* Fills spec from the fields of the link object just read; on failure
+ * writes the reason. */
+static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, size_t whylen)
 {
 	const char *type, *name, *consumer, *provider, *role, *iface, *target, *sock, *ip, *mac;
 
-	if (!json_is_object(o))
-		return snprintf(why, whylen, "not an object"), -EINVAL;
-
 	/* Name the link in every reason, as far as it can be named. */
 	char label[160];
-	const char *n0 = json_string_value(json_object_get(o, "name"));
-	const char *c0 = json_string_value(json_object_get(o, "consumer"));
+	const char *n0 = k->v[F_NAME].kind == V_STRING ? k->v[F_NAME].s : NULL;
+	const char *c0 = k->v[F_CONSUMER].kind == V_STRING ? k->v[F_CONSUMER].s : NULL;
 	if (n0 && c0)
 		snprintf(label, sizeof(label), "link '%.64s' of consumer '%.64s': ", n0, c0);
 	else if (n0 || c0)
@@ -126,71 +400,75 @@ static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whyle
 	else
 		label[0] = '\0';
 
-#define STR(key, var, required)                                                            \
+	if (k->link_dup)
+		return snprintf(why, whylen, "%sfield '%s' given twice", label,
+				field_names[k->dup_field]), -EINVAL;
+
+#define STR(f, var, required)                                                              \
 	do {                                                                               \
-		int r_ = get_string(o, key, &var);                                         \
+		int r_ = get_string(k, f, &var);                                           \
+		if (r_ < 0 && k->v[f].kind == V_TOO_LONG)                                  \
+			return snprintf(why, whylen, "%sfield '%s' longer than %d bytes", label, \
+					field_names[f], JSON_MAX_STRING), -EINVAL;          \
 		if (r_ < 0)                                                                \
-			return snprintf(why, whylen, "%sfield '%.20s' must be a non-empty string without NUL", \
-					label, key), -EINVAL;                             \
+			return snprintf(why, whylen, "%sfield '%s' must be a non-empty string without NUL", \
+					label, field_names[f]), -EINVAL;                    \
 		if (r_ == 0 && (required))                                                 \
 			return snprintf(why, whylen, "%smissing required field '%s'", label, \
-					key), -EINVAL;                                    \
+					field_names[f]), -EINVAL;                           \
 	} while (0)
 
-	STR("type", type, true);
-	STR("name", name, true);
-	STR("consumer", consumer, true);
+	STR(F_TYPE, type, true);
+	STR(F_NAME, name, true);
+	STR(F_CONSUMER, consumer, true);
 	int t = pvx_link_type_from_name(type);
 	if (t < 0)
 		return snprintf(why, whylen, "%sunknown type '%.32s'", label, type), -EINVAL;
-	STR("provider", provider, false);
-	STR("role", role, false);
-	STR("interface", iface, false);
-	STR("target", target, false);
-	STR("socket", sock, t != LINK_NETWORK);
-	STR("ipv4_address", ip, false);
-	STR("mac_address", mac, false);
+	STR(F_PROVIDER, provider, false);
+	STR(F_ROLE, role, false);
+	STR(F_INTERFACE, iface, false);
+	STR(F_TARGET, target, false);
+	STR(F_SOCKET, sock, t != LINK_NETWORK);
+	STR(F_IPV4, ip, false);
+	STR(F_MAC, mac, false);
 #undef STR
 
-	pid_t cpid, ppid;
-	if (get_pid(o, "consumer_pid", &cpid) < 0 || get_pid(o, "provider_pid", &ppid) < 0)
+	long long cpid, ppid, uid;
+	if (get_integer(k, F_CONSUMER_PID, 4194304, &cpid) < 0 ||
+	    get_integer(k, F_PROVIDER_PID, 4194304, &ppid) < 0)
 		return snprintf(why, whylen, "%spids must be integers >= 0", label), -EINVAL;
-
-	json_t *uid = json_object_get(o, "uid");
-	bool has_uid = uid && !json_is_null(uid);
-	if (has_uid && (!json_is_integer(uid) || json_integer_value(uid) < 0 ||
-			json_integer_value(uid) > 0xfffffffeLL))
+	int has_uid = get_integer(k, F_UID, 0xfffffffeLL, &uid);
+	if (has_uid < 0)
 		return snprintf(why, whylen, "%suid must be an integer >= 0", label), -EINVAL;
-
-	char deftarget[512];
-	if (!target && iface) {
-		target = iface;
-	} else if (!target) {
-		snprintf(deftarget, sizeof(deftarget), "/tmp/pvx_%s_%s.sock", consumer, name);
-		target = deftarget;
-	}
 
 	*s = (struct pvx_link_spec){
 		.type = (enum pvx_link_type)t,
-		.consumer_pid = cpid,
-		.provider_pid = ppid,
-		.has_uid = has_uid,
-		.uid = has_uid ? (unsigned)json_integer_value(uid) : 0,
+		.consumer_pid = (pid_t)cpid,
+		.provider_pid = (pid_t)ppid,
+		.has_uid = has_uid > 0,
+		.uid = (unsigned)uid,
+		.name = (char *)name,
+		.consumer = (char *)consumer,
+		.provider = (char *)provider,
+		.socket = (char *)sock,
+		.ipv4_address = (char *)ip,
+		.mac_address = (char *)mac,
 	};
-	s->name = strdup(name);
-	s->consumer = strdup(consumer);
-	s->provider = pvx_strdup0(provider);
-	s->role = strdup(role ? role : "any");
-	s->interface = strdup(iface ? iface : type);
-	s->target = strdup(target);
-	s->socket = pvx_strdup0(sock);
-	s->ipv4_address = pvx_strdup0(ip);
-	s->mac_address = pvx_strdup0(mac);
-	if (!s->name || !s->consumer || !s->role || !s->interface || !s->target ||
-	    (provider && !s->provider) || (sock && !s->socket) || (ip && !s->ipv4_address) ||
-	    (mac && !s->mac_address)) {
-		pvx_link_spec_free(s);
-		return snprintf(why, whylen, "out of memory"), -ENOMEM;
+	s->role = (char *)(role ? role : "any");
+	s->interface = (char *)(iface ? iface : pvx_link_type_names[t]);
+	if (target) {
+		s->target = (char *)target;
+	} else if (iface) {
+		s->target = (char *)iface;
+	} else {
+		char deftarget[512];
+		int len = snprintf(deftarget, sizeof(deftarget), "/tmp/pvx_%s_%s.sock", consumer, name);
+		if (len >= (int)sizeof(deftarget))
+			return snprintf(why, whylen, "%sname and consumer too long for the default target",
+					label), -EINVAL;
+		s->target = arena_copy(&k->arena, deftarget, (size_t)len);
+		if (!s->target)
+			return snprintf(why, whylen, "out of memory"), -ENOMEM;
 	}
 	return 0;
 }
@@ -198,70 +476,52 @@ static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whyle
 int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err, size_t errlen,
 		    pvx_graph_skip_fn skip, void *ctx)
 {
-	json_error_t jerr;
 	*g = (struct pvx_graph){0};
-	if (!skip)
-		skip = skip_default;
-
-	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
-	if (!root) {
-		snprintf(err, errlen, "graph is not valid JSON: %s at line %d column %d", jerr.text,
-			 jerr.line, jerr.column);
-		return -EBADMSG;
-	}
-	json_t *links = root;
-	if (json_is_object(root)) {
-		g->pools = json_object_get(root, "pools");
-		if (g->pools)
-			json_incref(g->pools);
-		links = json_object_get(root, "links");
-		if (!links)
-			links = json_array(); /* an object without links: empty graph */
-		else
-			json_incref(links);
-	} else {
-		json_incref(links);
-	}
-	if (!json_is_array(links)) {
-		snprintf(err, errlen, "graph must be an array of links or an object with \"links\"");
-		json_decref(g->pools);
-		g->pools = NULL;
-		json_decref(links);
-		json_decref(root);
-		return -EBADMSG;
-	}
-
-	size_t n = json_array_size(links);
-	g->links = calloc(n ? n : 1, sizeof(*g->links));
-	if (!g->links) {
-		json_decref(g->pools);
-		g->pools = NULL;
-		json_decref(links);
-		json_decref(root);
+	struct graph_sink *k = calloc(1, sizeof(*k));
+	if (k)
+		k->json = json_reader_new(&graph_json_sink, k, NULL, SIZE_MAX, true);
+	if (!k || !k->json) {
+		free(k);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char why[320];
-		struct pvx_link_spec *s = &g->links[g->n_links];
-		if (read_link(json_array_get(links, i), s, why, sizeof(why)) < 0) {
-			skip(ctx, i, why);
-			g->n_skipped++;
-			continue;
-		}
-		g->n_links++;
+	k->g = g;
+	k->skip = skip ? skip : skip_default;
+	k->skip_ctx = ctx;
+
+	int rc = 0;
+	if (json_reader_feed(k->json, body, len) < 0 || json_reader_finish(k->json) < 0) {
+		const char *why = json_reader_error(k->json);
+		const char *syntax = strstr(why, "invalid JSON: ");
+		if (strstr(why, not_a_graph))
+			snprintf(err, errlen, "%s", not_a_graph);
+		else if (syntax) /* "line L column C: " and what was wrong */
+			snprintf(err, errlen, "graph is not valid JSON: %.*s%s", (int)(syntax - why),
+				 why, syntax + strlen("invalid JSON: "));
+		else
+			snprintf(err, errlen, "graph is not valid JSON: %s", why);
+		rc = strstr(why, "out of memory") ? -ENOMEM : -EBADMSG;
+	} else if (k->pools_end > k->pools_start) {
+		/* Pools are few and small: jansson reads their bytes again for
+		 * the IPAM code, which works on a tree. */
+		json_error_t jerr;
+		g->pools = json_loadb(body + k->pools_start, k->pools_end - k->pools_start,
+				      JSON_REJECT_DUPLICATES, &jerr);
+		if (!g->pools)
+			log_warn("graph: \"pools\" ignored: %s", jerr.text);
 	}
-	json_decref(links);
-	g->tree = root;
-	return 0;
+	json_reader_free(k->json);
+	g->arena = k->arena;
+	free(k);
+	if (rc < 0)
+		pvx_graph_free(g);
+	return rc;
 }
 
 void pvx_graph_free(struct pvx_graph *g)
 {
-	for (size_t i = 0; i < g->n_links; i++)
-		pvx_link_spec_free(&g->links[i]);
-	free(g->links);
+	free(g->links); /* the specs' strings are in the arena */
 	json_decref(g->pools);
-	json_decref(g->tree);
+	arena_free(g->arena);
 	*g = (struct pvx_graph){0};
 }

@@ -1,4 +1,4 @@
-/* The xconnect graph (DESIGN.md section 3.1) read with jansson: either the
+/* The xconnect graph (DESIGN.md section 3.1), read as a stream: either the
  * pv-ctrl array of links or the object form {"links": [...], "pools": {}}.
  * Every field default of the contract is applied here, so the rest of the
  * daemon sees complete link specifications. */
@@ -43,10 +43,8 @@ struct pvx_link_spec {
 
 struct pvx_graph {
 	struct json_t *pools; /* the object form's "pools", or NULL */
-	struct json_t *tree;  /* the parsed body, freed with the graph: freeing
-			       * a 10,000-link tree takes ~10 ms, which a
-			       * reload should spend after planting, not before */
-	struct pvx_link_spec *links;
+	struct arena_block *arena; /* the strings of links[], freed with them */
+	struct pvx_link_spec *links; /* not to be freed one by one */
 	size_t n_links;
 	size_t n_skipped; /* entries refused with a logged reason */
 };

@@ -1,6 +1,6 @@
 /* Container manifests (DESIGN.md section 3.2): services.json (provider),
- * run.json and args.json (consumer), read by one incremental Ragel grammar
- * (manifest.rl) into the structs below.  Errors name file:line:column and
+ * run.json and args.json (consumer), read by the streaming JSON reader
+ * (json.rl) into the structs below.  Errors name file:line:column and
  * say what was expected. */
 #ifndef PVX_MANIFEST_H
 #define PVX_MANIFEST_H
@@ -9,10 +9,11 @@
 #include <stddef.h>
 
 #include "parsers/graph.h"
+#include "parsers/json.h"
 
 #define MANIFEST_MAX_SIZE (1024 * 1024)
-#define MANIFEST_MAX_STRING 4096
-#define MANIFEST_MAX_DEPTH 32
+#define MANIFEST_MAX_STRING JSON_MAX_STRING
+#define MANIFEST_MAX_DEPTH JSON_MAX_DEPTH
 
 enum manifest_kind { MANIFEST_SERVICES, MANIFEST_RUN, MANIFEST_ARGS };
 
@@ -78,7 +79,6 @@ char *manifest_dump(const struct pvx_manifest *m);
 
 /* The schema side of the reader, driven by events; exposed so that a
  * jansson tree can drive it too (differential tests, fuzzing). */
-enum mf_scalar { MF_STRING, MF_NUMBER, MF_TRUE, MF_FALSE, MF_NULL };
 struct mf_builder;
 struct mf_builder *mf_builder_new(enum manifest_kind kind);
 void mf_builder_free(struct mf_builder *b);
@@ -86,7 +86,7 @@ void mf_builder_free(struct mf_builder *b);
 int mf_begin(struct mf_builder *b, bool object);
 int mf_end(struct mf_builder *b);
 int mf_key(struct mf_builder *b, const char *s, size_t n);
-int mf_scalar(struct mf_builder *b, enum mf_scalar t, const char *s, size_t n);
+int mf_scalar(struct mf_builder *b, enum jr_scalar t, const char *s, size_t n);
 int mf_finish(struct mf_builder *b, struct pvx_manifest *out);
 const char *mf_builder_error(const struct mf_builder *b);
 

@@ -1,7 +1,7 @@
 /* What the manifests mean: a builder driven by JSON events (begin/end of
  * objects and arrays, keys, scalars) that knows where each field lives,
  * checks it, and fills struct pvx_manifest.  The Ragel grammar
- * (manifest.rl) drives it; so does a jansson walker in the tests, which is
+ * (json.rl) drives it; so does a jansson walker in the tests, which is
  * how the two readings are compared.
  *
  * Unknown keys are skipped whatever their value.  Known keys must have the
@@ -384,6 +384,8 @@ int mf_begin(struct mf_builder *b, bool object)
 			break;
 		}
 	} else {
+		/* The JSON reader stops nesting deeper than this; jansson's
+		 * walk in the tests does not. */
 		if (b->depth >= MANIFEST_MAX_DEPTH)
 			return fail(b, "nesting deeper than %d levels", MANIFEST_MAX_DEPTH);
 		struct frame *p = &b->stack[b->depth - 1];
@@ -512,7 +514,7 @@ int mf_key(struct mf_builder *b, const char *s, size_t n)
 	return 0; /* unknown key: its value is skipped */
 }
 
-int mf_scalar(struct mf_builder *b, enum mf_scalar t, const char *s, size_t n)
+int mf_scalar(struct mf_builder *b, enum jr_scalar t, const char *s, size_t n)
 {
 	if (b->depth == 0)
 		return fail(b, b->kind == MANIFEST_SERVICES ? "expected an object or an array at the top level"
@@ -530,7 +532,7 @@ int mf_scalar(struct mf_builder *b, enum mf_scalar t, const char *s, size_t n)
 		bool want_object = k->child == C_RUN_SERVICES || k->child == C_NET;
 		return fail(b, "expected %s for \"%s\"", kind_word(want_object), k->name);
 	}
-	if (t != MF_STRING)
+	if (t != JR_STRING)
 		return fail(b, "expected a string for \"%s\"", k->name);
 	return string_field(b, f, k, s, n);
 }

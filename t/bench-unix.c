@@ -5,6 +5,9 @@
  *   bench-unix listen PATH         accept and close at once (a cheap provider)
  *   bench-unix keep PATH           accept and keep every connection open
  *   bench-unix hold PATH N         open N connections to PATH and keep them
+ *   bench-unix hup PATH PID NEW GRAPH
+ *                                  rename NEW to GRAPH, SIGHUP PID, print ms
+ *                                  until PATH is a socket
  * The first byte of a connection picks the mode: 'B' bulk, 'R' echo. */
 #include "config.h"
 
@@ -17,6 +20,7 @@
 #include <stdbool.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -119,6 +123,21 @@ int main(int argc, char **argv)
 		}
 	}
 	long n = argc > 3 ? atol(argv[3]) : 1024;
+	if (!strcmp(argv[1], "hup")) {
+		/* Timed here, not in the shell: a shell's own forks and
+		 * loops cost milliseconds. */
+		struct stat st;
+		if (argc < 6)
+			return 2;
+		double t0 = now();
+		if (rename(argv[4], argv[5]) < 0 || kill((pid_t)n, SIGHUP) < 0)
+			return 1;
+		while (stat(argv[2], &st) < 0 || !S_ISSOCK(st.st_mode))
+			if (now() - t0 > 30)
+				return 1;
+		printf("%.1f\n", (now() - t0) * 1e3);
+		return 0;
+	}
 	if (!strcmp(argv[1], "hold")) {
 		for (long i = 0; i < n; i++)
 			sock_at(argv[2], 0);

@@ -204,17 +204,16 @@ c1=$(cpu_ticks $D2)
 GRAPH_KIB=$(( $(wc -c <"$W/rg.json") / 1024 ))
 awk -v n="$LINKS" -v w="$W" -v r="$R" 'BEGIN { printf ",{\"type\": \"unix\", \"name\": \"new\", \"consumer\": \"bench\", \"socket\": \"%s/p.sock\", \"target\": \"%s/new.sock\"}]", w, r }' >"$W/extra"
 sed '$ s/]$//' "$W/rg.json" >"$W/rg.new" && cat "$W/extra" >>"$W/rg.new"
-mv "$W/rg.new" "$W/rg.json"
-kill -HUP $D2; t2=$(ms)
-for _ in $(seq 200000); do [ -S "$R/new.sock" ] && break; done
-t3=$(ms)
+# From the rename of the new graph into place (the daemon may see it by
+# its file watch before the signal) to the new link's socket.
+HUP_MS=$("$B" hup "$R/new.sock" $D2 "$W/rg.new" "$W/rg.json")
 strip -o "$W/pvx.stripped" "$top_builddir/pv-xconnect"
 echo
 echo "daemon benchmark ($(nproc) cores)"
 printf '%-48s %14s %s\n' measure value target
 printf '%-48s %11.0f ms %s\n' "apply a $LINKS-link graph from empty" "$(echo "$t1 $t0" | awk '{ print $1 - $2 }')" "< 1000 ms"
 printf '%-48s %11.3f ms %s\n' "CPU per unchanged re-poll ($GRAPH_KIB KiB graph, control request included)" "$(echo "$c0 $c1" | awk '{ print ($2 - $1) * 10 / 200 }')" "< 1 ms"
-printf '%-48s %11.1f ms %s\n' "SIGHUP to the new socket existing ($LINKS links)" "$(echo "$t3 $t2" | awk '{ print $1 - $2 }')" "< 50 ms"
+printf '%-48s %11.1f ms %s\n' "SIGHUP to the new socket existing ($LINKS links)" "$HUP_MS" "< 50 ms"
 printf '%-48s %11d KiB\n' "RSS idle" "$RSS_IDLE"
 printf '%-48s %11d KiB %s\n' "RSS with 1,000 links" "$RSS_1K" "< 8192 KiB"
 printf '%-48s %11.1f KiB %s\n' "RSS per idle connection (1,000 open)" "$(echo "$RSS_CONN $RSS_1K" | awk '{ print ($1 - $2) / 1000 }')" "<= 16 KiB"

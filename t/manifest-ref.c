@@ -33,14 +33,14 @@ static int walk(struct mf_builder *b, json_t *v)
 		return mf_end(b);
 	}
 	if (json_is_string(v))
-		return mf_scalar(b, MF_STRING, json_string_value(v), json_string_length(v));
+		return mf_scalar(b, JR_STRING, json_string_value(v), json_string_length(v));
 	if (json_is_true(v))
-		return mf_scalar(b, MF_TRUE, "true", 4);
+		return mf_scalar(b, JR_TRUE, "true", 4);
 	if (json_is_false(v))
-		return mf_scalar(b, MF_FALSE, "false", 5);
+		return mf_scalar(b, JR_FALSE, "false", 5);
 	if (json_is_null(v))
-		return mf_scalar(b, MF_NULL, "null", 4);
-	return mf_scalar(b, MF_NUMBER, "0", 1);
+		return mf_scalar(b, JR_NULL, "null", 4);
+	return mf_scalar(b, JR_NUMBER, "0", 1);
 }
 
 int manifest_ref_read(enum manifest_kind kind, const char *data, size_t len,

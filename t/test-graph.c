@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "daemon/util.h"
 #include "parsers/graph.h"
 #include "t/fixtures.h"
@@ -84,6 +86,28 @@ static void run_dir(const char *base, bool valid)
 		ok(0, "cannot read %s", base);
 }
 
+/* The object form's pools reach the IPAM code as a jansson object; a
+ * pools value that is not an object is dropped, the links kept. */
+static void pools(void)
+{
+	static const char body[] = "{\"pools\": {\"p\": {\"subnet\": \"10.9.0.0/24\", \"x\": [1, {}]}},"
+				   " \"links\": [{\"type\": \"network\", \"name\": \"n\", \"consumer\": \"c\"}]}";
+	struct pvx_graph g;
+	char err[256];
+	int r = pvx_graph_parse(body, sizeof(body) - 1, &g, err, sizeof(err), NULL, NULL);
+	json_t *subnet = r == 0 ? json_object_get(json_object_get(g.pools, "p"), "subnet") : NULL;
+	ok(r == 0 && g.n_links == 1 && json_is_string(subnet) &&
+	   strcmp(json_string_value(subnet), "10.9.0.0/24") == 0 && json_object_size(g.pools) == 1,
+	   "pools read as an object beside the links");
+	if (r == 0)
+		pvx_graph_free(&g);
+	static const char scalar[] = "{\"links\": [], \"pools\": 5}";
+	r = pvx_graph_parse(scalar, sizeof(scalar) - 1, &g, err, sizeof(err), NULL, NULL);
+	ok(r == 0 && g.pools == NULL, "pools given as a scalar are ignored");
+	if (r == 0)
+		pvx_graph_free(&g);
+}
+
 int main(void)
 {
 	const char *top = getenv("top_srcdir");
@@ -92,5 +116,6 @@ int main(void)
 	run_dir(dir, true);
 	snprintf(dir, sizeof(dir), "%s/t/graphs/invalid", top ? top : ".");
 	run_dir(dir, false);
+	pools();
 	return tap_done();
 }

@@ -1,16 +1,18 @@
-/* JSON for container manifests (RFC 8259), as one Ragel machine.
+/* JSON (RFC 8259) as one Ragel machine that hands tokens to a sink: the
+ * manifest reader (manifest.c) and the graph reader (graph.c) are sinks.
  *
  * Objects and arrays nest through fcall/fret (depth capped at
- * MANIFEST_MAX_DEPTH by the schema builder before each call); strings are
- * checked as UTF-8 byte by byte, escapes decoded, \uXXXX surrogate pairs
- * joined and lone surrogates refused; numbers follow the RFC grammar.  The
- * actions only collect bytes, remember where a token started and hand
- * complete tokens to the schema builder (manifest_schema.c), which decides
+ * JSON_MAX_DEPTH); strings are checked as UTF-8 byte by byte, escapes
+ * decoded, \uXXXX surrogate pairs joined and lone surrogates refused;
+ * numbers follow the RFC grammar.  The actions only collect bytes, remember
+ * where a token started and hand complete tokens to the sink, which decides
  * what they mean.  The machine keeps its state between feeds, so input may
  * be cut anywhere.
  *
- * Limits: input 1 MiB, strings 4 KiB, nesting 32.  Errors carry
- * file:line:column (columns count bytes from 1). */
+ * Limits: the input size the caller gives, strings JSON_MAX_STRING bytes
+ * (longer ones are an error, or handed on as NULL when the caller asks, so
+ * one hostile value can be refused alone), nesting JSON_MAX_DEPTH.  Errors
+ * carry file:line:column (columns count bytes from 1). */
 #include "config.h"
 
 /* Generated code: Ragel's tables and gotos trip these warnings. */
@@ -29,13 +31,17 @@
 #include <unistd.h>
 
 #include "daemon/util.h"
-#include "parsers/manifest.h"
+#include "parsers/json.h"
 
-struct manifest_parser {
+struct json_reader {
 	int cs, top;
-	int stack[MANIFEST_MAX_DEPTH + 2];
-	struct mf_builder *b;
-	char *file;
+	int stack[JSON_MAX_DEPTH + 2];
+	const struct json_sink *sink;
+	void *ctx;
+	char *file;        /* NULL: errors say "line L column C" */
+	size_t max_size;
+	bool long_ok;      /* hand over-long strings on as NULL */
+	bool too_long;     /* the current string or number is over the cap */
 	size_t offset;     /* bytes fed before the current piece */
 	size_t line_start; /* offset of the first byte of the current line */
 	unsigned line;
@@ -43,8 +49,9 @@ struct manifest_parser {
 	unsigned tok_line;
 	uint32_t u;        /* \uXXXX being read */
 	uint32_t high;     /* pending high surrogate, 0 if none */
+	size_t tok_end;    /* offset just past the last token handed on */
 	size_t slen;
-	char sbuf[MANIFEST_MAX_STRING + 8];
+	char sbuf[JSON_MAX_STRING + 8];
 	/* For "expected ..." in syntax errors: where the machine stands. */
 	enum { L_NONE, L_OPEN, L_KEY, L_COLON, L_VALUE, L_COMMA } last;
 	enum { IN_NONE, IN_STRING, IN_ESCAPE, IN_UNICODE, IN_NUMBER, IN_LITERAL } in;
@@ -59,30 +66,37 @@ static int hexval(unsigned char c)
 	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 }
 
-static void fail_at(struct manifest_parser *r, size_t off, unsigned line, const char *msg)
+static void fail_at(struct json_reader *r, size_t off, unsigned line, const char *msg)
 {
 	if (r->failed)
 		return;
 	r->failed = true;
-	snprintf(r->err, sizeof(r->err), "%s:%u:%zu: %s", r->file, line,
-		 off >= r->line_start ? off - r->line_start + 1 : 1, msg);
+	size_t col = off >= r->line_start ? off - r->line_start + 1 : 1;
+	if (r->file)
+		snprintf(r->err, sizeof(r->err), "%s:%u:%zu: %s", r->file, line, col, msg);
+	else
+		snprintf(r->err, sizeof(r->err), "line %u column %zu: %s", line, col, msg);
 }
 
-/* A builder refusal, reported at the token that caused it. */
-static void builder_failed(struct manifest_parser *r)
+/* A sink refusal, reported at the token that caused it. */
+static void sink_failed(struct json_reader *r)
 {
-	fail_at(r, r->tok, r->tok_line, mf_builder_error(r->b));
+	fail_at(r, r->tok, r->tok_line, r->sink->error(r->ctx));
 }
 
-static int put_byte(struct manifest_parser *r, unsigned char c)
+static int put_byte(struct json_reader *r, unsigned char c)
 {
 	if (r->high) {
 		fail_at(r, r->tok, r->tok_line, "invalid \\u escape: high surrogate without its low half");
 		return -1;
 	}
-	if (r->slen >= MANIFEST_MAX_STRING) {
+	if (r->slen >= JSON_MAX_STRING) {
+		if (r->long_ok) {
+			r->too_long = true;
+			return 0;
+		}
 		char msg[64];
-		snprintf(msg, sizeof(msg), "string longer than %d bytes", MANIFEST_MAX_STRING);
+		snprintf(msg, sizeof(msg), "string longer than %d bytes", JSON_MAX_STRING);
 		fail_at(r, r->tok, r->tok_line, msg);
 		return -1;
 	}
@@ -91,7 +105,7 @@ static int put_byte(struct manifest_parser *r, unsigned char c)
 }
 
 /* The code point of a \uXXXX escape, joined with a pending high half. */
-static int put_unicode(struct manifest_parser *r)
+static int put_unicode(struct json_reader *r)
 {
 	uint32_t c = r->u;
 	if (c >= 0xd800 && c <= 0xdbff) {
@@ -140,7 +154,20 @@ static int put_unicode(struct manifest_parser *r)
 	return 0;
 }
 
-static int string_end(struct manifest_parser *r)
+/* The token collected, or NULL when it ran over JSON_MAX_STRING. */
+static const char *token(const struct json_reader *r)
+{
+	return r->too_long ? NULL : r->sbuf;
+}
+
+static void nesting_too_deep(struct json_reader *r)
+{
+	char msg[64];
+	snprintf(msg, sizeof(msg), "nesting deeper than %d levels", JSON_MAX_DEPTH);
+	fail_at(r, r->tok, r->tok_line, msg);
+}
+
+static int string_end(struct json_reader *r)
 {
 	if (r->high) {
 		fail_at(r, r->tok, r->tok_line, "invalid \\u escape: high surrogate without its low half");
@@ -151,7 +178,7 @@ static int string_end(struct manifest_parser *r)
 }
 
 %%{
-	machine manifest;
+	machine json;
 	alphtype unsigned char;
 	access r->;
 	variable p p;
@@ -164,8 +191,8 @@ static int string_end(struct manifest_parser *r)
 	action nl { r->line++; r->line_start = r->offset + (size_t)(p - data) + 1; }
 	action tok { r->tok = r->offset + (size_t)(p - data); r->tok_line = r->line; }
 
-	action str_start { r->slen = 0; r->high = 0; r->in = IN_STRING; }
-	action num_start { r->slen = 0; r->high = 0; r->in = IN_NUMBER; }
+	action str_start { r->slen = 0; r->high = 0; r->too_long = false; r->in = IN_STRING; }
+	action num_start { r->slen = 0; r->high = 0; r->too_long = false; r->in = IN_NUMBER; }
 	action in_escape { r->in = IN_ESCAPE; }
 	action in_string { r->in = IN_STRING; }
 	action in_literal { r->in = IN_LITERAL; }
@@ -190,35 +217,40 @@ static int string_end(struct manifest_parser *r)
 	action key_done {
 		r->in = IN_NONE;
 		r->last = L_KEY;
+		r->tok_end = r->offset + (size_t)(p - data) + 1;
 		if (string_end(r) < 0) fbreak;
-		if (mf_key(r->b, r->sbuf, r->slen) < 0) { builder_failed(r); fbreak; }
+		if (r->sink->key(r->ctx, token(r), r->slen) < 0) { sink_failed(r); fbreak; }
 	}
 	action string_done {
 		r->in = IN_NONE;
 		r->last = L_VALUE;
+		r->tok_end = r->offset + (size_t)(p - data) + 1;
 		if (string_end(r) < 0) fbreak;
-		if (mf_scalar(r->b, MF_STRING, r->sbuf, r->slen) < 0) { builder_failed(r); fbreak; }
+		if (r->sink->scalar(r->ctx, JR_STRING, token(r), r->slen) < 0) { sink_failed(r); fbreak; }
 	}
 	action num_done {
 		r->in = IN_NONE;
 		r->last = L_VALUE;
+		r->tok_end = r->offset + (size_t)(p - data);
 		r->sbuf[r->slen] = '\0';
-		if (mf_scalar(r->b, MF_NUMBER, r->sbuf, r->slen) < 0) { builder_failed(r); fbreak; }
+		if (r->sink->scalar(r->ctx, JR_NUMBER, token(r), r->slen) < 0) { sink_failed(r); fbreak; }
 	}
-	action lit_done { r->in = IN_NONE; r->last = L_VALUE; }
-	action lit_true { if (mf_scalar(r->b, MF_TRUE, "true", 4) < 0) { builder_failed(r); fbreak; } }
-	action lit_false { if (mf_scalar(r->b, MF_FALSE, "false", 5) < 0) { builder_failed(r); fbreak; } }
-	action lit_null { if (mf_scalar(r->b, MF_NULL, "null", 4) < 0) { builder_failed(r); fbreak; } }
+	action lit_done { r->in = IN_NONE; r->last = L_VALUE; r->tok_end = r->offset + (size_t)(p - data) + 1; }
+	action lit_true { if (r->sink->scalar(r->ctx, JR_TRUE, "true", 4) < 0) { sink_failed(r); fbreak; } }
+	action lit_false { if (r->sink->scalar(r->ctx, JR_FALSE, "false", 5) < 0) { sink_failed(r); fbreak; } }
+	action lit_null { if (r->sink->scalar(r->ctx, JR_NULL, "null", 4) < 0) { sink_failed(r); fbreak; } }
 
 	action obj_begin {
-		if (mf_begin(r->b, true) < 0) { builder_failed(r); fbreak; }
+		if (r->depth >= JSON_MAX_DEPTH) { nesting_too_deep(r); fbreak; }
+		if (r->sink->begin(r->ctx, true) < 0) { sink_failed(r); fbreak; }
 		r->depth++;
 		r->objmask |= 1ull << r->depth;
 		r->last = L_OPEN;
 		fcall object;
 	}
 	action arr_begin {
-		if (mf_begin(r->b, false) < 0) { builder_failed(r); fbreak; }
+		if (r->depth >= JSON_MAX_DEPTH) { nesting_too_deep(r); fbreak; }
+		if (r->sink->begin(r->ctx, false) < 0) { sink_failed(r); fbreak; }
 		r->depth++;
 		r->objmask &= ~(1ull << r->depth);
 		r->last = L_OPEN;
@@ -226,7 +258,8 @@ static int string_end(struct manifest_parser *r)
 	}
 	action end_tok { r->tok = r->offset + (size_t)(p - data); r->tok_line = r->line; }
 	action obj_end {
-		if (mf_end(r->b) < 0) { builder_failed(r); fbreak; }
+		r->tok_end = r->offset + (size_t)(p - data) + 1;
+		if (r->sink->end(r->ctx) < 0) { sink_failed(r); fbreak; }
 		r->depth--;
 		r->last = L_VALUE;
 		fret;
@@ -270,38 +303,55 @@ static int string_end(struct manifest_parser *r)
 
 %% write data;
 
-struct manifest_parser *manifest_parser_new(enum manifest_kind kind, const char *file)
+struct json_reader *json_reader_new(const struct json_sink *sink, void *ctx, const char *file,
+				    size_t max_size, bool long_ok)
 {
-	struct manifest_parser *r = calloc(1, sizeof(*r));
+	struct json_reader *r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
-	r->b = mf_builder_new(kind);
-	r->file = strdup(file ? file : "-");
-	if (!r->b || !r->file) {
-		manifest_parser_free(r);
+	if (file && !(r->file = strdup(file))) {
+		free(r);
 		return NULL;
 	}
+	r->sink = sink;
+	r->ctx = ctx;
+	r->max_size = max_size;
+	r->long_ok = long_ok;
 	r->line = 1;
 	%% write init;
 	return r;
 }
 
-void manifest_parser_free(struct manifest_parser *r)
+void json_reader_free(struct json_reader *r)
 {
 	if (!r)
 		return;
-	mf_builder_free(r->b);
 	free(r->file);
 	free(r);
 }
 
-const char *manifest_parser_error(const struct manifest_parser *r)
+const char *json_reader_error(const struct json_reader *r)
 {
 	return r->err;
 }
 
+size_t json_reader_token_start(const struct json_reader *r)
+{
+	return r->tok;
+}
+
+size_t json_reader_token_end(const struct json_reader *r)
+{
+	return r->tok_end;
+}
+
+void json_reader_fail(struct json_reader *r, const char *msg)
+{
+	fail_at(r, r->tok, r->tok_line, msg);
+}
+
 /* What the machine would have taken where it stopped. */
-static const char *expected(const struct manifest_parser *r)
+static const char *expected(const struct json_reader *r)
 {
 	switch (r->in) {
 	case IN_STRING: return "a string character, '\\' or '\"' (control bytes and invalid UTF-8 are refused)";
@@ -335,7 +385,7 @@ static void describe(char *buf, size_t len, const unsigned char *p, const unsign
 }
 
 /* Runs the machine over one piece (data may be empty with eof set). */
-static int run(struct manifest_parser *r, const unsigned char *data, size_t len, bool at_eof)
+static int run(struct json_reader *r, const unsigned char *data, size_t len, bool at_eof)
 {
 	const unsigned char *p = data, *pe = data + len;
 	const unsigned char *eof = at_eof ? pe : NULL;
@@ -344,7 +394,7 @@ static int run(struct manifest_parser *r, const unsigned char *data, size_t len,
 
 	if (r->failed)
 		return -1;
-	if (r->cs == manifest_error) {
+	if (r->cs == json_error) {
 		char what[32], msg[200];
 		describe(what, sizeof(what), p, pe);
 		snprintf(msg, sizeof(msg), "invalid JSON: unexpected %s, expected %s", what, expected(r));
@@ -355,81 +405,33 @@ static int run(struct manifest_parser *r, const unsigned char *data, size_t len,
 	return 0;
 }
 
-int manifest_parser_feed(struct manifest_parser *r, const char *data, size_t len)
+int json_reader_feed(struct json_reader *r, const char *data, size_t len)
 {
 	if (r->failed)
 		return -1;
-	if (r->offset + len > MANIFEST_MAX_SIZE) {
+	if (r->offset + len > r->max_size) {
 		char msg[64];
-		snprintf(msg, sizeof(msg), "file larger than %d bytes", MANIFEST_MAX_SIZE);
+		snprintf(msg, sizeof(msg), "%s larger than %zu bytes", r->file ? "file" : "input",
+			 r->max_size);
 		fail_at(r, r->offset, r->line, msg);
 		return -1;
 	}
 	return run(r, (const unsigned char *)data, len, false);
 }
 
-int manifest_parser_finish(struct manifest_parser *r, struct pvx_manifest *out)
+int json_reader_finish(struct json_reader *r)
 {
 	if (r->failed)
 		return -1;
 	if (run(r, (const unsigned char *)"", 0, true) < 0)
 		return -1;
-	if (r->cs < manifest_first_final || r->top != 0) {
+	if (r->cs < json_first_final || r->top != 0) {
 		char msg[200];
 		snprintf(msg, sizeof(msg), "invalid JSON: unexpected end of input, expected %s", expected(r));
 		fail_at(r, r->offset, r->line, msg);
 		return -1;
 	}
-	if (mf_finish(r->b, out) < 0) {
-		r->tok = r->offset;
-		r->tok_line = r->line;
-		builder_failed(r);
-		return -1;
-	}
+	r->tok = r->offset;
+	r->tok_line = r->line;
 	return 0;
-}
-
-int manifest_read_file(const char *path, struct pvx_manifest *out, char *err, size_t errlen)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	int kind = manifest_kind_from_name(base);
-	if (kind < 0) {
-		snprintf(err, errlen, "%s: not a manifest name (services.json, run.json, args.json)", path);
-		return -1;
-	}
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	struct manifest_parser *r = manifest_parser_new((enum manifest_kind)kind, path);
-	if (!r) {
-		close(fd);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	int rc = 0;
-	char buf[16384];
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			rc = -1;
-			break;
-		}
-		if (n == 0) {
-			rc = manifest_parser_finish(r, out);
-			break;
-		}
-		if (manifest_parser_feed(r, buf, (size_t)n) < 0) {
-			rc = -1;
-			break;
-		}
-	}
-	if (rc < 0 && r->failed)
-		snprintf(err, errlen, "%s", r->err);
-	close(fd);
-	manifest_parser_free(r);
-	return rc;
 }
