@@ -104,8 +104,9 @@ static json_t *link_json(const struct pvx_link *l)
 			    json_pack("{s:I, s:I}", "active", (json_int_t)l->conns_active, "total",
 				      (json_int_t)l->conns_total));
 	json_object_set_new(o, "bytes",
-			    json_pack("{s:I, s:I}", "to_provider", (json_int_t)l->bytes_to_provider,
-				      "to_consumer", (json_int_t)l->bytes_to_consumer));
+			    json_pack("{s:I, s:I, s:I}", "to_provider", (json_int_t)l->bytes_to_provider,
+				      "to_consumer", (json_int_t)l->bytes_to_consumer, "spliced",
+				      (json_int_t)l->bytes_spliced));
 	json_object_set_new(o, "fds",
 			    json_pack("{s:I, s:I}", "to_provider", (json_int_t)l->fds_to_provider,
 				      "to_consumer", (json_int_t)l->fds_to_consumer));

@@ -75,6 +75,7 @@ struct pvx_link {
 	/* Counters shown by pvxctl links and /metrics. */
 	uint64_t conns_total, conns_active;
 	uint64_t bytes_to_provider, bytes_to_consumer;
+	uint64_t bytes_spliced; /* of those, moved by splice() without a copy */
 	uint64_t fds_to_provider, fds_to_consumer;
 	uint64_t errors;
 	uint64_t requests, proxy_4xx; /* rest links */

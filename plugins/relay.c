@@ -14,6 +14,16 @@
  * into a plain tunnel, or answer the consumer and close.  A message filter
  * is handed every read of both directions with its fds and writes itself.
  *
+ * Bulk without copies: once a plain (unfiltered) direction reads a full
+ * buffer, it moves bytes with splice() through a pipe, which for unix
+ * sockets hands pages over instead of copying them.  The kernel drops fds
+ * attached to spliced bytes, so only bytes known to carry none are spliced:
+ * FIONREAD gives the bytes queued, then the source's fdinfo gives the fds
+ * queued (scm_fds, Linux 5.7+).  The kernel counts fds before their bytes
+ * are queued and uncounts them only when they are read, so a 0 there means
+ * none of the bytes counted just before carry any.  Anything else, or a
+ * kernel without scm_fds, takes the recvmsg/sendmsg path.
+ *
  * Rules: MSG_CTRUNC (fds lost, e.g. at our fd limit) ends the session;
  * EOF from one side becomes shutdown(SHUT_WR) on the other once its parked
  * bytes are out; both directions finished ends the session; a half-closed
@@ -21,8 +31,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "daemon/log.h"
 #include "daemon/util.h"
@@ -42,6 +57,19 @@ struct parked {
 	char data[];
 };
 
+/* One direction's splice state. */
+struct splicer {
+	int pipe[2];   /* [0] read end, [1] write end; -1 until set up */
+	int info;      /* /proc/self/fdinfo/<source socket> */
+	size_t queued; /* bytes in the pipe not yet sent on */
+	bool off;      /* could not be set up: copy only */
+};
+
+/* A pipe this large moves up to 1 MiB per splice pair (pipe-max-size is
+ * 1 MiB by default; root may go over it).  The pages are the sender's,
+ * only referenced, so it costs no memory of its own. */
+#define SPLICE_PIPE (1024 * 1024)
+
 struct relay_session {
 	struct pvx_link *link;
 	struct relay_session *next, *prev;
@@ -49,6 +77,7 @@ struct relay_session {
 	ev_io io[2];        /* io[i] watches fd[i] */
 	int events[2];      /* what io[i] is set to */
 	struct parked *parked[2]; /* bytes waiting to be written in direction d */
+	struct splicer sp[2];     /* bulk path of direction d */
 	bool eof[2];        /* the source of direction d has closed */
 	bool shut[2];       /* shutdown(SHUT_WR) done on the destination of d */
 	const struct relay_filter *filter;
@@ -135,6 +164,12 @@ static void parked_put(struct parked *p)
 /* fd[i] is the destination of direction i and the source of the other. */
 static inline int src_of(int d) { return d == TO_PROVIDER ? TO_CONSUMER : TO_PROVIDER; }
 
+/* Bytes of direction d wait to be written: parked or in its pipe. */
+static inline bool pending(const struct relay_session *s, int d)
+{
+	return s->parked[d] || s->sp[d].queued;
+}
+
 static void session_close(struct relay_session *s)
 {
 	if (s->closed)
@@ -144,6 +179,9 @@ static void session_close(struct relay_session *s)
 	for (int i = 0; i < 2; i++) {
 		ev_io_stop(loop, &s->io[i]);
 		s->fd[i] = safe_close(s->fd[i]);
+		s->sp[i].pipe[0] = safe_close(s->sp[i].pipe[0]);
+		s->sp[i].pipe[1] = safe_close(s->sp[i].pipe[1]);
+		s->sp[i].info = safe_close(s->sp[i].info);
 		if (s->parked[i]) {
 			parked_put(s->parked[i]);
 			s->parked[i] = NULL;
@@ -207,9 +245,9 @@ static void update_watchers(struct relay_session *s)
 		int out = src_of(i);
 		bool held = s->closing || (out == TO_PROVIDER && consumer_held(s));
 		int ev = 0;
-		if (!s->eof[out] && !s->parked[out] && !held)
+		if (!s->eof[out] && !pending(s, out) && !held)
 			ev |= EV_READ;
-		if (s->parked[i])
+		if (pending(s, i))
 			ev |= EV_WRITE;
 		if (ev == s->events[i])
 			continue;
@@ -229,7 +267,7 @@ static void maybe_finish(struct relay_session *s)
 		return;
 	}
 	for (int d = 0; d < 2; d++) {
-		if (s->eof[d] && !s->parked[d] && !s->shut[d]) {
+		if (s->eof[d] && !pending(s, d) && !s->shut[d]) {
 			shutdown(s->fd[d], SHUT_WR);
 			s->shut[d] = true;
 		}
@@ -391,6 +429,101 @@ static bool apply_verdict(struct relay_session *s, enum relay_verdict v)
 	return true;
 }
 
+/* Fds queued on a unix socket, from its fdinfo; -1 when unknown. */
+static long queued_fds(int info)
+{
+	char buf[512];
+	ssize_t n = pread(info, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *at = strstr(buf, "scm_fds:");
+	return at ? strtol(at + strlen("scm_fds:"), NULL, 10) : -1;
+}
+
+/* Direction d read a full buffer: bulk is flowing, set up its pipe. */
+static void splice_setup(struct relay_session *s, int d)
+{
+	struct splicer *sp = &s->sp[d];
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", s->fd[src_of(d)]);
+	sp->off = true;
+	sp->info = open(path, O_RDONLY | O_CLOEXEC);
+	if (sp->info < 0 || queued_fds(sp->info) < 0) {
+		sp->info = safe_close(sp->info); /* no fdinfo or no scm_fds in it */
+		return;
+	}
+	if (pipe2(sp->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		sp->pipe[0] = sp->pipe[1] = -1;
+		sp->info = safe_close(sp->info);
+		return;
+	}
+	fcntl(sp->pipe[1], F_SETPIPE_SZ, SPLICE_PIPE); /* a smaller pipe works too */
+	sp->off = false;
+}
+
+/* Sends what direction d's pipe holds.  Returns 1 when it is empty, 0
+ * when the destination is full (bytes stay queued), -1 when the session
+ * was closed. */
+static int splice_out(struct relay_session *s, int d)
+{
+	struct splicer *sp = &s->sp[d];
+	while (sp->queued) {
+		ssize_t w = splice(sp->pipe[0], NULL, s->fd[d], NULL, sp->queued,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (w <= 0) {
+			if (w < 0 && errno != EPIPE && errno != ECONNRESET)
+				s->link->errors++;
+			session_close(s);
+			return -1;
+		}
+		count(s, d, (size_t)w, 0);
+		s->link->bytes_spliced += (uint64_t)w;
+		sp->queued -= (size_t)w;
+	}
+	return 1;
+}
+
+enum { SPLICE_CLOSED = -1, SPLICE_RECVMSG, SPLICE_MOVED, SPLICE_WAIT_OUT, SPLICE_EMPTY };
+
+/* Moves the bytes queued at direction d's source, if they carry no fds,
+ * through the pipe.  Returns SPLICE_MOVED when bytes went through,
+ * SPLICE_RECVMSG when recvmsg must read (fds queued, EOF), SPLICE_WAIT_OUT
+ * when bytes wait in the pipe, SPLICE_EMPTY when nothing is queued, or
+ * SPLICE_CLOSED. */
+static int splice_in(struct relay_session *s, int d)
+{
+	struct splicer *sp = &s->sp[d];
+	int src = s->fd[src_of(d)];
+	int avail = 0;
+	char c;
+	while (ioctl(src, FIONREAD, &avail) == 0 && avail == 0) {
+		/* Nothing, or EOF, or bytes that came in since: a peek tells
+		 * which without taking them (or their fds). */
+		ssize_t k = recv(src, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return SPLICE_EMPTY;
+		if (k <= 0)
+			return SPLICE_RECVMSG;
+	}
+	if (avail <= 0)
+		return SPLICE_RECVMSG;
+	if (queued_fds(sp->info) != 0) /* counted after FIONREAD: see the top */
+		return SPLICE_RECVMSG;
+	ssize_t n = splice(src, NULL, sp->pipe[1], NULL, (size_t)avail,
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n <= 0)
+		return SPLICE_RECVMSG;
+	s->last_activity = ev_now(pvx_loop);
+	sp->queued = (size_t)n;
+	int r = splice_out(s, d);
+	if (r == 0)
+		update_watchers(s);
+	return r < 0 ? SPLICE_CLOSED : r == 0 ? SPLICE_WAIT_OUT : SPLICE_MOVED;
+}
+
 /* Reads from the source of direction d and forwards.  Returns false when
  * the session was closed. */
 static bool pump(struct relay_session *s, int d)
@@ -398,6 +531,15 @@ static bool pump(struct relay_session *s, int d)
 	int src = s->fd[src_of(d)];
 
 	for (int round = 0; round < 8; round++) {
+		if (s->sp[d].pipe[0] >= 0) {
+			int r = splice_in(s, d);
+			if (r == SPLICE_CLOSED)
+				return false;
+			if (r == SPLICE_WAIT_OUT || r == SPLICE_EMPTY)
+				return true;
+			if (r == SPLICE_MOVED)
+				continue;
+		}
 		struct iovec iov = { .iov_base = scratch, .iov_len = sizeof(scratch) };
 		struct msghdr mh = {
 			.msg_iov = &iov,
@@ -470,13 +612,26 @@ static bool pump(struct relay_session *s, int d)
 			return true;
 		if ((size_t)n < sizeof(scratch))
 			return true; /* drained: do not spend a syscall on EAGAIN */
+		if (!s->filter && nfds == 0 && s->sp[d].pipe[0] < 0 && !s->sp[d].off)
+			splice_setup(s, d);
 	}
 	return true;
 }
 
-/* The destination of direction d became writable: push its parked bytes. */
+/* The destination of direction d became writable: push its parked bytes
+ * or what waits in its pipe. */
 static bool flush(struct relay_session *s, int d)
 {
+	if (s->sp[d].queued) {
+		int r = splice_out(s, d);
+		if (r <= 0)
+			return r == 0;
+		maybe_finish(s);
+		if (s->closed)
+			return false;
+		update_watchers(s);
+		return pump(s, d);
+	}
 	struct parked *p = s->parked[d];
 	ssize_t w = send_with_fds(s->fd[d], p->data + p->off, p->len - p->off, p->fds, p->nfds);
 	if (w < 0) {
@@ -512,9 +667,9 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	int i = (int)(w - s->io); /* fd[i] */
 	int out = src_of(i);      /* the direction fd[i] feeds */
 
-	if ((revents & EV_WRITE) && s->parked[i] && !flush(s, i))
+	if ((revents & EV_WRITE) && pending(s, i) && !flush(s, i))
 		return;
-	if ((revents & EV_READ) && !s->parked[out] && !s->eof[out] && !s->closing &&
+	if ((revents & EV_READ) && !pending(s, out) && !s->eof[out] && !s->closing &&
 	    !(out == TO_PROVIDER && consumer_held(s)))
 		pump(s, out);
 }
@@ -566,6 +721,7 @@ int relay_start(struct pvx_link *l, int client_fd, int provider_fd,
 	for (int i = 0; i < 2; i++) {
 		ev_init(&s->io[i], io_cb);
 		s->io[i].data = s;
+		s->sp[i].pipe[0] = s->sp[i].pipe[1] = s->sp[i].info = -1;
 	}
 	ev_init(&s->linger, linger_cb);
 	s->linger.data = s;

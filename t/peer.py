@@ -23,6 +23,11 @@ client PATH CHECK ...   one client check, exit 0 when it holds:
                         data), or an abandoned write
    stream SECONDS       send and read an echo stream for SECONDS; exit 0
                         when the stream ends with EOF or a reset (not a hang)
+   bulkfd ROUNDS        one connection: ROUNDS times 1 MiB of bulk, then one
+                        byte carrying a fresh fd; the provider must get every
+                        byte and every fd, in order, each fd no later than its
+                        byte and after the previous one's (the relay splices
+                        bulk and must never splice an fd away)
 """
 import os
 import socket
@@ -42,12 +47,32 @@ def serve(path, ident):
     os.chmod(path, 0o666)
     s.listen(512)
 
+    def bulkfd(c, first):
+        # Receives to EOF; answers one line per fd: the stream offset just
+        # past the chunk it came with, and the fd's first line.
+        total, report = len(first), []
+        while True:
+            data, fds, _, _ = socket.recv_fds(c, 1 << 20, 16)
+            if not data:
+                break
+            total += len(data)
+            for fd in fds:
+                os.lseek(fd, 0, os.SEEK_SET)
+                with os.fdopen(fd, "rb") as f:
+                    report.append(b"%d %s" % (total, f.readline().strip()))
+        c.sendall(b"".join(r + b"\n" for r in report) + b"TOTAL %d\n" % total)
+
     def handle(c):
         hold = False
         try:
             while True:
                 data, fds, _, _ = socket.recv_fds(c, 65536, 16)
                 if not data:
+                    break
+                if data.startswith(b"BULKFD\n"):
+                    for fd in fds:
+                        os.close(fd)
+                    bulkfd(c, data)
                     break
                 if data.startswith(b"FDTEST"):
                     if fds:
@@ -124,6 +149,40 @@ def client(path, check, args):
         if check == "fd":
             return 0 if reply == b"FD:" + expect else 1
         return 0 if reply == b"NOFD" else 1
+    if check == "bulkfd":
+        import tempfile
+        rounds, bulk = int(args[0]), b"x" * (1 << 20)
+        c = connect(path)
+        c.sendall(b"BULKFD\n")
+        sent, marks = 7, []
+        for i in range(rounds):
+            c.sendall(bulk)
+            sent += len(bulk)
+            with tempfile.TemporaryFile() as f:
+                f.write(b"fd-%d\n" % i)
+                f.flush()
+                socket.send_fds(c, [b"#"], [f.fileno()])
+            sent += 1
+            marks.append(sent)
+        c.shutdown(socket.SHUT_WR)
+        lines = b""
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            lines += d
+        lines = lines.decode().split("\n")[:-1]
+        if lines[-1] != "TOTAL %d" % sent or len(lines) != rounds + 1:
+            print("bulkfd: sent %d bytes and %d fds, provider reports %r" % (sent, rounds, lines[-3:]))
+            return 1
+        for i, line in enumerate(lines[:-1]):
+            at, name = line.split(" ")
+            low = marks[i - 1] if i else 0
+            if name != "fd-%d" % i or not low < int(at) <= marks[i]:
+                print("bulkfd: fd %d arrived as %r, its byte is at %d" % (i, line, marks[i]))
+                return 1
+        print("bulkfd: %d bytes, %d fds in order, each with its bytes" % (sent, rounds))
+        return 0
     if check == "who":
         c = connect(path)
         c.sendall(b"WHO\n")
