@@ -14,8 +14,8 @@
  * into a plain tunnel, or answer the consumer and close.  A message filter
  * is handed every read of both directions with its fds and writes itself.
  *
- * Bulk without copies: once a plain (unfiltered) direction reads a full
- * buffer, it moves bytes with splice() through a pipe, which for unix
+ * Bulk without copies: once a plain (unfiltered) direction reads 64 KiB at
+ * once, it moves bytes with splice() through a pipe, which for unix
  * sockets hands pages over instead of copying them.  The kernel drops fds
  * attached to spliced bytes, so only bytes known to carry none are spliced:
  * FIONREAD gives the bytes queued, then the source's fdinfo gives the fds
@@ -69,6 +69,9 @@ struct splicer {
  * 1 MiB by default; root may go over it).  The pages are the sender's,
  * only referenced, so it costs no memory of its own. */
 #define SPLICE_PIPE (1024 * 1024)
+/* A read this large says bulk is flowing (messages are smaller: a sender's
+ * default socket buffer holds ~208 KiB, so a full RELAY_BUF read is rare). */
+#define SPLICE_AFTER (64 * 1024)
 
 struct relay_session {
 	struct pvx_link *link;
@@ -441,7 +444,8 @@ static long queued_fds(int info)
 	return at ? strtol(at + strlen("scm_fds:"), NULL, 10) : -1;
 }
 
-/* Direction d read a full buffer: bulk is flowing, set up its pipe. */
+/* Direction d read SPLICE_AFTER bytes at once: bulk is flowing, set up
+ * its pipe. */
 static void splice_setup(struct relay_session *s, int d)
 {
 	struct splicer *sp = &s->sp[d];
@@ -608,12 +612,12 @@ static bool pump(struct relay_session *s, int d)
 		}
 		if (!enqueue(s, d, data, len, fds, nfds) || !apply_verdict(s, v))
 			return false;
+		if (!s->filter && (size_t)n >= SPLICE_AFTER && s->sp[d].pipe[0] < 0 && !s->sp[d].off)
+			splice_setup(s, d);
 		if (s->parked[d] || s->closing || (d == TO_PROVIDER && s->hold))
 			return true;
 		if ((size_t)n < sizeof(scratch))
 			return true; /* drained: do not spend a syscall on EAGAIN */
-		if (!s->filter && nfds == 0 && s->sp[d].pipe[0] < 0 && !s->sp[d].off)
-			splice_setup(s, d);
 	}
 	return true;
 }
