@@ -17,6 +17,7 @@
 #include <linux/veth.h>
 #include <libmnl/libmnl.h>
 
+#include "daemon/log.h"
 #include "ipam/netlink.h"
 
 struct pvx_nl {
@@ -101,21 +102,54 @@ static struct nlmsghdr *link_msg(char *buf, uint16_t type, uint16_t flags, int i
 	return nlh;
 }
 
-static int index_cb(const struct nlmsghdr *nlh, void *data)
+/* A bridge we create carries this alias, so that a daemon restarted after
+ * a crash still knows it may remove it with the pool's last link. */
+#define OUR_ALIAS "pv-xconnect"
+
+struct link_info {
+	int index;
+	char alias[64];
+};
+
+static int alias_cb(const struct nlattr *attr, void *data)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	*(int *)data = ifi->ifi_index;
+	struct link_info *li = data;
+	if (mnl_attr_get_type(attr) == IFLA_IFALIAS && mnl_attr_validate(attr, MNL_TYPE_STRING) == 0)
+		snprintf(li->alias, sizeof(li->alias), "%.*s", (int)mnl_attr_get_payload_len(attr),
+			 (const char *)mnl_attr_get_payload(attr));
 	return MNL_CB_OK;
 }
 
-int nl_ifindex(struct pvx_nl *nl, const char *name)
+static int info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct link_info *li = data;
+	li->index = ifi->ifi_index;
+	mnl_attr_parse(nlh, sizeof(*ifi), alias_cb, li);
+	return MNL_CB_OK;
+}
+
+static int link_info(struct pvx_nl *nl, const char *name, struct link_info *li)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	int index = 0;
-	int r = talk(nl, nlh, index_cb, &index);
-	return r < 0 ? 0 : index;
+	*li = (struct link_info){ 0 };
+	return talk(nl, nlh, info_cb, li);
+}
+
+int nl_ifindex(struct pvx_nl *nl, const char *name)
+{
+	struct link_info li;
+	return link_info(nl, name, &li) < 0 ? 0 : li.index;
+}
+
+static int set_alias(struct pvx_nl *nl, int index, const char *alias)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, index);
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+	return talk(nl, nlh, NULL, NULL);
 }
 
 static int set_up(struct pvx_nl *nl, int index)
@@ -150,8 +184,9 @@ static int add_address(struct pvx_nl *nl, int index, uint32_t ip, int prefix)
 int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int prefix, char *err,
 		     size_t errlen)
 {
-	int index = nl_ifindex(nl, bridge);
-	bool created = false;
+	struct link_info li;
+	int index = link_info(nl, bridge, &li) < 0 ? 0 : li.index;
+	bool created = index && strcmp(li.alias, OUR_ALIAS) == 0; /* by an earlier run */
 	if (!index) {
 		char buf[MNL_SOCKET_BUFFER_SIZE];
 		struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
@@ -166,6 +201,9 @@ int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int pre
 		}
 		created = r == 0;
 		index = nl_ifindex(nl, bridge);
+		if (created && index && set_alias(nl, index, OUR_ALIAS) < 0)
+			log_warn("bridge %s: could not mark it as ours (alias); a restarted daemon will leave it",
+				 bridge);
 	}
 	int r = index ? add_address(nl, index, gw, prefix) : -ENODEV;
 	if (r == 0)

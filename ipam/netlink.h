@@ -18,8 +18,9 @@ void nl_close(struct pvx_nl *nl);
 /* ifindex of name, 0 when there is none. */
 int nl_ifindex(struct pvx_nl *nl, const char *name);
 
-/* The bridge exists (created if not: returns 1), is up and has
- * gw/prefix. */
+/* The bridge exists (created if not), is up and has gw/prefix.  Returns 1
+ * when the bridge is ours to remove: created now, or by an earlier run
+ * (marked with the alias "pv-xconnect"); 0 when it was there before us. */
 int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int prefix, char *err,
 		     size_t errlen);
 

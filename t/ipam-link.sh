@@ -145,6 +145,10 @@ empty() { [ -z "$(pvxctl links --json | tr -d '[]\n ')" ]; }
 check "revision 4 (no network links) applied" -- until_true 10 empty
 check "no veth left" -- sh -c "! ip -o link show | grep -q 'pvx[0-9a-f]\{8\}'"
 check "no NAT table left" -- sh -c "! nft list table ip 'pvx_nat_$POOL' >/dev/null 2>&1"
+# The bridge was created by the daemon killed with -9 above; its alias
+# tells the restarted one that it may remove it.
+check "the bridge went with the last link, though an earlier run created it" -- \
+	sh -c "! ip link show '$BR' >/dev/null 2>&1"
 check "no lease left" -- no_lease 'valid|peer|invalid'
 check "ipam-release events sent" -- grep -q '"event":"ipam-release"' "$T/events.log"
 kill -TERM "$DPID"; wait "$DPID"; st=$?; DPID=
