@@ -100,12 +100,12 @@ backend be
   server nginx unix@$W/nginx.sock
 HAP
 	haproxy -f "$W/haproxy.cfg" -db >"$W/haproxy.log" 2>&1 & HAPROXY=$!; pids="$pids $HAPROXY"
+	wait_sock "$W/nginx.sock"; wait_sock "$W/haproxy.sock"
 	cat >"$W/graph.new" <<JSON
 [{"type": "unix", "name": "bench", "consumer": "bench", "socket": "$W/server.sock", "target": "$W/link.sock"},
  {"type": "rest", "name": "api", "consumer": "bench", "socket": "$W/nginx.sock", "target": "$W/rest.sock"}]
 JSON
 	mv "$W/graph.new" "$W/graph.json"
-	wait_sock "$W/nginx.sock"; wait_sock "$W/haproxy.sock"
 	"$top_builddir/pvxctl" --control "$W/xc.sock" reconcile >/dev/null
 	wait_sock "$W/rest.sock"
 	echo
