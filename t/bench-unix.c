@@ -5,6 +5,9 @@
  *   bench-unix listen PATH         accept and close at once (a cheap provider)
  *   bench-unix keep PATH           accept and keep every connection open
  *   bench-unix hold PATH N         open N connections to PATH and keep them
+ *   bench-unix splice PATH TARGET  the least a relay can do: per connection
+ *                                  and direction, one process moving bytes
+ *                                  with blocking splice() (drops fds)
  *   bench-unix hup PATH PID NEW GRAPH
  *                                  rename NEW to GRAPH, SIGHUP PID, print ms
  *                                  until PATH is a socket
@@ -12,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -83,6 +87,28 @@ static void serve_one(int c)
 	_exit(0);
 }
 
+/* One direction of the splice relay: src to dst through a pipe until EOF. */
+static void splice_one_way(int src, int dst)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		_exit(1);
+	fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
+	for (;;) {
+		ssize_t n = splice(src, NULL, p[1], NULL, 1 << 20, SPLICE_F_MOVE);
+		if (n <= 0)
+			break;
+		while (n > 0) {
+			ssize_t w = splice(p[0], NULL, dst, NULL, (size_t)n, SPLICE_F_MOVE);
+			if (w <= 0)
+				_exit(0);
+			n -= w;
+		}
+	}
+	shutdown(dst, SHUT_WR);
+	_exit(0);
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -105,6 +131,22 @@ int main(int argc, char **argv)
 				continue;
 			if (fork() == 0)
 				serve_one(c);
+			close(c);
+		}
+	}
+	if (!strcmp(argv[1], "splice") && argc > 3) {
+		signal(SIGCHLD, SIG_IGN);
+		int l = sock_at(argv[2], 1);
+		for (;;) {
+			int c = accept(l, NULL, NULL);
+			if (c < 0)
+				continue;
+			if (fork() == 0) {
+				int t = sock_at(argv[3], 0);
+				if (fork() == 0)
+					splice_one_way(t, c);
+				splice_one_way(c, t);
+			}
 			close(c);
 		}
 	}

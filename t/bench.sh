@@ -26,6 +26,10 @@ if command -v socat >/dev/null; then
 	socat UNIX-LISTEN:"$W/socat.sock",fork UNIX-CONNECT:"$W/server.sock" & SOCAT=$!; pids="$pids $SOCAT"
 	wait_sock "$W/socat.sock" && have_socat=true
 fi
+# The least any relay can cost: one blocking splice() loop per direction
+# (no event loop, no fd passing), to see how close the link gets to it.
+"$B" splice "$W/splice.sock" "$W/server.sock" & pids="$pids $!"
+wait_sock "$W/splice.sock"
 # CPU time of a process and its reaped children (socat forks per
 # connection), in clock ticks.
 cpu_ticks_all() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
@@ -38,9 +42,10 @@ printf '%-12s %12s %8s %10s %8s %10s %8s %12s\n' variant "MiB/s" ratio "p50 us" 
 # varies by +-20 % from one run to the next); the relay's CPU is taken over
 # the round that gave the best figure.
 declare -A BW CPU
-VARIANTS="direct pv-xconnect"
+VARIANTS="direct pv-xconnect splice-only"
 $have_socat && VARIANTS="$VARIANTS socat"
-sock_of() { case $1 in direct) echo "$W/server.sock" ;; pv-xconnect) echo "$W/link.sock" ;; socat) echo "$W/socat.sock" ;; esac; }
+sock_of() { case $1 in direct) echo "$W/server.sock" ;; pv-xconnect) echo "$W/link.sock" ;;
+	splice-only) echo "$W/splice.sock" ;; socat) echo "$W/socat.sock" ;; esac; }
 pid_of() { case $1 in pv-xconnect) echo "$D1" ;; socat) echo "$SOCAT" ;; *) echo "" ;; esac; }
 for _ in 1 2 3; do
 	for v in $VARIANTS; do
@@ -64,7 +69,8 @@ for v in $VARIANTS; do
 			(cpu == "-" ? "-" : sprintf("%.0f", cpu * 1024 / mib)) }'
 done
 echo "(throughput ratio: higher is better; latency ratio: lower is better;"
-echo " relay ms/GiB: CPU the process in the middle spent moving the bulk)"
+echo " relay ms/GiB: CPU the process in the middle spent moving the bulk;"
+echo " splice-only: a blocking splice() loop per direction, no fd passing: the floor for any relay)"
 fi
 
 # rest link: h2load (HTTP/1.1) against nginx on a Unix socket, directly,
