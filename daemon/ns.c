@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,6 +14,9 @@
 #include <sys/wait.h>
 #include <grp.h>
 #include <linux/openat2.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#endif
 #include <unistd.h>
 
 #include "daemon/ns.h"
@@ -294,62 +299,60 @@ int pvx_ns_connect(int dirfd, const char *name)
 	return fd;
 }
 
-/* Child side of pvx_ns_connect_as: only system calls, then _exit. */
-static void connect_as_child(int reply, int dirfd, const char *name, uid_t uid, gid_t gid,
-			     const gid_t *groups, int ngroups)
+/* pvx_ns_connect_as runs the connect in a task that shares our memory and
+ * fd table and has credentials of its own (clone with CLONE_VM |
+ * CLONE_FILES | CLONE_VFORK, the way posix_spawn starts a child): no pages
+ * are copied, as fork would, and the socket lands in our fd table.  We are
+ * suspended until it exits, so its stack can be a static one. */
+struct connect_as {
+	int dirfd;
+	const char *name;
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	int ngroups;
+	int result; /* fd or -errno, written by the task */
+};
+
+static char connect_as_stack[64 * 1024] __attribute__((aligned(16)));
+
+/* The task: raw system calls only (glibc's set*id wrappers would try to
+ * change every thread of a process this task does not belong to). */
+static int connect_as_task(void *arg)
 {
-	int err = 0, fd = -1;
-	if (setgroups((size_t)ngroups, groups) < 0 || setresgid(gid, gid, gid) < 0 ||
-	    setresuid(uid, uid, uid) < 0)
-		err = errno;
-	else if ((fd = pvx_ns_connect(dirfd, name)) < 0)
-		err = -fd;
-	_exit(pvx_send_fds(reply, &err, sizeof(err), &fd, fd >= 0 ? 1 : 0, MSG_NOSIGNAL) < 0);
+	struct connect_as *c = arg;
+	if (syscall(SYS_setgroups, (size_t)c->ngroups, c->groups) < 0 ||
+	    syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0 ||
+	    syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0)
+		c->result = -errno;
+	else
+		c->result = pvx_ns_connect(c->dirfd, c->name);
+	_exit(0); /* exit_group of its own thread group: only this task */
 }
 
 int pvx_ns_connect_as(int dirfd, const char *name, uid_t uid, gid_t gid, const gid_t *groups,
 		      int ngroups)
 {
-	int sp[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
-		return -errno;
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = -errno;
-		close(sp[0]);
-		close(sp[1]);
-		return e;
-	}
-	if (pid == 0) {
-		close(sp[0]);
-		connect_as_child(sp[1], dirfd, name, uid, gid, groups, ngroups);
-	}
-	close(sp[1]);
-
-	/* The child does a handful of system calls and a non-blocking
-	 * connect: waiting for it in line costs less than a state machine. */
-	int err = EIO, fd = -1;
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cb;
-	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.buf,
-			     .msg_controllen = sizeof(cb.buf) };
-	ssize_t n;
-	do
-		n = recvmsg(sp[0], &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof(err))
-		pvx_cmsg_fds(&mh, &fd, 1);
-	close(sp[0]);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	if (fd >= 0 && err == 0)
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	return -(err ? err : EIO);
+	struct connect_as c = { .dirfd = dirfd, .name = name, .uid = uid, .gid = gid,
+				.groups = groups, .ngroups = ngroups, .result = -EIO };
+	/* No signal handler may run in the task, on our memory. */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	int saved_errno = errno;
+	pid_t pid = clone(connect_as_task, connect_as_stack + sizeof(connect_as_stack),
+			  CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, &c);
+	int e = pid < 0 ? -errno : 0;
+	errno = saved_errno; /* the task wrote our errno: it shares our TLS */
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+#ifdef __SANITIZE_ADDRESS__
+	/* The task left its frames' redzones poisoned on the static stack. */
+	__asan_unpoison_memory_region(connect_as_stack, sizeof(connect_as_stack));
+#endif
+	return e < 0 ? e : c.result;
 }
 
 int pvx_ns_unlink_socket(int dirfd, const char *name, uint64_t dev, uint64_t ino)

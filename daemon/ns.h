@@ -40,11 +40,11 @@ int pvx_ns_listen(int dirfd, const char *name, int backlog, uint64_t *dev, uint6
  * -errno (-EAGAIN: backlog full, try again). */
 int pvx_ns_connect(int dirfd, const char *name);
 
-/* The same connect made by a short-lived child process that first takes
- * the given uid, gid and supplementary groups, so the peer's SO_PEERCRED
- * (what dbus-daemon trusts, whatever the client claims) shows them while
- * we stay root.  The child hands the socket back over a socketpair.
- * Returns the fd or -errno. */
+/* The same connect made by a short-lived task that first takes the given
+ * uid, gid and supplementary groups, so the peer's SO_PEERCRED and
+ * SO_PEERGROUPS (what dbus-daemon trusts, whatever the client claims) show
+ * them while we stay root.  The task shares our memory and fd table
+ * (no fork).  Returns the fd or -errno. */
 int pvx_ns_connect_as(int dirfd, const char *name, uid_t uid, gid_t gid, const gid_t *groups,
 		      int ngroups);
 

@@ -3,7 +3,10 @@
  *   bench-dbus serve ADDRESS NAME        owns NAME, answers Echo(s) -> s
  *   bench-dbus call ADDRESS NAME N C     C connections in parallel (one
  *                                        process each), N calls each, one
- *                                        at a time; prints calls/s */
+ *                                        at a time; prints calls/s
+ *   bench-dbus connects ADDRESS N        N connections one after the other
+ *                                        (connect, authenticate, Hello,
+ *                                        close); prints connections/s */
 #include "config.h"
 
 #include <stdio.h>
@@ -79,17 +82,40 @@ static void calls(const char *address, const char *name, long n)
 	dbus_connection_unref(c);
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int connects(const char *address, long n)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long i = 0; i < n; i++) {
+		DBusConnection *c = connect_bus(address);
+		dbus_connection_close(c);
+		dbus_connection_unref(c);
+	}
+	printf("%.0f\n", (double)n / seconds_since(&t0));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "serve"))
 		return serve(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "connects"))
+		return connects(argv[2], atol(argv[3]));
 	if (argc != 6 || strcmp(argv[1], "call")) {
-		fprintf(stderr, "usage: bench-dbus serve ADDRESS NAME | call ADDRESS NAME N CONNECTIONS\n");
+		fprintf(stderr, "usage: bench-dbus serve ADDRESS NAME | call ADDRESS NAME N CONNECTIONS"
+				" | connects ADDRESS N\n");
 		return 2;
 	}
 	long n = atol(argv[4]);
 	int conns = atoi(argv[5]);
-	struct timespec t0, t1;
+	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < conns; i++)
 		if (fork() == 0) {
@@ -99,8 +125,6 @@ int main(int argc, char **argv)
 	int failed = 0, st;
 	while (wait(&st) > 0)
 		failed |= !WIFEXITED(st) || WEXITSTATUS(st);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("%.0f\n", (double)n * conns / s);
+	printf("%.0f\n", (double)n * conns / seconds_since(&t0));
 	return failed;
 }

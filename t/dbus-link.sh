@@ -67,6 +67,8 @@ JSON
 fake_pvctrl_start "$T/graph.json"
 daemon_start
 check "seven dbus links ACTIVE" -- pvxctl wait --timeout 10
+creds() { grep -E '^(Uid|Gid|Groups):' "/proc/$DPID/status"; }
+CREDS0=$(creds)
 
 client() { in_container app /usr/bin/python3 /t/dbus-client.py "unix:path=/run/$1/bus" "${@:2}"; }
 is() { # is DESCRIPTION EXPECTED COMMAND...
@@ -103,6 +105,9 @@ is "hosted bus (provider pid 0) with \"uid\": 33, whatever the role (root)" 33 c
 client operator groups >"$T/groups.txt" 2>&1
 check "role operator: the bus sees its supplementary group video (44) from the provider's /etc/group" -- \
 	grep -qw 44 "$T/groups.txt"
+# The connect-as task shares the daemon's memory, not its credentials.
+check "the daemon's own uid, gid and groups are untouched by the connects as 0, 65534, 1001, 4242, 33" -- \
+	test "$(creds)" = "$CREDS0"
 is "role nobody: GetInfo works (the policy lets anyone send to the service)" \
 	'{"service": "dbus-example", "status": "active"}' client nobody info
 client nobody own org.pantavisor.Example >"$T/attacker.txt" 2>&1
