@@ -147,8 +147,9 @@ BUS
 	dbus-daemon --config-file="$W/bus.conf" --nofork --nopidfile 2>/dev/null & pids="$pids $!"
 	wait_sock "$W/bus"
 	"$BD" serve "unix:path=$W/bus" org.pvx.Bench >/dev/null & pids="$pids $!"
-	xdg-dbus-proxy "unix:path=$W/bus" "$W/xdg.sock" & pids="$pids $!"
-	xdg-dbus-proxy "unix:path=$W/bus" "$W/xdgf.sock" --filter --talk=org.pvx.Bench & pids="$pids $!"
+	# (xdg-dbus-proxy warns on stderr of every client that leaves early)
+	xdg-dbus-proxy "unix:path=$W/bus" "$W/xdg.sock" 2>>"$W/xdg.log" & pids="$pids $!"
+	xdg-dbus-proxy "unix:path=$W/bus" "$W/xdgf.sock" --filter --talk=org.pvx.Bench 2>>"$W/xdg.log" & pids="$pids $!"
 	cat >"$W/graph.new" <<JSON
 [{"type": "dbus", "name": "bus", "consumer": "bench", "role": "root", "socket": "$W/bus", "target": "$W/dbus.sock"},
  {"type": "dbus", "name": "busf", "consumer": "bench", "role": "root", "interface": "org.pvx.Bench",
@@ -184,6 +185,23 @@ JSON
 		-v pf4="${BEST4[pv-xconnect-filtered]}" -v xf4="${BEST4[xdg-dbus-proxy-filtered]}" \
 		'BEGIN { printf "pv-xconnect / xdg-dbus-proxy: plain %.2fx (1 conn) %.2fx (4); filtered %.2fx (1) %.2fx (4)\n", p / x, p4 / x4, pf / xf, pf4 / xf4 }'
 	echo "(calls per second: higher is better; ratios to direct)"
+	# Connection setup: each one is authenticated, says Hello and leaves.
+	CONNS=$((CALLS / 5))
+	echo
+	echo "dbus connection setup (best of 3 rounds of $CONNS connections one after the other)"
+	printf '%-24s %10s %8s\n' variant "conns/s" ratio
+	declare -A BESTC
+	for round in 1 2 3; do
+		for v in direct:$W/bus pv-xconnect:$W/dbus.sock xdg-dbus-proxy:$W/xdg.sock; do
+			n=${v%%:*}
+			c=$("$BD" connects "unix:path=${v#*:}" "$CONNS")
+			[ "${BESTC[$n]:-0}" -lt "$c" ] && BESTC[$n]=$c
+		done
+	done
+	for n in direct pv-xconnect xdg-dbus-proxy; do
+		awk -v n="$n" -v c="${BESTC[$n]}" -v d="${BESTC[direct]}" 'BEGIN { printf "%-24s %10.0f %7.2fx\n", n, c, c / d }'
+	done
+	echo "(connections per second: higher is better; ratios to direct)"
 fi
 
 # Reconcile, footprint and idle cost of the daemon itself.
