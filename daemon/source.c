@@ -55,9 +55,15 @@ static void failed(const char *msg)
 	pvx_log_once(&fetch_error, PVX_LOG_WARN, line);
 }
 
+/* A hostile graph may hold a million bad links: the first few are logged
+ * one by one, the rest counted in one line. */
+#define SKIPS_LOGGED 20
+static size_t skips;
+
 static void skip_link(void *ctx, size_t index, const char *why)
 {
-	log_warn("graph: link %zu skipped: %s", index, why);
+	if (++skips <= SKIPS_LOGGED)
+		log_warn("graph: link %zu skipped: %s", index, why);
 }
 
 /* Applies a body unless it is the one applied last time: one length
@@ -71,6 +77,7 @@ static bool consume(const char *body, size_t len, char *msg, size_t msglen)
 	}
 	struct pvx_graph g;
 	char err[256];
+	skips = 0;
 	if (pvx_graph_parse(body, len, &g, err, sizeof(err), skip_link, NULL) < 0) {
 		failed(err);
 		snprintf(msg, msglen, "%s", err);
@@ -80,9 +87,15 @@ static bool consume(const char *body, size_t len, char *msg, size_t msglen)
 	ipam_sync_pools(&g);
 	mesh_apply(&g, &st);
 	ipam_sync_leases(&g);
+	size_t skipped = g.n_skipped;
 	pvx_graph_free(&g);
+	if (skipped > SKIPS_LOGGED)
+		log_warn("graph: %zu more links skipped, not logged one by one", skipped - SKIPS_LOGGED);
+	if (st.duplicates > MESH_DUPLICATES_LOGGED)
+		log_warn("graph: %zu more duplicate links skipped, not logged one by one",
+			 st.duplicates - MESH_DUPLICATES_LOGGED);
 	log_info("graph applied: %zu links (%zu added, %zu removed, %zu changed, %zu skipped)",
-		 mesh_count(), st.added, st.removed, st.changed, g.n_skipped + st.duplicates);
+		 mesh_count(), st.added, st.removed, st.changed, skipped + st.duplicates);
 	snprintf(msg, msglen, "graph applied: %zu added, %zu removed, %zu changed", st.added,
 		 st.removed, st.changed);
 	pvx_buf_reset(&last_body);

@@ -152,8 +152,9 @@ void mesh_apply(const struct pvx_graph *g, struct pvx_reconcile_stats *st)
 		const struct pvx_link_spec *s = &g->links[i];
 		struct pvx_link *l = find(s);
 		if (l && l->seen_round == round_no) {
-			log_warn("graph: duplicate link %s/%s -> %s skipped", s->consumer, s->name,
-				 s->target);
+			if (st->duplicates < MESH_DUPLICATES_LOGGED)
+				log_warn("graph: duplicate link %s/%s -> %s skipped", s->consumer,
+					 s->name, s->target);
 			st->duplicates++;
 			continue;
 		}

@@ -6,6 +6,9 @@
 #include "fsm/link.h"
 #include "parsers/graph.h"
 
+/* Duplicate links logged one by one per graph; the caller counts the rest. */
+#define MESH_DUPLICATES_LOGGED 20
+
 struct pvx_reconcile_stats {
 	size_t added, removed, changed, unchanged, duplicates;
 };

@@ -107,6 +107,28 @@ check "pvxctl on a missing socket: clear error" -- sh -c "\"$PVXCTL\" --control 
 ok $([ "$st" = 1 ]; echo $?) "a second daemon on the same control socket exits 1 (got $st)"
 check "... saying why" -- grep -q 'Address already in use' "$T/second.txt"
 
+# a hostile graph: 5,000 bad entries and 5,000 duplicates of one link are
+# logged 20 and 20 times, then counted, and the one good link applies
+mark=$(wc -l <"$T/daemon.log")
+"$PY" - "$T/graph.json.new" "$T" <<'PYEOF'
+import json, sys
+dup = {"type": "unix", "name": "d", "consumer": "host", "socket": sys.argv[2] + "/nothing.sock",
+       "target": sys.argv[2] + "/planted/d.sock"}
+json.dump([{"type": "unix"}] * 5000 + [dup] * 5001, open(sys.argv[1], "w"))
+PYEOF
+mv "$T/graph.json.new" "$T/graph.json"
+flood() { tail -n +$((mark + 1)) "$T/daemon.log"; }
+check "hostile graph applied (the one distinct link is there)" -- \
+	until_true 5 sh -c "\"$PVXCTL\" --control $T/xc.sock links --json | grep -q '\"name\":\"d\"'"
+until_true 5 sh -c "tail -n +$((mark + 1)) '$T/daemon.log' | grep -q 'graph applied'"
+ok $([ "$(flood | grep -c 'skipped: missing required field')" = 20 ]; echo $?) \
+	"5,000 bad links: 20 logged one by one ($(flood | grep -c 'skipped: missing required field'))"
+check "... and the rest counted in one line" -- sh -c "tail -n +$((mark + 1)) '$T/daemon.log' | grep -q '4980 more links skipped'"
+ok $([ "$(flood | grep -c 'duplicate link host/d')" = 20 ]; echo $?) \
+	"5,000 duplicates: 20 logged one by one ($(flood | grep -c 'duplicate link host/d'))"
+check "... and the rest counted in one line" -- sh -c "tail -n +$((mark + 1)) '$T/daemon.log' | grep -q '4980 more duplicate links skipped'"
+check "the applied line counts all 10,000 skipped" -- sh -c "tail -n +$((mark + 1)) '$T/daemon.log' | grep -q 'graph applied: .*10000 skipped'"
+
 # the provider socket appears later: BACKOFF retries, then ACTIVE
 in_container client mkdir -p /run/late
 write_graph <<JSON
