@@ -236,6 +236,9 @@ char *control_metrics(void)
 	family(&b, "pvx_link_bytes_total", "counter", "Bytes relayed.",
 	       offsetof(struct pvx_link, bytes_to_provider),
 	       (ssize_t)offsetof(struct pvx_link, bytes_to_consumer));
+	family(&b, "pvx_link_bytes_spliced_total", "counter",
+	       "Of the bytes relayed, those moved by splice() without a copy.",
+	       offsetof(struct pvx_link, bytes_spliced), -1);
 	family(&b, "pvx_link_fds_total", "counter", "File descriptors passed with the bytes.",
 	       offsetof(struct pvx_link, fds_to_provider),
 	       (ssize_t)offsetof(struct pvx_link, fds_to_consumer));

@@ -55,6 +55,7 @@ check "bulk with fds on one connection: all 20 fds arrive in order, each with it
 	in_container client "$PY" /t/peer.py client "$SOCK" bulkfd 20
 s1=$(spliced)
 ok $([ $((s1 - s0)) -gt 10000000 ]; echo $?) "the bulk went through splice ($((s1 - s0)) of ~21 MB spliced)"
+check "metrics: spliced bytes" -- sh -c "\"$PVXCTL\" --control $T/xc.sock metrics | grep -q '^pvx_link_bytes_spliced_total{consumer=\"client\",name=\"raw\".*} [1-9]'"
 
 # 2,000 connects, 200 of them left half-open: fds back to baseline after the linger
 base=$(fd_count "$DPID")
