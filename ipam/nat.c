@@ -82,6 +82,17 @@ int nat_ref(const struct ipam_pool *p, char *err, size_t errlen)
 	users[n_users].count = 1;
 	n_users++;
 	log_info("pool '%s': NAT table ip %s installed", p->name, table);
+	/* Forwarding is the system's to set, but masquerading without it
+	 * silently gets nowhere: say so once per table. */
+	char fwd = '1';
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "re");
+	if (f) {
+		fwd = (char)fgetc(f);
+		fclose(f);
+	}
+	if (fwd == '0')
+		log_warn("pool '%s': NAT is on but net.ipv4.ip_forward is 0: its containers reach "
+			 "the host only, nothing beyond it", p->name);
 	return 0;
 }
 

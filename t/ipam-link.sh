@@ -65,6 +65,13 @@ check "ipam-reserve events reached pv-ctrl" -- \
 	sh -c "grep -q '\"event\":\"ipam-reserve\".*\"ip\":\"10.0.3.50\"' '$T/events.log' && grep -q '\"consumer\":\"peer\"' '$T/events.log'"
 nft list table ip "pvx_nat_$POOL" >"$T/nft.txt" 2>&1
 check "NAT: masquerade for 10.0.3.0/24 installed" -- grep -q "ip saddr 10.0.3.0/24 ip daddr != 10.0.3.0/24 masquerade" "$T/nft.txt"
+# NAT without forwarding gets nowhere: the daemon says so iff it is off
+if [ "$(cat /proc/sys/net/ipv4/ip_forward)" = 0 ]; then
+	check "ip_forward is 0: the NAT pool warns that its containers reach the host only" -- \
+		grep -q "pool '$POOL': NAT is on but net.ipv4.ip_forward is 0" "$T/daemon.log"
+else
+	check "ip_forward is 1: no forwarding warning" -- sh -c "! grep -q 'ip_forward is 0' '$T/daemon.log'"
+fi
 pvxctl ipam >"$T/ipam.txt"
 check "pvxctl ipam: pool line with used/free" -- grep -qE "^$POOL +10.0.3.0/24 +10.0.3.1 +$BR +yes +2 +251" "$T/ipam.txt"
 check "pvxctl ipam: the static lease" -- grep -qE "^valid +$POOL +10.0.3.50 +02:00:0a:00:03:32 +static" "$T/ipam.txt"
