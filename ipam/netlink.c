@@ -144,11 +144,11 @@ int nl_ifindex(struct pvx_nl *nl, const char *name)
 	return link_info(nl, name, &li) < 0 ? 0 : li.index;
 }
 
-static int set_alias(struct pvx_nl *nl, int index, const char *alias)
+static int mark_ours(struct pvx_nl *nl, int index)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, index);
-	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, OUR_ALIAS);
 	return talk(nl, nlh, NULL, NULL);
 }
 
@@ -186,7 +186,7 @@ int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int pre
 {
 	struct link_info li;
 	int index = link_info(nl, bridge, &li) < 0 ? 0 : li.index;
-	bool created = index && strcmp(li.alias, OUR_ALIAS) == 0; /* by an earlier run */
+	bool ours = index && strcmp(li.alias, OUR_ALIAS) == 0; /* made by an earlier run */
 	if (!index) {
 		char buf[MNL_SOCKET_BUFFER_SIZE];
 		struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
@@ -199,9 +199,9 @@ int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int pre
 			snprintf(err, errlen, "creating bridge %s: %s", bridge, strerror(-r));
 			return r;
 		}
-		created = r == 0;
+		ours = r == 0;
 		index = nl_ifindex(nl, bridge);
-		if (created && index && set_alias(nl, index, OUR_ALIAS) < 0)
+		if (ours && index && mark_ours(nl, index) < 0)
 			log_warn("bridge %s: could not mark it as ours (alias); a restarted daemon will leave it",
 				 bridge);
 	}
@@ -210,7 +210,7 @@ int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int pre
 		r = set_up(nl, index);
 	if (r < 0)
 		snprintf(err, errlen, "bridge %s: %s", bridge, strerror(-r));
-	return r < 0 ? r : created;
+	return r < 0 ? r : ours;
 }
 
 int nl_veth_create(struct pvx_nl *nl, const char *host, const char *peer, int netns_fd,

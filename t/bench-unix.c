@@ -66,7 +66,7 @@ static int full_read(int fd, char *buf, size_t n)
 	return 0;
 }
 
-static void serve_one(int c)
+static void serve_one(int c, const char *unused)
 {
 	static char buf[1 << 18];
 	char mode;
@@ -109,6 +109,31 @@ static void splice_one_way(int src, int dst)
 	_exit(0);
 }
 
+/* A connection of the splice relay: a process per direction. */
+static void splice_both_ways(int c, const char *target)
+{
+	int t = sock_at(target, 0);
+	if (fork() == 0)
+		splice_one_way(t, c);
+	splice_one_way(c, t);
+}
+
+/* Listens on path and runs child(connection, arg) in a process of its own
+ * for each connection; never returns. */
+static void accept_forking(const char *path, void (*child)(int c, const char *arg), const char *arg)
+{
+	signal(SIGCHLD, SIG_IGN);
+	int l = sock_at(path, 1);
+	for (;;) {
+		int c = accept(l, NULL, NULL);
+		if (c < 0)
+			continue;
+		if (fork() == 0)
+			child(c, arg);
+		close(c);
+	}
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -122,34 +147,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (!strcmp(argv[1], "serve")) {
-		signal(SIGCHLD, SIG_IGN);
-		int l = sock_at(argv[2], 1);
-		for (;;) {
-			int c = accept(l, NULL, NULL);
-			if (c < 0)
-				continue;
-			if (fork() == 0)
-				serve_one(c);
-			close(c);
-		}
-	}
-	if (!strcmp(argv[1], "splice") && argc > 3) {
-		signal(SIGCHLD, SIG_IGN);
-		int l = sock_at(argv[2], 1);
-		for (;;) {
-			int c = accept(l, NULL, NULL);
-			if (c < 0)
-				continue;
-			if (fork() == 0) {
-				int t = sock_at(argv[3], 0);
-				if (fork() == 0)
-					splice_one_way(t, c);
-				splice_one_way(c, t);
-			}
-			close(c);
-		}
-	}
+	if (!strcmp(argv[1], "serve"))
+		accept_forking(argv[2], serve_one, NULL);
+	if (!strcmp(argv[1], "splice") && argc > 3)
+		accept_forking(argv[2], splice_both_ways, argv[3]);
 	if (!strcmp(argv[1], "listen") || !strcmp(argv[1], "keep")) {
 		bool keep = argv[1][0] == 'k';
 		struct rlimit rl;

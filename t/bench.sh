@@ -32,7 +32,7 @@ fi
 wait_sock "$W/splice.sock"
 # CPU time of a process and its reaped children (socat forks per
 # connection), in clock ticks.
-cpu_ticks_all() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
+cpu_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
 TCK=$(getconf CLK_TCK)
 
 if want unix; then
@@ -50,9 +50,9 @@ pid_of() { case $1 in pv-xconnect) echo "$D1" ;; socat) echo "$SOCAT" ;; *) echo
 for _ in 1 2 3; do
 	for v in $VARIANTS; do
 		p=$(pid_of $v); c0=0; c1=0
-		[ -n "$p" ] && c0=$(cpu_ticks_all "$p")
+		[ -n "$p" ] && c0=$(cpu_ticks "$p")
 		bw=$("$B" bulk "$(sock_of $v)" "$MIB")
-		[ -n "$p" ] && c1=$(cpu_ticks_all "$p")
+		[ -n "$p" ] && c1=$(cpu_ticks "$p")
 		if awk -v a="$bw" -v b="${BW[$v]:-0}" 'BEGIN { exit !(a > b) }'; then
 			BW[$v]=$bw
 			CPU[$v]=$([ -n "$p" ] && echo $(( (c1 - c0) * 1000 / TCK )) || echo -)
@@ -123,9 +123,9 @@ JSON
 	for v in "direct $W/nginx.sock" "pv-xconnect $W/rest.sock $D1" "haproxy $W/haproxy.sock $HAPROXY"; do
 		set -- $v
 		c0=0; c1=0
-		[ $# -gt 2 ] && c0=$(cpu_ticks_all "$3")
+		[ $# -gt 2 ] && c0=$(cpu_ticks "$3")
 		r=$([ "$1" = direct ] && echo "$D_RPS" || rps "$2")
-		[ $# -gt 2 ] && c1=$(cpu_ticks_all "$3")
+		[ $# -gt 2 ] && c1=$(cpu_ticks "$3")
 		awk -v n="$1" -v r="$r" -v d="$D_RPS" -v has="$#" -v us="$(( (c1 - c0) * 1000000 / TCK ))" -v reqs="$REQS" \
 			'BEGIN { printf "%-12s %12.0f %7.2fx %14s\n", n, r, r / d, (has > 2 ? sprintf("%.1f", us / reqs) : "-") }'
 	done
@@ -208,7 +208,6 @@ fi
 want daemon || exit 0
 ms() { date +%s%N | awk '{ printf "%.1f", $1 / 1e6 }'; }
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 LINKS=${BENCH_LINKS:-10000}
 "$B" listen "$W/p.sock" & pids="$pids $!"
 "$B" keep "$W/k.sock" & pids="$pids $!"
