@@ -17,15 +17,15 @@
 #include <jansson.h>
 
 #include "daemon/control.h"
-#include "daemon/events.h"
+#include "pvctrl/events.h"
 #include "ipam/ipam.h"
-#include "daemon/log.h"
-#include "daemon/source.h"
-#include "daemon/util.h"
+#include "lib/log.h"
+#include "sources/source.h"
+#include "lib/util.h"
 #include "fsm/fsm.h"
 #include "fsm/link.h"
 #include "fsm/reconcile.h"
-#include "plugins/plugin.h"
+#include "fsm/plugin.h"
 
 #define MAX_CLIENTS 64
 #define CLIENT_TIMEOUT 10.0

@@ -12,13 +12,13 @@
 #include <ev.h>
 
 #include "daemon/control.h"
-#include "daemon/events.h"
-#include "daemon/log.h"
+#include "pvctrl/events.h"
+#include "lib/log.h"
 #include "ipam/ipam.h"
-#include "daemon/source.h"
+#include "sources/source.h"
 #include "fsm/link.h"
 #include "fsm/reconcile.h"
-#include "plugins/relay.h"
+#include "relay/relay.h"
 
 #define DEFAULT_CTRL "/run/pantavisor/pv/pv-ctrl"
 #define DEFAULT_CONTROL "/run/pantavisor/pv/xconnect.sock"

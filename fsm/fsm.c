@@ -10,9 +10,9 @@
 
 #include <stdio.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 
-#include "daemon/log.h"
+#include "lib/log.h"
 #include "fsm/fsm.h"
 
 const struct fsm_state_def fsm_states[LS__COUNT] = {

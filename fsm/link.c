@@ -9,13 +9,12 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-#include "daemon/log.h"
-#include "daemon/ns.h"
-#include "daemon/util.h"
+#include "lib/log.h"
+#include "lib/ns.h"
+#include "lib/util.h"
 #include "fsm/link.h"
-#include "plugins/plugin.h"
+#include "fsm/plugin.h"
 
-struct ev_loop *pvx_loop;
 double pvx_backoff_base = 0.25;
 double pvx_backoff_cap = 30.0;
 

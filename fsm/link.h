@@ -8,7 +8,8 @@
 #include <stdint.h>
 #include <ev.h>
 
-#include "parsers/graph.h"
+#include "lib/loop.h"
+#include "model/spec.h"
 
 enum link_state {
 	LS_NEW,       /* created by the reconciler, nothing done yet */
@@ -110,9 +111,6 @@ void link_error(struct pvx_link *l, int err, const char *fmt, ...)
 /* "consumer/name -> target", for log lines. */
 const char *link_key(const struct pvx_link *l);
 
-/* The loop the links run on; set once by the daemon (tests may use the
- * default loop). */
-extern struct ev_loop *pvx_loop;
 /* Backoff: first retry after this many seconds, doubling up to the cap. */
 extern double pvx_backoff_base, pvx_backoff_cap;
 

@@ -5,10 +5,10 @@
 
 #include <string.h>
 
-#include "daemon/log.h"
-#include "daemon/util.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "fsm/reconcile.h"
-#include "plugins/plugin.h"
+#include "fsm/plugin.h"
 
 static struct pvx_link **buckets;
 static size_t n_buckets, n_links;

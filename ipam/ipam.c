@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/log.h"
+#include "lib/log.h"
 #include "ipam/ipam.h"
 
 #define LEASE_FILE "ipam-leases.json"

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 
 struct ipam_pool {
 	char *name, *bridge;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <nftables/libnftables.h>
 
-#include "daemon/log.h"
+#include "lib/log.h"
 #include "ipam/nat.h"
 
 struct nat_user {

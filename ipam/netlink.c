@@ -17,7 +17,7 @@
 #include <linux/veth.h>
 #include <libmnl/libmnl.h>
 
-#include "daemon/log.h"
+#include "lib/log.h"
 #include "ipam/netlink.h"
 
 struct pvx_nl {

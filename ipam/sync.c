@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "daemon/events.h"
-#include "daemon/log.h"
+#include "pvctrl/events.h"
+#include "lib/log.h"
 #include "ipam/ipam.h"
 #include "ipam/sync.h"
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 
 /* Limits: a head larger than this is refused (no legitimate pv-ctrl or
  * pv-xconnect response comes close). */

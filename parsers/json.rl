@@ -30,7 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 #include "parsers/json.h"
 
 struct json_reader {

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "parsers/graph.h"
+#include "model/spec.h"
 #include "parsers/json.h"
 
 #define MANIFEST_MAX_SIZE (1024 * 1024)

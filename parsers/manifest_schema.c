@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/un.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 #include "parsers/manifest.h"
 
 enum ctx {

@@ -3,7 +3,7 @@
  *
  * Identity.  dbus-daemon believes the kernel (SO_PEERCRED), not the SASL
  * text, so the connection to the bus is made by a child process running as
- * the mapped uid (daemon/identity.h, pvx_ns_connect_as).  On it the proxy
+ * the mapped uid (policy/identity.h, pvx_ns_connect_as).  On it the proxy
  * authenticates itself at once, pipelined: AUTH EXTERNAL with an empty
  * response (the bus takes the uid of the socket), NEGOTIATE_UNIX_FD, BEGIN.
  * The client's own SASL exchange is answered by the proxy (parsers/sasl.rl):
@@ -29,14 +29,14 @@
 
 #include <dbus/dbus.h>
 
-#include "daemon/identity.h"
-#include "daemon/log.h"
-#include "daemon/ns.h"
-#include "daemon/util.h"
+#include "policy/identity.h"
+#include "lib/log.h"
+#include "lib/ns.h"
+#include "lib/util.h"
 #include "parsers/dbus_msg.h"
 #include "parsers/sasl.h"
-#include "plugins/plugin.h"
-#include "plugins/relay.h"
+#include "fsm/plugin.h"
+#include "relay/relay.h"
 #include "plugins/stream.h"
 
 #define BUS_DRIVER "org.freedesktop.DBus"

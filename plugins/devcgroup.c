@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 #include "plugins/devcgroup.h"
 
 #define CG_FILE_MAX (64 * 1024)

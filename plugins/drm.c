@@ -27,12 +27,12 @@
 
 #include <xf86drm.h>
 
-#include "daemon/log.h"
-#include "daemon/ns.h"
-#include "daemon/util.h"
+#include "lib/log.h"
+#include "lib/ns.h"
+#include "lib/util.h"
 #include "fsm/reconcile.h"
 #include "plugins/devcgroup.h"
-#include "plugins/plugin.h"
+#include "fsm/plugin.h"
 
 #define DRM_MAJOR 226
 

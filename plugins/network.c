@@ -20,13 +20,13 @@
 #include <unistd.h>
 #include <net/if.h>
 
-#include "daemon/events.h"
-#include "daemon/log.h"
-#include "daemon/util.h"
+#include "pvctrl/events.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "ipam/ipam.h"
 #include "ipam/nat.h"
 #include "ipam/netlink.h"
-#include "plugins/plugin.h"
+#include "fsm/plugin.h"
 
 struct net_planted {
 	char host[IFNAMSIZ];

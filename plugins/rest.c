@@ -24,11 +24,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 #include "parsers/http_request.h"
 #include "parsers/http_response.h"
-#include "plugins/plugin.h"
-#include "plugins/relay.h"
+#include "fsm/plugin.h"
+#include "relay/relay.h"
 #include "plugins/stream.h"
 
 #define REST_MAX_HEAD (64 * 1024)

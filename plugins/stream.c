@@ -1,6 +1,6 @@
 /* Planting and serving a link's listening socket.  The socket is created
  * inside the consumer's mount namespace through /proc/<pid>/root (see
- * daemon/ns.h); connections are accepted in batches and each is relayed to
+ * lib/ns.h); connections are accepted in batches and each is relayed to
  * a fresh non-blocking connection to the provider. */
 #include "config.h"
 
@@ -8,11 +8,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "daemon/log.h"
-#include "daemon/ns.h"
-#include "daemon/util.h"
-#include "plugins/plugin.h"
-#include "plugins/relay.h"
+#include "lib/log.h"
+#include "lib/ns.h"
+#include "lib/util.h"
+#include "fsm/plugin.h"
+#include "relay/relay.h"
 #include "plugins/stream.h"
 
 #define ACCEPT_BATCH 64

@@ -1,7 +1,7 @@
-/* unix links: a plain byte relay with fd passing (plugins/relay.c). */
+/* unix links: a plain byte relay with fd passing (relay/relay.c). */
 #include "config.h"
 
-#include "plugins/plugin.h"
+#include "fsm/plugin.h"
 #include "plugins/stream.h"
 
 const struct pvx_plugin pvx_plugin_unix = {

@@ -4,7 +4,7 @@
  * closed at once (the provider connect fails), never left hanging. */
 #include "config.h"
 
-#include "plugins/plugin.h"
+#include "fsm/plugin.h"
 #include "plugins/stream.h"
 
 const struct pvx_plugin pvx_plugin_wayland = {

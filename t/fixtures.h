@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 
 /* The whole file, NUL-terminated, or NULL if it cannot be opened. */
 static inline char *fixture_read(const char *path, size_t *len)

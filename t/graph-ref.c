@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 #include "t/graph-ref.h"
 
 /* Reads an optional string field.  Returns 1 if present, 0 if absent (or

@@ -1,6 +1,6 @@
 /* D-Bus message framing and header fields (parsers/dbus_msg.c) on messages
  * libdbus builds, on hand-made ones libdbus would never send, and hostile
- * ones; and the role-to-credentials mapping (daemon/identity.c). */
+ * ones; and the role-to-credentials mapping (policy/identity.c). */
 #include "config.h"
 
 #include <string.h>
@@ -8,7 +8,7 @@
 
 #include <dbus/dbus.h>
 
-#include "daemon/identity.h"
+#include "policy/identity.h"
 #include "parsers/dbus_msg.h"
 #include "t/tap.h"
 

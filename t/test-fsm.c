@@ -6,10 +6,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "daemon/log.h"
+#include "lib/log.h"
 #include "fsm/fsm.h"
 #include "fsm/link.h"
-#include "plugins/plugin.h"
+#include "fsm/plugin.h"
 #include "t/tap.h"
 
 static int plant_result, probe_result;

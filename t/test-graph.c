@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 #include "parsers/graph.h"
 #include "t/fixtures.h"
 #include "t/tap.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 #include "parsers/manifest.h"
 #include "t/manifest-ref.h"
 #include "t/fixtures.h"

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/ns.h"
+#include "lib/ns.h"
 #include "t/tap.h"
 
 static char base[] = "/tmp/pvx-ns-XXXXXX";

@@ -1,5 +1,5 @@
 /* libFuzzer: D-Bus message framing after BEGIN (parsers/dbus_msg.c) and
- * the passwd/group reader (daemon/identity.c).
+ * the passwd/group reader (policy/identity.c).
  * Byte 0 even: the rest is a stream of messages, read as a dbus link reads
  * it: fixed header, then the whole header when it fits, then the leading
  * string arguments.  Byte 0 odd: role NUL passwd NUL group. */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/identity.h"
+#include "policy/identity.h"
 #include "parsers/dbus_msg.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);

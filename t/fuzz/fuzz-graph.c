@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 #include "parsers/graph.h"
 #include "t/graph-ref.h"
 

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 #include "fsm/link.h"
-#include "plugins/plugin.h"
-#include "plugins/relay.h"
+#include "fsm/plugin.h"
+#include "relay/relay.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parsers/statedir.h"
+#include "sources/statedir.h"
 
 #define DEFAULT_LXCPATH "/var/lib/lxc"
 

@@ -2,7 +2,7 @@
  * with a clear message (link.c). */
 #include "config.h"
 
-#include "plugins/plugin.h"
+#include "fsm/plugin.h"
 
 static const struct pvx_plugin *const plugins[LINK_TYPE__COUNT] = {
 	[LINK_UNIX] = &pvx_plugin_unix,

@@ -6,7 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "daemon/log.h"
+#include "lib/log.h"
 
 enum pvx_log_level pvx_log_threshold = PVX_LOG_INFO;
 

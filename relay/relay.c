@@ -39,9 +39,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "daemon/log.h"
-#include "daemon/util.h"
-#include "plugins/relay.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "relay/relay.h"
 
 #define MAX_FDS PVX_MAX_FDS
 

@@ -18,8 +18,8 @@
 #endif
 #include <unistd.h>
 
-#include "daemon/ns.h"
-#include "daemon/util.h"
+#include "lib/ns.h"
+#include "lib/util.h"
 
 #define RESOLVE_FLAGS (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
 

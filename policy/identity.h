@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "parsers/graph.h"
+#include "model/spec.h"
 
 #define PVX_NOBODY 65534u
 #define PVX_MAX_GROUPS 32

@@ -9,8 +9,8 @@
 #include <sys/un.h>
 #include <time.h>
 
-#include "ctrl-client/http_client.h"
-#include "daemon/util.h"
+#include "pvctrl/http_client.h"
+#include "lib/util.h"
 #include "parsers/http_response.h"
 
 struct http_request {

@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "ctrl-client/http_client.h"
+#include "pvctrl/http_client.h"
 
 #define DEFAULT_CONTROL "/run/pantavisor/pv/xconnect.sock"
 

@@ -8,16 +8,16 @@
 
 #include <ev.h>
 
-#include "ctrl-client/http_client.h"
-#include "daemon/log.h"
-#include "daemon/source.h"
+#include "pvctrl/http_client.h"
+#include "lib/log.h"
+#include "sources/source.h"
 #include "ipam/sync.h"
-#include "daemon/util.h"
+#include "lib/util.h"
 #include "fsm/link.h"
 #include "fsm/reconcile.h"
 #include "parsers/graph.h"
 #include "parsers/http_response.h"
-#include "parsers/statedir.h"
+#include "sources/statedir.h"
 
 #define FETCH_TIMEOUT 10.0
 #define MAX_WAITERS 32

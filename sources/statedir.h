@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "daemon/util.h"
+#include "lib/util.h"
 
 struct statedir_pid {
 	const char *name;

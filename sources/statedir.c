@@ -19,7 +19,7 @@
 #include <jansson.h>
 
 #include "parsers/manifest.h"
-#include "parsers/statedir.h"
+#include "sources/statedir.h"
 #include "ipam/ipam.h"
 
 struct container {

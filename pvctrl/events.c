@@ -5,10 +5,10 @@
 #include <string.h>
 #include <jansson.h>
 
-#include "ctrl-client/http_client.h"
-#include "daemon/events.h"
-#include "daemon/log.h"
-#include "fsm/link.h"
+#include "pvctrl/http_client.h"
+#include "lib/loop.h"
+#include "pvctrl/events.h"
+#include "lib/log.h"
 
 #define RETRY_FIRST 0.5
 #define RETRY_MAX 30.0

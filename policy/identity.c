@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "daemon/identity.h"
-#include "daemon/ns.h"
-#include "daemon/util.h"
+#include "policy/identity.h"
+#include "lib/ns.h"
+#include "lib/util.h"
 
 #define IDENTITY_MAX_FILE (1024 * 1024)
 

@@ -6,7 +6,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "daemon/util.h"
+#include "lib/loop.h"
+#include "lib/util.h"
 
 int safe_close(int fd)
 {
@@ -164,3 +165,5 @@ int pvx_cmsg_fds(struct msghdr *mh, int *fds, int max)
 	}
 	return n;
 }
+
+struct ev_loop *pvx_loop;
