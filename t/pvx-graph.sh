@@ -24,7 +24,7 @@ for d in "$top_srcdir"/t/statedirs/*/; do
 done
 
 "$G" --pid oops "$top_srcdir/t/statedirs/seed-examples" >/dev/null 2>&1
-ok $([ $? = 64 ]; echo $?) "bad --pid: usage error"
+ok $([ $? = 2 ]; echo $?) "bad --pid: usage error"
 "$G" /nonexistent >/dev/null 2>"$T/err"
 ok $([ $? = 1 ] && grep -q "cannot read /nonexistent" "$T/err"; echo $?) "unreadable state dir: exit 1 with the reason"
 done_testing

@@ -37,9 +37,9 @@ static void usage(FILE *f)
 		"\n"
 		"Errors and notes go to stderr.  Exit status: 0 graph printed; 1 a\n"
 		"manifest is invalid, a service is exported twice, or a type does not\n"
-		"match, or device.json is invalid; 2 a required service has no provider or a\n"
-		"network pool is not in device.json (the graph is still printed); 64 bad\n"
-		"usage.\n");
+		"match, or device.json is invalid; 2 bad usage; 3 a required service has no\n"
+		"provider or a network pool is not in device.json (the graph is still\n"
+		"printed).\n");
 }
 
 int main(int argc, char **argv)
@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 			long v = eq ? strtol(eq + 1, &end, 10) : -1;
 			if (!eq || eq == optarg || *end || v < 0 || v > 4194304 || o.n_pids == 256) {
 				fprintf(stderr, "pvx-graph: --pid wants NAME=PID, not '%s'\n", optarg);
-				return 64;
+				return 2;
 			}
 			*eq = '\0';
 			pids[o.n_pids++] = (struct statedir_pid){ optarg, (pid_t)v };
@@ -83,12 +83,12 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return 64;
+			return 2;
 		}
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
-		return 64;
+		return 2;
 	}
 	char *dir = argv[optind];
 	for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
@@ -102,5 +102,5 @@ int main(int argc, char **argv)
 		fputs(json, stdout);
 	free(json);
 	pvx_buf_free(&msgs);
-	return rc == STATEDIR_OK ? 0 : rc == STATEDIR_MISSING_REQUIRED ? 2 : 1;
+	return rc == STATEDIR_OK ? 0 : rc == STATEDIR_MISSING_REQUIRED ? 3 : 1;
 }
