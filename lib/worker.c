@@ -1,0 +1,215 @@
+/* The worker pool; see worker.h.  One mutex guards two FIFO queues (jobs
+ * waiting for a thread, jobs whose run() returned); an ev_async wakes the
+ * loop for the second.  Threads are created on demand, never more than the
+ * cap, and sleep on a condition variable when idle (no wakeups). */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <ev.h>
+
+#include "lib/log.h"
+#include "lib/worker.h"
+
+/* Enough for what jobs do (openat2, netlink buffers, a clone task with its
+ * own static stack); the default 8 MiB would only cost address space. */
+#define WORKER_STACK (256 * 1024)
+
+struct job_queue {
+	struct pvx_job *head, *tail;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;    /* a job was queued, or stop */
+	pthread_cond_t exited;  /* a thread left */
+	struct job_queue todo, finished;
+	unsigned threads, idle, busy, max_threads;
+	unsigned queued;  /* jobs in todo */
+	unsigned pending; /* queued + running + finished not yet delivered */
+	bool stopping, started;
+	bool async_on; /* under the lock: threads may wake the loop */
+	struct ev_loop *loop;
+	ev_async async;
+} pool = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.wake = PTHREAD_COND_INITIALIZER,
+	.exited = PTHREAD_COND_INITIALIZER,
+};
+
+static void queue_push(struct job_queue *q, struct pvx_job *j)
+{
+	j->next = NULL;
+	if (q->tail)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+}
+
+static struct pvx_job *queue_take_all(struct job_queue *q)
+{
+	struct pvx_job *all = q->head;
+	q->head = q->tail = NULL;
+	return all;
+}
+
+static void *worker_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&pool.lock);
+	for (;;) {
+		while (!pool.todo.head && !pool.stopping) {
+			pool.idle++;
+			pthread_cond_wait(&pool.wake, &pool.lock);
+			pool.idle--;
+		}
+		if (!pool.todo.head)
+			break; /* stopping, nothing left */
+		struct pvx_job *j = pool.todo.head;
+		pool.todo.head = j->next;
+		if (!pool.todo.head)
+			pool.todo.tail = NULL;
+		pool.queued--;
+		pool.busy++;
+		pthread_mutex_unlock(&pool.lock);
+
+		j->run(j);
+
+		pthread_mutex_lock(&pool.lock);
+		pool.busy--;
+		queue_push(&pool.finished, j);
+		if (pool.async_on)
+			ev_async_send(pool.loop, &pool.async);
+	}
+	pool.threads--;
+	pthread_cond_broadcast(&pool.exited);
+	pthread_mutex_unlock(&pool.lock);
+	return NULL;
+}
+
+/* Called with the lock held. */
+static int spawn_thread(void)
+{
+	pthread_attr_t attr;
+	sigset_t all, old;
+	pthread_t t;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, WORKER_STACK);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* The new thread inherits this mask: signals stay with the loop. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&t, &attr, worker_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc)
+		return -rc;
+	pool.threads++;
+	return 0;
+}
+
+static void deliver(struct pvx_job *list)
+{
+	while (list) {
+		struct pvx_job *j = list;
+		list = j->next;
+		j->next = NULL;
+		pool.pending--;
+		if (pool.pending == 0 && pool.started)
+			ev_unref(pool.loop); /* idle again: the pool keeps no loop alive */
+		j->done(j);
+	}
+}
+
+static void on_async(struct ev_loop *loop, ev_async *w, int revents)
+{
+	(void)loop; (void)w; (void)revents;
+	pthread_mutex_lock(&pool.lock);
+	struct pvx_job *list = queue_take_all(&pool.finished);
+	pthread_mutex_unlock(&pool.lock);
+	deliver(list);
+}
+
+int pvx_worker_init(struct ev_loop *loop, unsigned max_threads)
+{
+	if (pool.started)
+		return -EALREADY;
+	pool.loop = loop;
+	pool.max_threads = max_threads ? max_threads : 1;
+	pool.stopping = false;
+	ev_async_init(&pool.async, on_async);
+	ev_async_start(loop, &pool.async);
+	ev_unref(loop); /* referenced only while jobs are pending */
+	pthread_mutex_lock(&pool.lock);
+	pool.async_on = true;
+	pthread_mutex_unlock(&pool.lock);
+	pool.started = true;
+	return 0;
+}
+
+void pvx_worker_submit(struct pvx_job *j)
+{
+	j->abandoned = false;
+	if (pool.pending++ == 0)
+		ev_ref(pool.loop);
+	pthread_mutex_lock(&pool.lock);
+	queue_push(&pool.todo, j);
+	/* A thread signalled but not yet awake still counts as idle: compare
+	 * with the queue, not with zero, or a job could wait behind a stuck
+	 * one while the pool is below its cap. */
+	if (++pool.queued > pool.idle && pool.threads < pool.max_threads) {
+		int rc = spawn_thread();
+		if (rc < 0 && pool.threads == 0)
+			log_error("worker: cannot start a thread (%s); job waits", strerror(-rc));
+	}
+	pthread_cond_signal(&pool.wake);
+	pthread_mutex_unlock(&pool.lock);
+}
+
+unsigned pvx_worker_pending(void)
+{
+	return pool.pending;
+}
+
+unsigned pvx_worker_busy(void)
+{
+	pthread_mutex_lock(&pool.lock);
+	unsigned n = pool.busy;
+	pthread_mutex_unlock(&pool.lock);
+	return n;
+}
+
+void pvx_worker_shutdown(void)
+{
+	if (!pool.started)
+		return;
+	pthread_mutex_lock(&pool.lock);
+	pool.stopping = true;
+	pool.async_on = false;
+	struct pvx_job *queued = queue_take_all(&pool.todo);
+	pool.queued = 0;
+	pthread_cond_broadcast(&pool.wake);
+	/* Idle threads leave at once; one stuck in run() is left behind
+	 * (detached), after at most a second of waiting for it. */
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
+	while (pool.threads > pool.busy)
+		if (pthread_cond_timedwait(&pool.exited, &pool.lock, &until) == ETIMEDOUT)
+			break;
+	struct pvx_job *finished = queue_take_all(&pool.finished);
+	pthread_mutex_unlock(&pool.lock);
+	for (struct pvx_job *j = queued; j; j = j->next)
+		j->abandoned = true;
+	deliver(finished);
+	deliver(queued);
+	if (pool.pending)
+		ev_unref(pool.loop); /* jobs still running are never delivered */
+	ev_ref(pool.loop);           /* the unref of init, before the stop */
+	ev_async_stop(pool.loop, &pool.async);
+	pool.started = false;
+}

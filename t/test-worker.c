@@ -1,0 +1,136 @@
+/* The worker pool (lib/worker.c): jobs run off the loop thread and come
+ * back on it, a job that never returns holds one thread and not the
+ * others, an abandoned job still releases through done(), signals stay
+ * with the loop, and an idle pool keeps no loop alive. */
+#include "config.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <unistd.h>
+#include <ev.h>
+
+#include "lib/worker.h"
+#include "t/tap.h"
+
+static pthread_t loop_thread;
+static atomic_int ran_off_loop, ran_on_loop, signals_open;
+static int delivered, delivered_off_loop;
+
+struct test_job {
+	struct pvx_job job;
+	int block_fd;     /* run() reads one byte from it first, or -1 */
+	bool saw_abandoned;
+	bool done;
+};
+
+static void job_run(struct pvx_job *j)
+{
+	struct test_job *t = (struct test_job *)j;
+	sigset_t mask;
+	pthread_sigmask(SIG_SETMASK, NULL, &mask);
+	if (!sigismember(&mask, SIGTERM) || !sigismember(&mask, SIGHUP))
+		signals_open++;
+	if (pthread_equal(pthread_self(), loop_thread))
+		ran_on_loop++;
+	else
+		ran_off_loop++;
+	if (t->block_fd >= 0) {
+		char c;
+		if (read(t->block_fd, &c, 1) < 0)
+			return;
+	}
+}
+
+static void job_done(struct pvx_job *j)
+{
+	struct test_job *t = (struct test_job *)j;
+	if (!pthread_equal(pthread_self(), loop_thread))
+		delivered_off_loop++;
+	t->saw_abandoned = j->abandoned;
+	t->done = true;
+	delivered++;
+}
+
+static void job_init(struct test_job *t, int block_fd)
+{
+	*t = (struct test_job){ .job = { .run = job_run, .done = job_done }, .block_fd = block_fd };
+}
+
+/* Runs the loop until n jobs more have come back, or 5 s (a failure). */
+static bool wait_delivered(struct ev_loop *loop, int n)
+{
+	int target = delivered + n;
+	for (int i = 0; i < 5000 && delivered < target; i++) {
+		ev_run(loop, EVRUN_NOWAIT);
+		if (delivered < target)
+			usleep(1000);
+	}
+	return delivered >= target;
+}
+
+int main(void)
+{
+	struct ev_loop *loop = ev_default_loop(0);
+	loop_thread = pthread_self();
+	tap_ok(pvx_worker_init(loop, 4) == 0, "pool starts with four threads at most");
+	tap_ok(ev_run(loop, 0) == 0, "an idle pool keeps no loop alive (ev_run returns)");
+
+	static struct test_job many[200];
+	for (int i = 0; i < 200; i++) {
+		job_init(&many[i], -1);
+		pvx_worker_submit(&many[i].job);
+	}
+	tap_ok(pvx_worker_pending() == 200, "200 jobs pending after submit");
+	tap_ok(wait_delivered(loop, 200), "all 200 jobs came back");
+	tap_ok(ran_off_loop == 200 && ran_on_loop == 0, "every run() was off the loop thread (%d off, %d on)",
+	       (int)ran_off_loop, (int)ran_on_loop);
+	tap_ok(delivered_off_loop == 0, "every done() ran on the loop thread");
+	tap_ok(signals_open == 0, "worker threads block SIGTERM and SIGHUP");
+	tap_ok(pvx_worker_pending() == 0, "nothing pending afterwards");
+
+	/* One job that waits for good: the others still run. */
+	int p[2];
+	if (pipe(p) < 0)
+		return 1;
+	static struct test_job stuck;
+	job_init(&stuck, p[0]);
+	pvx_worker_submit(&stuck.job);
+	static struct test_job after[50];
+	for (int i = 0; i < 50; i++) {
+		job_init(&after[i], -1);
+		pvx_worker_submit(&after[i].job);
+	}
+	tap_ok(wait_delivered(loop, 50), "50 jobs complete while one job is stuck");
+	tap_ok(!stuck.done && pvx_worker_busy() == 1, "the stuck job holds exactly one thread");
+	stuck.job.abandoned = true; /* its owner gave up (a timeout) */
+	if (write(p[1], "x", 1) != 1)
+		return 1;
+	tap_ok(wait_delivered(loop, 1) && stuck.done && stuck.saw_abandoned,
+	       "the abandoned job comes back once unstuck, marked abandoned");
+
+	/* Shutdown with a stuck job and queued ones: queued jobs come back
+	 * abandoned, the stuck thread is left behind. */
+	int q[2];
+	if (pipe(q) < 0)
+		return 1;
+	static struct test_job stuck4[4]; /* outlive main: their threads never return */
+	for (int i = 0; i < 4; i++) {
+		job_init(&stuck4[i], q[0]);
+		pvx_worker_submit(&stuck4[i].job);
+	}
+	static struct test_job queued[3];
+	for (int i = 0; i < 3; i++) {
+		job_init(&queued[i], -1);
+		pvx_worker_submit(&queued[i].job);
+	}
+	for (int i = 0; i < 1000 && pvx_worker_busy() < 4; i++)
+		usleep(1000);
+	tap_ok(pvx_worker_busy() == 4, "four stuck jobs fill the pool's four threads");
+	int before = delivered;
+	pvx_worker_shutdown();
+	tap_ok(delivered == before + 3 && queued[0].saw_abandoned && queued[2].saw_abandoned,
+	       "shutdown returns the queued jobs abandoned, without waiting for stuck ones");
+	tap_ok(ev_run(loop, 0) == 0, "after shutdown the loop is not held");
+	return tap_done();
+}
