@@ -11,6 +11,11 @@
  *   bench-unix hup PATH PID NEW GRAPH
  *                                  rename NEW to GRAPH, SIGHUP PID, print ms
  *                                  until PATH is a socket
+ *   bench-unix stall PATH STOP     64-byte round trips, one after the other,
+ *                                  until the file STOP exists; prints the
+ *                                  worst and the p99 in ms and the count
+ *                                  (how long the loop stalls while the
+ *                                  daemon does other work)
  * The first byte of a connection picks the mode: 'B' bulk, 'R' echo. */
 #include "config.h"
 
@@ -214,8 +219,29 @@ int main(int argc, char **argv)
 		printf("%.1f\n", (double)n / (now() - t0));
 		return 0;
 	}
-	double *lat = calloc((size_t)n, sizeof(double));
 	char msg[64], back[64];
+	if (!strcmp(argv[1], "stall")) {
+		size_t cap = 1 << 20, count = 0;
+		double *rt = calloc(cap, sizeof(double)), worst = 0;
+		struct stat st;
+		memset(msg, 's', sizeof(msg));
+		if (!rt || write(fd, "R", 1) != 1)
+			return 1;
+		while (stat(argv[3], &st) < 0) {
+			double t0 = now();
+			if (write(fd, msg, 64) != 64 || full_read(fd, back, 64) < 0)
+				return 1;
+			double ms = (now() - t0) * 1e3;
+			if (ms > worst)
+				worst = ms;
+			if (count < cap)
+				rt[count++] = ms;
+		}
+		qsort(rt, count, sizeof(double), cmp);
+		printf("%.2f %.2f %zu\n", worst, count ? rt[count * 99 / 100] : 0.0, count);
+		return 0;
+	}
+	double *lat = calloc((size_t)n, sizeof(double));
 	memset(msg, 'r', sizeof(msg));
 	if (write(fd, "R", 1) != 1)
 		return 1;

@@ -202,6 +202,16 @@ JSON
 		awk -v n="$n" -v c="${BESTC[$n]}" -v d="${BESTC[direct]}" 'BEGIN { printf "%-24s %10.0f %7.2fx\n", n, c, c / d }'
 	done
 	echo "(connections per second: higher is better; ratios to direct)"
+	# Loop stalls: the worst 64-byte round trip on the unix link of the
+	# same daemon while 1,000 dbus connections are opened through it.
+	rm -f "$W/stop"
+	"$B" stall "$W/link.sock" "$W/stop" >"$W/stall.out" & SP=$!
+	sleep 0.5
+	"$BD" connects "unix:path=$W/dbus.sock" 1000 >/dev/null
+	touch "$W/stop"; wait $SP
+	read -r STALL_MAX STALL_P99 STALL_N <"$W/stall.out"
+	printf 'worst 64-byte round trip on a unix link while 1,000 dbus connections open: %.2f ms (p99 %.2f ms, %d round trips; target <= 5 ms)\n' \
+		"$STALL_MAX" "$STALL_P99" "$STALL_N"
 fi
 
 # Reconcile, footprint and idle cost of the daemon itself.
@@ -211,7 +221,8 @@ rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 LINKS=${BENCH_LINKS:-10000}
 "$B" listen "$W/p.sock" & pids="$pids $!"
 "$B" keep "$W/k.sock" & pids="$pids $!"
-wait_sock "$W/p.sock"; wait_sock "$W/k.sock"
+"$B" serve "$W/e.sock" & pids="$pids $!"
+wait_sock "$W/p.sock"; wait_sock "$W/k.sock"; wait_sock "$W/e.sock"
 # Targets on tmpfs, as a container's /run is (ext4 spends its time
 # allocating inodes when 10,000 sockets land in one directory).
 R=$(mktemp -d /dev/shm/pvx-bench.XXXXXX 2>/dev/null || echo "$W/rr")
@@ -227,11 +238,14 @@ RSS_IDLE=$(rss_kib $D2)
 v0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$D2/status")
 sleep 10
 v1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$D2/status")
-mkgraph() { # mkgraph N FILE: N host-side unix links to the cheap provider,
-	# the first one to the provider that keeps connections open
-	awk -v n="$1" -v w="$W" -v r="$R" 'BEGIN { printf "["; for (i = 0; i < n; i++)
-		printf "%s{\"type\": \"unix\", \"name\": \"s%d\", \"consumer\": \"bench\", \"socket\": \"%s/%s.sock\", \"target\": \"%s/l%d.sock\"}",
-			(i ? ",\n" : ""), i, w, (i ? "p" : "k"), r, i; print "]" }' >"$2.new"
+mkgraph() { # mkgraph N FILE: the echo link, then N host-side unix links to
+	# the cheap provider, the first one to the provider that keeps
+	# connections open
+	awk -v n="$1" -v w="$W" -v r="$R" 'BEGIN {
+		printf "[{\"type\": \"unix\", \"name\": \"echo\", \"consumer\": \"bench\", \"socket\": \"%s/e.sock\", \"target\": \"%s/echo.sock\"}", w, r
+		for (i = 0; i < n; i++)
+		printf ",\n{\"type\": \"unix\", \"name\": \"s%d\", \"consumer\": \"bench\", \"socket\": \"%s/%s.sock\", \"target\": \"%s/l%d.sock\"}",
+			i, w, (i ? "p" : "k"), r, i; print "]" }' >"$2.new"
 	mv "$2.new" "$2"
 }
 mkgraph 1000 "$W/rg.json"
@@ -256,6 +270,19 @@ sed '$ s/]$//' "$W/rg.json" >"$W/rg.new" && cat "$W/extra" >>"$W/rg.new"
 # From the rename of the new graph into place (the daemon may see it by
 # its file watch before the signal) to the new link's socket.
 HUP_MS=$("$B" hup "$R/new.sock" $D2 "$W/rg.new" "$W/rg.json")
+# Loop stalls: the worst 64-byte round trip on the ACTIVE echo link while
+# the daemon goes from the echo link alone to $LINKS links more.
+mkgraph 0 "$W/rg.json"
+"$top_builddir/pvxctl" --control "$W/x2.sock" reconcile >/dev/null
+"$top_builddir/pvxctl" --control "$W/x2.sock" wait --timeout 60 >/dev/null
+rm -f "$W/stop"
+"$B" stall "$R/echo.sock" "$W/stop" >"$W/stall.out" & SP=$!
+sleep 0.5
+mkgraph "$LINKS" "$W/rg.json"
+"$top_builddir/pvxctl" --control "$W/x2.sock" reconcile >/dev/null
+"$top_builddir/pvxctl" --control "$W/x2.sock" wait --timeout 60 >/dev/null
+touch "$W/stop"; wait $SP
+read -r STALL_MAX STALL_P99 STALL_N <"$W/stall.out"
 strip -o "$W/pvx.stripped" "$top_builddir/pv-xconnect"
 echo
 echo "daemon benchmark ($(nproc) cores)"
@@ -263,6 +290,8 @@ printf '%-48s %14s %s\n' measure value target
 printf '%-48s %11.0f ms %s\n' "apply a $LINKS-link graph from empty" "$(echo "$t1 $t0" | awk '{ print $1 - $2 }')" "< 1000 ms"
 printf '%-48s %11.3f ms %s\n' "CPU per unchanged re-poll ($GRAPH_KIB KiB graph, control request included)" "$(echo "$c0 $c1" | awk '{ print ($2 - $1) * 10 / 200 }')" "< 1 ms"
 printf '%-48s %11.1f ms %s\n' "SIGHUP to the new socket existing ($LINKS links)" "$HUP_MS" "< 50 ms"
+printf '%-48s %11.2f ms %s\n' "worst 64-byte round trip while they are applied" "$STALL_MAX" "<= 5 ms"
+printf '%-48s %11.2f ms   (%d round trips)\n' "  p99 of those round trips" "$STALL_P99" "$STALL_N"
 printf '%-48s %11d KiB\n' "RSS idle" "$RSS_IDLE"
 printf '%-48s %11d KiB %s\n' "RSS with 1,000 links" "$RSS_1K" "< 8192 KiB"
 printf '%-48s %11.1f KiB %s\n' "RSS per idle connection (1,000 open)" "$(echo "$RSS_CONN $RSS_1K" | awk '{ print ($1 - $2) / 1000 }')" "<= 16 KiB"
