@@ -15,12 +15,12 @@
  * Messages.  After BEGIN both directions are framed (parsers/dbus_msg.h) to
  * count messages and to keep injected replies on message boundaries; fds
  * travel with the bytes they came with.  When the link's interface names a
- * bus name, what the consumer sends is filtered: method calls only to that
- * name, plus the bus driver's Hello, AddMatch, RemoveMatch, GetNameOwner,
- * NameHasOwner, Introspectable and Peer, and RequestName/ReleaseName of
- * that name; signals broadcast or to that name; replies and errors pass.
- * Anything else is dropped with its fds, and a method call expecting a
- * reply gets org.freedesktop.DBus.Error.AccessDenied from the proxy. */
+ * bus name, what the consumer sends is filtered and what the bus sends is
+ * watched by plugins/dbus_policy.h (which calls pass, the owner of the
+ * name, the outstanding calls by serial, a reused serial refused).  A
+ * refused message is dropped with its fds, and a method call expecting a
+ * reply gets org.freedesktop.DBus.Error.AccessDenied (or LimitsExceeded)
+ * from the proxy. */
 #include "config.h"
 
 #include <errno.h>
@@ -36,10 +36,11 @@
 #include "parsers/dbus_msg.h"
 #include "parsers/sasl.h"
 #include "fsm/plugin.h"
+#include "plugins/dbus_policy.h"
 #include "relay/relay.h"
 #include "plugins/stream.h"
 
-#define BUS_DRIVER "org.freedesktop.DBus"
+#define BUS_DRIVER DBUS_DRIVER_NAME
 /* The proxy's whole authentication, sent as soon as the bus is connected. */
 static const char our_auth[] = "\0AUTH EXTERNAL\r\nDATA\r\nNEGOTIATE_UNIX_FD\r\nBEGIN\r\n";
 /* Lines a client may send before BEGIN; stock clients need four. */
@@ -49,7 +50,6 @@ static const char our_auth[] = "\0AUTH EXTERNAL\r\nDATA\r\nNEGOTIATE_UNIX_FD\r\n
 /* Filtered messages are collected up to the end of their header (and for
  * RequestName/ReleaseName their body): far above any real header. */
 #define MAX_HEADER (64 * 1024)
-#define MAX_NAME_BODY 4096
 #define MAX_FDS PVX_MAX_FDS
 
 enum client_stage { C_AUTH, C_DATA, C_OK_SENT, C_MESSAGES };
@@ -74,7 +74,7 @@ struct framer {
 struct dbus_state {
 	struct pvx_link *link;
 	struct relay_session *s;
-	const char *allowed;     /* the one name of a filtered link, else NULL */
+	bool filtered;           /* the link's interface names one bus name */
 	enum client_stage cstage;
 	enum bus_stage bstage;
 	struct sasl_parser *csasl, *bsasl; /* freed once each side is done */
@@ -89,12 +89,8 @@ struct dbus_state {
 	int nout_fds;
 	struct pvx_buf replies;  /* proxy answers waiting for a boundary */
 	uint32_t serial;         /* of the proxy's own messages */
-	/* Clients call a service by the unique name that owns it (python3-dbus,
-	 * GDBus proxies): the owner of the allowed name, as the bus told the
-	 * client (GetNameOwner replies, NameOwnerChanged signals). */
-	char owner[256];
-	uint32_t owner_queries[8]; /* serials of GetNameOwner(allowed) calls */
-	unsigned next_query;
+	struct dbus_policy policy; /* filtered links: the name filter, the
+				    * owner of the name, outstanding calls */
 };
 
 static void fds_close(int *fds, int n)
@@ -126,8 +122,9 @@ static void *dbus_open(struct pvx_link *l)
 	sasl_parser_init(d->csasl, true);
 	sasl_parser_init(d->bsasl, false);
 	d->link = l;
-	if (strcmp(l->spec.interface, "dbus") != 0)
-		d->allowed = l->spec.interface;
+	d->filtered = strcmp(l->spec.interface, "dbus") != 0;
+	if (d->filtered)
+		dbus_policy_init(&d->policy, l->spec.interface);
 	return d;
 }
 
@@ -209,100 +206,28 @@ static uint32_t take_fds(struct dbus_state *d, struct framer *f, uint32_t n, boo
 	return (uint32_t)k;
 }
 
-/* ---- the filter ---------------------------------------------------- */
+/* ---- the filter (plugins/dbus_policy.h) ---------------------------- */
 
-static bool is(const char *a, const char *b)
-{
-	return a && strcmp(a, b) == 0;
-}
-
-enum decision { ALLOW, DENY, NEED_BODY };
-
-static enum decision decide(struct dbus_state *d, const struct framer *fr,
-			    const struct dbus_fields *h, bool have_body)
-{
-	const char *name = d->allowed;
-	switch (fr->f.type) {
-	case DBUS_MSG_METHOD_RETURN:
-	case DBUS_MSG_ERROR:
-		return ALLOW;
-	case DBUS_MSG_SIGNAL:
-		return !h->destination || is(h->destination, name) ? ALLOW : DENY;
-	case DBUS_MSG_METHOD_CALL:
-		break;
-	default:
-		return DENY; /* unknown types are ignored by peers anyway */
-	}
-	if (is(h->destination, name) || (d->owner[0] && is(h->destination, d->owner)))
-		return ALLOW;
-	if (!is(h->destination, BUS_DRIVER))
-		return DENY;
-	if (is(h->interface, "org.freedesktop.DBus.Introspectable") ||
-	    is(h->interface, "org.freedesktop.DBus.Peer"))
-		return ALLOW;
-	if (h->interface && !is(h->interface, BUS_DRIVER))
-		return DENY;
-	static const char *const driver_calls[] = {
-		"Hello", "AddMatch", "RemoveMatch", "NameHasOwner",
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(driver_calls); i++)
-		if (is(h->member, driver_calls[i]))
-			return ALLOW;
-	bool owner_query = is(h->member, "GetNameOwner");
-	if (!owner_query && !is(h->member, "RequestName") && !is(h->member, "ReleaseName"))
-		return DENY;
-	if (!have_body)
-		return fr->f.body_len <= MAX_NAME_BODY ? NEED_BODY : DENY;
-	const char *arg = NULL;
-	dbus_body_strings((const unsigned char *)fr->head.data + fr->f.header_len, &fr->f, h, &arg, 1);
-	if (owner_query) {
-		/* Any name may be looked up; the answer about ours is watched. */
-		if (is(arg, name))
-			d->owner_queries[d->next_query++ % ARRAY_SIZE(d->owner_queries)] = fr->f.serial;
-		return ALLOW;
-	}
-	return is(arg, name) ? ALLOW : DENY;
-}
-
-/* What the bus tells the client about who owns the allowed name. */
-static enum decision watch(struct dbus_state *d, const struct framer *fr,
-			   const struct dbus_fields *h, bool have_body)
-{
-	bool reply = false, signal = false;
-	if (fr->f.type == DBUS_MSG_METHOD_RETURN && h->has_reply_serial && is(h->sender, BUS_DRIVER))
-		for (size_t i = 0; i < ARRAY_SIZE(d->owner_queries); i++)
-			if (d->owner_queries[i] && d->owner_queries[i] == h->reply_serial)
-				reply = true;
-	if (fr->f.type == DBUS_MSG_SIGNAL && is(h->sender, BUS_DRIVER) &&
-	    is(h->interface, BUS_DRIVER) && is(h->member, "NameOwnerChanged"))
-		signal = true;
-	if (!reply && !signal)
-		return ALLOW;
-	if (!have_body)
-		return fr->f.body_len <= MAX_NAME_BODY ? NEED_BODY : ALLOW;
-	const char *arg[3] = { NULL };
-	int n = dbus_body_strings((const unsigned char *)fr->head.data + fr->f.header_len, &fr->f, h,
-				  arg, 3);
-	const char *owner = reply ? (n >= 1 ? arg[0] : NULL)
-				  : (n == 3 && is(arg[0], d->allowed) ? arg[2] : NULL);
-	if (owner && strlen(owner) < sizeof(d->owner))
-		strcpy(d->owner, owner); /* "" when the name lost its owner */
-	if (reply)
-		for (size_t i = 0; i < ARRAY_SIZE(d->owner_queries); i++)
-			if (d->owner_queries[i] == h->reply_serial)
-				d->owner_queries[i] = 0;
-	return ALLOW;
-}
-
-/* Queues org.freedesktop.DBus.Error.AccessDenied for a refused call. */
-static void deny_reply(struct dbus_state *d, const struct framer *fr, const struct dbus_fields *h)
+/* Queues the proxy's error for a refused call: AccessDenied (not allowed
+ * here, or its serial is that of an outstanding call), LimitsExceeded (too
+ * many outstanding calls). */
+static void deny_reply(struct dbus_state *d, const struct framer *fr, const struct dbus_fields *h,
+		       enum dbus_verdict v)
 {
 	if (fr->f.type != DBUS_MSG_METHOD_CALL || (fr->f.flags & DBUS_FLAG_NO_REPLY_EXPECTED))
 		return;
 	char text[600];
-	snprintf(text, sizeof(text), "pv-xconnect: %s.%s on %s is not allowed on this link (only %s)",
-		 h->interface ? h->interface : "(no interface)", h->member,
-		 h->destination ? h->destination : "(no destination)", d->allowed);
+	const char *error = v == DBUS_FULL ? DBUS_ERROR_LIMITS_EXCEEDED : DBUS_ERROR_ACCESS_DENIED;
+	if (v == DBUS_REUSED)
+		snprintf(text, sizeof(text), "pv-xconnect: serial %u is that of a call still waiting for its reply",
+			 (unsigned)fr->f.serial);
+	else if (v == DBUS_FULL)
+		snprintf(text, sizeof(text), "pv-xconnect: %d calls already wait for their reply",
+			 DBUS_MAX_PENDING);
+	else
+		snprintf(text, sizeof(text), "pv-xconnect: %s.%s on %s is not allowed on this link (only %s)",
+			 h->interface ? h->interface : "(no interface)", h->member,
+			 h->destination ? h->destination : "(no destination)", d->policy.allowed);
 	const char *tp = text;
 	/* Names the client chose are not necessarily UTF-8; the reply text
 	 * must be, or libdbus refuses to build it. */
@@ -311,7 +236,7 @@ static void deny_reply(struct dbus_state *d, const struct framer *fr, const stru
 	DBusMessage *m = dbus_message_new(DBUS_MESSAGE_TYPE_ERROR);
 	char *wire = NULL;
 	int len = 0;
-	if (m && dbus_message_set_error_name(m, DBUS_ERROR_ACCESS_DENIED) &&
+	if (m && dbus_message_set_error_name(m, error) &&
 	    dbus_message_set_reply_serial(m, fr->f.serial) && dbus_message_set_sender(m, BUS_DRIVER) &&
 	    dbus_message_append_args(m, DBUS_TYPE_STRING, &tp, DBUS_TYPE_INVALID)) {
 		dbus_message_set_no_reply(m, TRUE);
@@ -357,20 +282,25 @@ static bool judge(struct dbus_state *d, struct framer *f, bool to_bus)
 	const char *why = dbus_fields_read((const unsigned char *)f->head.data, &f->f, &h);
 	if (why)
 		return fail(d, why);
-	bool have_body = f->head.len == f->f.total;
-	enum decision v = to_bus ? decide(d, f, &h, have_body) : watch(d, f, &h, have_body);
-	if (v == NEED_BODY) {
+	const unsigned char *body = f->head.len == f->f.total
+					    ? (const unsigned char *)f->head.data + f->f.header_len
+					    : NULL;
+	enum dbus_verdict v = to_bus ? dbus_policy_call(&d->policy, &f->f, &h, body)
+				     : dbus_policy_bus(&d->policy, &f->f, &h, body);
+	if (v == DBUS_NEED_BODY) {
 		f->need = f->f.total;
 		return true;
 	}
-	f->drop = v == DENY;
+	f->drop = v != DBUS_ALLOW;
 	f->fds_owed = h.unix_fds;
 	if (f->drop) {
 		d->link->denied++;
-		log_debug("link %s: denied %s.%s to %s", link_key(d->link),
+		log_debug("link %s: denied %s.%s to %s (serial %u%s)", link_key(d->link),
 			  h.interface ? h.interface : "-", h.member ? h.member : "-",
-			  h.destination ? h.destination : "-");
-		deny_reply(d, f, &h);
+			  h.destination ? h.destination : "-", (unsigned)f->f.serial,
+			  v == DBUS_REUSED ? ", reused while outstanding"
+			  : v == DBUS_FULL ? ", too many outstanding calls" : "");
+		deny_reply(d, f, &h, v);
 	} else if (!emit(d, f->head.data, f->head.len)) {
 		return false;
 	}
@@ -384,7 +314,7 @@ static bool judge(struct dbus_state *d, struct framer *f, bool to_bus)
 static bool frame(struct dbus_state *d, bool to_bus, const unsigned char *p, size_t n)
 {
 	struct framer *f = to_bus ? &d->to_bus : &d->to_client;
-	bool filtered = d->allowed != NULL;
+	bool filtered = d->filtered;
 
 	while (n > 0) {
 		size_t k;
@@ -454,7 +384,7 @@ static bool pass(struct dbus_state *d, bool to_bus, const char *in, size_t n, in
 		return false;
 	/* Unfiltered, fds go with the next bytes out: ahead of, or with,
 	 * the message they belong to. */
-	if (!d->allowed && d->out.len)
+	if (!d->filtered && d->out.len)
 		take_fds(d, f, (uint32_t)f->nfdq, true);
 	if (!flush_out(d, to_bus))
 		return false;
