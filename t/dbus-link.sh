@@ -33,13 +33,23 @@ svc:x:4242:
 nogroup:x:65534:
 EOF
 cp "$EX/bus.conf" "$T/data/bus.conf"
+# A second service on the same bus, which anyone may call: only the link's
+# filter keeps a consumer of the filtered link away from it.
+cat >"$ETC/dbus-1/system.d/org.pantavisor.Forbidden.conf" <<'EOF'
+<busconfig>
+  <policy user="root"><allow own="org.pantavisor.Forbidden"/></policy>
+  <policy context="default"><allow send_destination="org.pantavisor.Forbidden"/></policy>
+</busconfig>
+EOF
 
 CT_ETC="$ETC" container_start bus sh -c 'mkdir -p /run/dbus &&
 	{ dbus-daemon --config-file=/data/bus.conf --nofork --nopidfile & } &&
 	until [ -S /run/dbus/system_bus_socket ]; do sleep 0.05; done &&
+	{ /usr/bin/python3 /t/dbus-service.py org.pantavisor.Forbidden & } &&
 	exec /usr/bin/python3 /t/dbus-service.py'
 container_start app sleep 100000
-until_true 15 grep -q "dbus-service: up" "$WORK/bus.log" || sed 's/^/# bus: /' "$WORK/bus.log"
+both_up() { [ "$(grep -c "dbus-service: up" "$WORK/bus.log")" = 2 ]; }
+until_true 15 both_up || sed 's/^/# bus: /' "$WORK/bus.log"
 
 # A hosted bus (provider pid 0) on the host, for a link with a "uid"
 # field: the uid wins over the role.  www-data (33) exists on the host,
@@ -150,6 +160,22 @@ in_container app dbus-send --bus=unix:path=/run/filtered/bus --print-reply --des
 check "filtered link: bus driver calls outside the list (ListNames) are refused" -- \
 	grep -q "AccessDenied" "$T/listnames.txt"
 is "filtered link: fds still pass" "fd from the client" client filtered readfd
+# A shared serial: GetNameOwner(forbidden) and GetNameOwner(allowed) with
+# one serial in one write must not make the proxy take the forbidden
+# name's owner for the allowed one's (issue 15 item 3).
+serial_attack() { in_container app timeout 30 /usr/bin/python3 /t/dbus-serial-hostile.py "/run/$1/bus" \
+	org.pantavisor.Example org.pantavisor.Forbidden; }
+serial_attack nobody >"$T/serial-control.txt" 2>&1
+check "control: on an unfiltered link the forbidden service answers a call by its unique name" -- \
+	grep -q "^call: return :" "$T/serial-control.txt"
+serial_attack filtered >"$T/serial.txt" 2>&1
+sed 's/^/# /' "$T/serial.txt"
+check "filtered link: a GetNameOwner reusing an outstanding serial gets AccessDenied from the proxy" -- \
+	grep -q "^reuse: org.freedesktop.DBus.Error.AccessDenied pv-xconnect: serial 2 " "$T/serial.txt"
+check "filtered link: after two GetNameOwner with one serial, a call to the forbidden name's owner is denied" -- \
+	grep -q "^call: error org.freedesktop.DBus.Error.AccessDenied pv-xconnect:" "$T/serial.txt"
+is "filtered link: GetInfo on the allowed name still works after the attack" \
+	'{"service": "dbus-example", "status": "active"}' client filtered info
 pvxctl metrics >"$T/metrics.txt"
 check "/metrics: pvx_link_dbus_denied_total counts the refusals" -- \
 	grep -E 'pvx_link_dbus_denied_total\{.*name="filtered".*\} [3-9]' "$T/metrics.txt"

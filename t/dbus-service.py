@@ -2,8 +2,11 @@
 """Test service for dbus links, on the bus of its container: owns
 org.pantavisor.Example (as the seed's example does) and adds two methods
 that move fds: ReadFd(h) returns the first line read from the passed fd,
-OpenFd() returns the read end of a pipe holding "fd from the service"."""
+OpenFd() returns the read end of a pipe holding "fd from the service".
+dbus-service.py NAME owns NAME instead (the same object and methods): the
+forbidden service of the filter tests."""
 import os
+import sys
 
 import dbus
 import dbus.service
@@ -33,7 +36,7 @@ class Example(dbus.service.Object):
 
 
 bus = dbus.SystemBus()
-name = dbus.service.BusName(IFACE, bus)
+name = dbus.service.BusName(sys.argv[1] if len(sys.argv) > 1 else IFACE, bus)
 Example(bus, "/org/pantavisor/Example")
 print("dbus-service: up", flush=True)
 GLib.MainLoop().run()
