@@ -181,7 +181,20 @@ check "/metrics: pvx_link_dbus_denied_total counts the refusals" -- \
 	grep -E 'pvx_link_dbus_denied_total\{.*name="filtered".*\} [3-9]' "$T/metrics.txt"
 
 # Hostile authentication: never another identity, never a crash.
-in_container app /usr/bin/python3 /t/dbus-sasl-hostile.py /run/nobody/bus 65534 >"$T/hostile.txt" 2>&1
+# Each case must also leave the daemon's fd count where it was: the script
+# reads it from a file this loop keeps rewriting.
+fd_writer() {
+	while :; do
+		ls "/proc/$DPID/fd" | wc -l >"$T/data/daemon-fds.new" && mv "$T/data/daemon-fds.new" "$T/data/daemon-fds"
+		sleep 0.05
+	done
+}
+fd_writer &
+FDW=$!
+BACKGROUND="$BACKGROUND $FDW"
+in_container app /usr/bin/python3 /t/dbus-sasl-hostile.py /run/nobody/bus 65534 /data/daemon-fds \
+	>"$T/hostile.txt" 2>&1
+kill $FDW
 while read -r verdict rest; do
 	case $verdict in
 	PASS) ok 0 "hostile SASL: $rest" ;;

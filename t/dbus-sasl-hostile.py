@@ -1,11 +1,16 @@
 #!/usr/bin/python3
 """Hostile D-Bus authentication against a dbus link.
 
-dbus-sasl-hostile.py SOCKET UID: plays each case of the corpus below on a
-fresh connection, then, if the proxy said OK, finishes the handshake
+dbus-sasl-hostile.py SOCKET UID [FDS]: plays each case of the corpus below
+on a fresh connection, then, if the proxy said OK, finishes the handshake
 itself (BEGIN, Hello, GetConnectionUnixUser of its own name) with
-hand-made messages.  A case passes when the connection either ends without
-an identity or the bus names UID; cases marked "must" must reach the bus.
+hand-made messages.  A case passes when the bus names UID (cases marked
+"must" must reach the bus) or, for cases marked "closed", when the proxy
+ends the connection (EOF or reset) within CLOSE_WITHIN seconds without an
+identity: a proxy that merely stops answering fails.  With FDS, a file
+that the test keeps rewriting with the daemon's count of open fds, every
+case must also leave that count back where it was before the first case,
+within CLOSE_WITHIN seconds of the connection's end.
 Prints one line per case: PASS|FAIL name: what happened."""
 import socket
 import struct
@@ -13,6 +18,9 @@ import sys
 import time
 
 path, want_uid = sys.argv[1], int(sys.argv[2])
+fds_file = sys.argv[3] if len(sys.argv) > 3 else None
+CLOSE_WITHIN = 5.0
+EOF = None  # in a case's writes: shut the sending side down
 
 
 def pad(b, a):
@@ -54,10 +62,16 @@ class Conn:
         self.s.connect(path)
         self.buf = b""
         self.closed = False
+        self.shut = False
 
     def send(self, data, fds=None):
+        if self.shut:
+            return  # our own EOF: nothing more goes out
         try:
-            if fds:
+            if data is EOF:
+                self.s.shutdown(socket.SHUT_WR)
+                self.shut = True
+            elif fds:
                 self.s.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
                                          struct.pack("%di" % len(fds), *fds))])
             else:
@@ -163,6 +177,47 @@ def authed(c, begun=False):
     return ok
 
 
+def wait_closed(c, within):
+    """True when the proxy ends the connection (EOF or reset) within
+    `within` seconds; bytes it still sends meanwhile are read and dropped."""
+    deadline = time.time() + within
+    while not c.closed and time.time() < deadline:
+        c.buf = b""
+        c.fill(min(0.2, max(0.01, deadline - time.time())))
+    return c.closed
+
+
+def fd_count():
+    for _ in range(20):  # the writer renames a new file into place
+        try:
+            with open(fds_file) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            time.sleep(0.05)
+    return -1
+
+
+def fds_back(baseline, within):
+    """Waits until the daemon's fd count is back at (or below) baseline;
+    returns the last count read."""
+    deadline = time.time() + within
+    n = fd_count()
+    while n > baseline and time.time() < deadline:
+        time.sleep(0.05)
+        n = fd_count()
+    return n
+
+
+def fd_baseline():
+    """The daemon's fd count at rest: the least of readings over a second
+    (a graph fetch holds one more fd for a moment)."""
+    n = []
+    for _ in range(20):
+        n.append(fd_count())
+        time.sleep(0.05)
+    return min(n)
+
+
 def run(script):
     c = Conn()
     for step in script:
@@ -212,11 +267,14 @@ cases = [
     ("message announcing 128 MiB + 1", [b"\0" + OK_AUTH + b"BEGIN\r\n" + b"l\x01\x00\x01" + struct.pack("<III", 128 << 20, 1, 0)], "closed"),
     ("three arguments", [b"\0AUTH EXTERNAL 30 31\r\n", OK_AUTH], "any"),
     ("empty line", [b"\0\r\n", OK_AUTH], "any"),
-    ("only the NUL, then EOF", [b"\0"], "closed"),
+    ("only the NUL, then EOF", [b"\0", EOF], "closed"),
+    ("EOF in the middle of AUTH", [b"\0AUTH EXTER", EOF], "closed"),
+    ("EOF after OK, before BEGIN", [b"\0" + OK_AUTH, EOF], "closed"),
     ("an fd with AUTH", [(b"\0" + OK_AUTH, [0])], "any"),
 ]
 
 failed = 0
+baseline = fd_baseline() if fds_file else None
 for name, writes, expect in cases:
     try:
         c = run(writes)
@@ -233,14 +291,28 @@ for name, writes, expect in cases:
     elif expect.startswith("must"):
         verdict, what = uid == want_uid, "uid %s" % uid
     elif expect.startswith("closed"):
-        verdict, what = uid is None, "refused"
+        t0 = time.time()
+        if uid is not None:
+            verdict, what = False, "uid %s" % uid
+        elif wait_closed(c, CLOSE_WITHIN):
+            verdict, what = True, "refused, closed by the proxy"
+        else:
+            verdict, what = False, "no identity, but the proxy kept the connection open %.0f s" % (
+                time.time() - t0)
     else:
         verdict, what = True, "uid %s" % uid
-    print("%s %s: %s" % ("PASS" if verdict else "FAIL", name, what), flush=True)
-    failed += not verdict
     try:
         c.s.close()
     except Exception:
         pass
+    if fds_file:
+        n = fds_back(baseline, CLOSE_WITHIN)
+        if n > baseline or n < 0:
+            verdict = False
+            what += "; the daemon holds %d fds, %d before the corpus" % (n, baseline)
+        else:
+            what += "; daemon fds back at %d" % n
+    print("%s %s: %s" % ("PASS" if verdict else "FAIL", name, what), flush=True)
+    failed += not verdict
 print("cases: %d" % len(cases))
 sys.exit(1 if failed else 0)
