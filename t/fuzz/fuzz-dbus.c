@@ -1,8 +1,11 @@
-/* libFuzzer: D-Bus message framing after BEGIN (parsers/dbus_msg.c) and
- * the passwd/group reader (policy/identity.c).
+/* libFuzzer: D-Bus message framing after BEGIN (parsers/dbus_msg.c), the
+ * name filter of a filtered link (plugins/dbus_policy.c) and the
+ * passwd/group reader (policy/identity.c).
  * Byte 0 even: the rest is a stream of messages, read as a dbus link reads
  * it: fixed header, then the whole header when it fits, then the leading
- * string arguments.  Byte 0 odd: role NUL passwd NUL group. */
+ * string arguments; each message goes through the filter, from the
+ * consumer when its serial is odd, from the bus when even, with one filter
+ * state for the whole stream.  Byte 0 odd: role NUL passwd NUL group. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -10,11 +13,14 @@
 
 #include "policy/identity.h"
 #include "parsers/dbus_msg.h"
+#include "plugins/dbus_policy.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 static void messages(const unsigned char *p, size_t n)
 {
+	static struct dbus_policy pol;
+	dbus_policy_init(&pol, "org.pantavisor.Example");
 	while (n >= DBUS_FIXED_HEADER) {
 		struct dbus_frame f;
 		struct dbus_fields h;
@@ -38,6 +44,16 @@ static void messages(const unsigned char *p, size_t n)
 		for (int i = 0; i < k; i++)
 			if (strlen(args[i]) >= f.body_len)
 				abort();
+		/* The filter asks for the body first, then decides with it. */
+		if (f.serial & 1) {
+			if (dbus_policy_call(&pol, &f, &h, NULL) == DBUS_NEED_BODY)
+				dbus_policy_call(&pol, &f, &h, body);
+		} else if (dbus_policy_bus(&pol, &f, &h, NULL) == DBUS_NEED_BODY) {
+			dbus_policy_bus(&pol, &f, &h, body);
+		}
+		if (pol.npending > DBUS_MAX_PENDING || !memchr(pol.owner, '\0', sizeof(pol.owner)) ||
+		    (pol.owner[0] && pol.owner[0] != ':'))
+			abort();
 		free(body);
 		p += f.total;
 		n -= f.total;
