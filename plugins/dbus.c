@@ -16,7 +16,7 @@
  * count messages and to keep injected replies on message boundaries; fds
  * travel with the bytes they came with.  When the link's interface names a
  * bus name, what the consumer sends is filtered and what the bus sends is
- * watched by plugins/dbus_policy.h (which calls pass, the owner of the
+ * watched by policy/dbus.h (which calls pass, the owner of the
  * name, the outstanding calls by serial, a reused serial refused).  A
  * refused message is dropped with its fds, and a method call expecting a
  * reply gets org.freedesktop.DBus.Error.AccessDenied (or LimitsExceeded)
@@ -29,6 +29,7 @@
 
 #include <dbus/dbus.h>
 
+#include "policy/dbus.h"
 #include "policy/identity.h"
 #include "lib/log.h"
 #include "lib/ns.h"
@@ -36,7 +37,6 @@
 #include "parsers/dbus_msg.h"
 #include "parsers/sasl.h"
 #include "fsm/plugin.h"
-#include "plugins/dbus_policy.h"
 #include "relay/relay.h"
 #include "plugins/stream.h"
 
@@ -206,7 +206,7 @@ static uint32_t take_fds(struct dbus_state *d, struct framer *f, uint32_t n, boo
 	return (uint32_t)k;
 }
 
-/* ---- the filter (plugins/dbus_policy.h) ---------------------------- */
+/* ---- the filter (policy/dbus.h) ----------------------------------- */
 
 /* Queues the proxy's error for a refused call: AccessDenied (not allowed
  * here, or its serial is that of an outstanding call), LimitsExceeded (too

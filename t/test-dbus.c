@@ -1,6 +1,6 @@
 /* D-Bus message framing and header fields (parsers/dbus_msg.c) on messages
  * libdbus builds, on hand-made ones libdbus would never send, and hostile
- * ones; the name filter and its outstanding calls (plugins/dbus_policy.c);
+ * ones; the name filter and its outstanding calls (policy/dbus.c);
  * and the role-to-credentials mapping (policy/identity.c). */
 #include "config.h"
 
@@ -11,7 +11,7 @@
 
 #include "policy/identity.h"
 #include "parsers/dbus_msg.h"
-#include "plugins/dbus_policy.h"
+#include "policy/dbus.h"
 #include "t/tap.h"
 
 /* A message marshalled by libdbus (native endianness). */
@@ -318,7 +318,7 @@ static void hand_made(void)
 	tap_ok(dbus_frame_read(fx, &f) != NULL, "message type 0 refused");
 }
 
-/* ---- the name filter (plugins/dbus_policy.c) ----------------------- */
+/* ---- the name filter (policy/dbus.c) ----------------------- */
 
 #define ALLOWED "org.pantavisor.Example"
 

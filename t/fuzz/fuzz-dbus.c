@@ -1,5 +1,5 @@
 /* libFuzzer: D-Bus message framing after BEGIN (parsers/dbus_msg.c), the
- * name filter of a filtered link (plugins/dbus_policy.c) and the
+ * name filter of a filtered link (policy/dbus.c) and the
  * passwd/group reader (policy/identity.c).
  * Byte 0 even: the rest is a stream of messages, read as a dbus link reads
  * it: fixed header, then the whole header when it fits, then the leading
@@ -13,7 +13,7 @@
 
 #include "policy/identity.h"
 #include "parsers/dbus_msg.h"
-#include "plugins/dbus_policy.h"
+#include "policy/dbus.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

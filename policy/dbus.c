@@ -1,9 +1,9 @@
-/* The name filter of a dbus link; see dbus_policy.h. */
+/* The name filter of a dbus link; see policy/dbus.h. */
 #include "config.h"
 
 #include <string.h>
 
-#include "plugins/dbus_policy.h"
+#include "policy/dbus.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -45,8 +45,8 @@
  *
  * Links without a name (interface "dbus") are not filtered and their
  * messages are not read: the bus itself matches replies to calls. */
-#ifndef PVX_DBUS_POLICY_H
-#define PVX_DBUS_POLICY_H
+#ifndef PVX_POLICY_DBUS_H
+#define PVX_POLICY_DBUS_H
 
 #include <stdbool.h>
 #include <stdint.h>
