@@ -16,11 +16,11 @@
  * count messages and to keep injected replies on message boundaries; fds
  * travel with the bytes they came with.  When the link's interface names a
  * bus name, what the consumer sends is filtered and what the bus sends is
- * watched by policy/dbus.h (which calls pass, the owner of the
- * name, the outstanding calls by serial, a reused serial refused).  A
- * refused message is dropped with its fds, and a method call expecting a
- * reply gets org.freedesktop.DBus.Error.AccessDenied (or LimitsExceeded)
- * from the proxy. */
+ * watched by policy/dbus.h: which calls pass, the owner of the name, each
+ * outstanding call by serial, a reused serial refused.  A refused message
+ * is dropped with its fds, and a method call expecting a reply gets
+ * org.freedesktop.DBus.Error.AccessDenied (or LimitsExceeded) from the
+ * proxy. */
 #include "config.h"
 
 #include <errno.h>
@@ -48,7 +48,8 @@ static const char our_auth[] = "\0AUTH EXTERNAL\r\nDATA\r\nNEGOTIATE_UNIX_FD\r\n
 /* Bytes held back while one side has begun and the other not yet. */
 #define MAX_STASH (64 * 1024)
 /* Filtered messages are collected up to the end of their header (and for
- * RequestName/ReleaseName their body): far above any real header. */
+ * the few the filter reads, their body: DBUS_MAX_NAME_BODY): far above any
+ * real header. */
 #define MAX_HEADER (64 * 1024)
 #define MAX_FDS PVX_MAX_FDS
 
