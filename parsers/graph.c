@@ -18,6 +18,7 @@
 #include "lib/util.h"
 #include "parsers/graph.h"
 #include "parsers/json.h"
+#include "model/validate.h"
 
 /* Strings of one graph's specs live in blocks freed with the graph, not
  * one allocation each. */
@@ -328,10 +329,15 @@ static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, s
 {
 	const char *type, *name, *consumer, *provider, *role, *iface, *target, *sock, *ip, *mac;
 
-	/* Name the link in every reason, as far as it can be named. */
+	/* Name the link in every reason, as far as it can be named by values
+	 * that are themselves good: a reason goes to the log. */
 	char label[160];
 	const char *n0 = k->v[F_NAME].kind == V_STRING ? k->v[F_NAME].s : NULL;
 	const char *c0 = k->v[F_CONSUMER].kind == V_STRING ? k->v[F_CONSUMER].s : NULL;
+	if (n0 && !pvx_field_ok(PVX_FIELD_NAME, n0, strlen(n0)))
+		n0 = NULL;
+	if (c0 && !pvx_field_ok(PVX_FIELD_CONSUMER, c0, strlen(c0)))
+		c0 = NULL;
 	if (n0 && c0)
 		snprintf(label, sizeof(label), "link '%.64s' of consumer '%.64s': ", n0, c0);
 	else if (n0 || c0)
@@ -372,6 +378,25 @@ static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, s
 	STR(F_IPV4, ip, false);
 	STR(F_MAC, mac, false);
 #undef STR
+
+	/* One rule per field, the manifests' too (model/validate.h). */
+	const struct {
+		enum pvx_field f;
+		const char *v;
+	} checks[] = {
+		{ PVX_FIELD_NAME, name }, { PVX_FIELD_CONSUMER, consumer },
+		{ PVX_FIELD_PROVIDER, provider }, { PVX_FIELD_ROLE, role },
+		{ PVX_FIELD_INTERFACE, iface }, { PVX_FIELD_TARGET, target },
+		{ PVX_FIELD_SOCKET, sock }, { PVX_FIELD_IPV4, ip }, { PVX_FIELD_MAC, mac },
+	};
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		const char *bad = checks[i].v ? pvx_field_problem(checks[i].f, checks[i].v,
+								   strlen(checks[i].v))
+					      : NULL;
+		if (bad)
+			return snprintf(why, whylen, "%sfield '%s' %s", label,
+					pvx_field_key(checks[i].f), bad), -EINVAL;
+	}
 
 	long long cpid, ppid, uid;
 	if (get_integer(k, F_CONSUMER_PID, 4194304, &cpid) < 0 ||

@@ -13,9 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/un.h>
 
 #include "lib/util.h"
+#include "model/validate.h"
 #include "parsers/manifest.h"
 
 enum ctx {
@@ -202,38 +202,32 @@ const char *mf_builder_error(const struct mf_builder *b)
 	return b->err;
 }
 
-/* [A-Za-z0-9._-]{1,64}: service names and roles. */
-static bool good_name(const char *s, size_t n)
+/* A refused value is quoted in the reason unless it holds control bytes:
+ * the reason goes to the log. */
+static const char *shown(const char *s, size_t n)
 {
-	if (n < 1 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
-			return false;
-	}
-	return true;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return "(with control characters)";
+	return s;
 }
 
-/* Absolute, no "." or ".." component; socket paths must fit sun_path. */
-static const char *path_problem(const char *s, size_t n, bool socket)
+/* A link field's own rule (model/validate.h), then the manifests' path
+ * rule for sockets and targets. */
+static const char *path_problem(enum pvx_field f, const char *s, size_t n)
 {
-	if (n == 0 || s[0] != '/')
-		return "is not an absolute path";
-	for (size_t i = 0; i < n;) {
-		while (i < n && s[i] == '/')
-			i++;
-		size_t j = i;
-		while (j < n && s[j] != '/')
-			j++;
-		if ((j - i == 1 && s[i] == '.') || (j - i == 2 && s[i] == '.' && s[i + 1] == '.'))
-			return "contains a '.' or '..' component";
-		i = j;
-	}
-	if (socket && n >= sizeof(((struct sockaddr_un *)0)->sun_path))
-		return "is too long for a socket address (at most 107 bytes)";
-	return NULL;
+	const char *why = pvx_field_problem(f, s, n);
+	return why ? why : pvx_abs_path_problem(s, n, false);
+}
+
+/* Checks s against field f's rule; on failure says so naming what. */
+static int check_field(struct mf_builder *b, enum pvx_field f, const char *what, const char *s,
+		       size_t n)
+{
+	const char *why = pvx_field_problem(f, s, n);
+	if (why)
+		return fail(b, "%s '%.80s' %s", what, shown(s, n), why);
+	return 0;
 }
 
 static bool socket_type(int t)
@@ -283,8 +277,9 @@ static int string_field(struct mf_builder *b, struct frame *f, const struct key_
 		return set_string(b, k->field == F_NAME ? &b->m.name : &b->m.type, s, n);
 	case C_SVC:
 		if (k->field == F_NAME) {
-			if (!good_name(s, n))
-				return fail(b, "service name '%.80s' does not match [A-Za-z0-9._-]{1,64}", s);
+			if (!pvx_field_ok(PVX_FIELD_NAME, s, n))
+				return fail(b, "service name '%.80s' does not match [A-Za-z0-9._-]{1,64}",
+					    shown(s, n));
 			return set_string(b, &b->svc.name, s, n);
 		}
 		if (k->field == F_TYPE) {
@@ -296,16 +291,17 @@ static int string_field(struct mf_builder *b, struct frame *f, const struct key_
 			return 0;
 		}
 		{
-			const char *why = path_problem(s, n, false);
+			const char *why = path_problem(PVX_FIELD_SOCKET, s, n);
 			if (why)
-				return fail(b, "socket '%.80s' %s", s, why);
+				return fail(b, "socket '%.80s' %s", shown(s, n), why);
 		}
 		return set_string(b, &b->svc.socket, s, n);
 	case C_REQ:
 		switch (k->field) {
 		case F_NAME:
-			if (!good_name(s, n))
-				return fail(b, "service name '%.80s' does not match [A-Za-z0-9._-]{1,64}", s);
+			if (!pvx_field_ok(PVX_FIELD_NAME, s, n))
+				return fail(b, "service name '%.80s' does not match [A-Za-z0-9._-]{1,64}",
+					    shown(s, n));
 			return set_string(b, &b->req.name, s, n);
 		case F_TYPE: {
 			int t = service_type(b, s);
@@ -315,15 +311,16 @@ static int string_field(struct mf_builder *b, struct frame *f, const struct key_
 			return 0;
 		}
 		case F_ROLE:
-			if (!good_name(s, n))
-				return fail(b, "role '%.80s' does not match [A-Za-z0-9._-]{1,64}", s);
+			if (!pvx_field_ok(PVX_FIELD_ROLE, s, n))
+				return fail(b, "role '%.80s' does not match [A-Za-z0-9._-]{1,64}", shown(s, n));
 			return set_string(b, &b->req.role, s, n);
 		case F_INTERFACE:
-			return set_string(b, &b->req.interface, s, n);
+			return check_field(b, PVX_FIELD_INTERFACE, "interface", s, n) < 0
+				       ? -EINVAL : set_string(b, &b->req.interface, s, n);
 		default: {
-			const char *why = path_problem(s, n, false);
+			const char *why = path_problem(PVX_FIELD_TARGET, s, n);
 			if (why)
-				return fail(b, "target '%.80s' %s", s, why);
+				return fail(b, "target '%.80s' %s", shown(s, n), why);
 			return set_string(b, &b->req.target, s, n);
 		}
 		}
@@ -331,8 +328,12 @@ static int string_field(struct mf_builder *b, struct frame *f, const struct key_
 		b->m.net.present = true;
 		switch (k->field) {
 		case F_PV_POOL: return set_string(b, &b->m.net.pool, s, n);
-		case F_PV_IP: return set_string(b, &b->m.net.static_ip, s, n);
-		case F_PV_MAC: return set_string(b, &b->m.net.mac, s, n);
+		case F_PV_IP:
+			return check_field(b, PVX_FIELD_IPV4, "PV_NETWORK_IP", s, n) < 0
+				       ? -EINVAL : set_string(b, &b->m.net.static_ip, s, n);
+		case F_PV_MAC:
+			return check_field(b, PVX_FIELD_MAC, "PV_NETWORK_MAC", s, n) < 0
+				       ? -EINVAL : set_string(b, &b->m.net.mac, s, n);
 		default: return set_string(b, &b->m.net.hostname, s, n);
 		}
 	case C_NET:
@@ -340,14 +341,22 @@ static int string_field(struct mf_builder *b, struct frame *f, const struct key_
 		case F_MODE: return set_string(b, &b->m.net.mode, s, n);
 		case F_POOL: return set_string(b, &b->m.net.pool, s, n);
 		case F_HOSTNAME: return set_string(b, &b->m.net.hostname, s, n);
-		default: return set_string(b, &b->m.net.static_ip, s, n);
+		default:
+			return check_field(b, PVX_FIELD_IPV4, "static_ip", s, n) < 0
+				       ? -EINVAL : set_string(b, &b->m.net.static_ip, s, n);
 		}
 	case C_IFACE:
 		switch (k->field) {
-		case F_NAME: return set_string(b, &b->iface.name, s, n);
+		case F_NAME:
+			return check_field(b, PVX_FIELD_TARGET, "interface name", s, n) < 0
+				       ? -EINVAL : set_string(b, &b->iface.name, s, n);
 		case F_POOL: return set_string(b, &b->iface.pool, s, n);
-		case F_IPV4: return set_string(b, &b->iface.ipv4_address, s, n);
-		default: return set_string(b, &b->iface.mac_address, s, n);
+		case F_IPV4:
+			return check_field(b, PVX_FIELD_IPV4, "ipv4_address", s, n) < 0
+				       ? -EINVAL : set_string(b, &b->iface.ipv4_address, s, n);
+		default:
+			return check_field(b, PVX_FIELD_MAC, "mac_address", s, n) < 0
+				       ? -EINVAL : set_string(b, &b->iface.mac_address, s, n);
 		}
 	default:
 		return fail(b, "internal: string for \"%s\" in context %d", key, f->ctx);
@@ -438,9 +447,9 @@ static int close_item(struct mf_builder *b, enum ctx ctx)
 		if (missing)
 			return fail(b, "service%s%s%s: missing \"%s\"", s->name ? " '" : "",
 				    s->name ? s->name : "", s->name ? "'" : "", missing);
-		if (socket_type((int)s->type) && path_problem(s->socket, strlen(s->socket), true))
+		if (socket_type((int)s->type) && pvx_abs_path_problem(s->socket, strlen(s->socket), true))
 			return fail(b, "service '%s': socket '%.80s' %s", s->name, s->socket,
-				    path_problem(s->socket, strlen(s->socket), true));
+				    pvx_abs_path_problem(s->socket, strlen(s->socket), true));
 		for (size_t i = 0; i < b->m.n_services; i++)
 			if (strcmp(b->m.services[i].name, s->name) == 0)
 				return fail(b, "service '%s' is listed twice", s->name);
@@ -456,9 +465,9 @@ static int close_item(struct mf_builder *b, enum ctx ctx)
 		if (!r->name)
 			return fail(b, "requirement: missing \"name\"");
 		if (r->target && socket_type(r->type) &&
-		    path_problem(r->target, strlen(r->target), true))
+		    pvx_abs_path_problem(r->target, strlen(r->target), true))
 			return fail(b, "requirement '%s': target '%.80s' %s", r->name, r->target,
-				    path_problem(r->target, strlen(r->target), true));
+				    pvx_abs_path_problem(r->target, strlen(r->target), true));
 		for (size_t i = 0; i < b->m.n_reqs; i++)
 			if (strcmp(b->m.reqs[i].name, r->name) == 0 &&
 			    same0(b->m.reqs[i].target, r->target))

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "lib/util.h"
+#include "model/validate.h"
 #include "t/graph-ref.h"
 
 /* Reads an optional string field.  Returns 1 if present, 0 if absent (or
@@ -55,6 +56,10 @@ static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whyle
 	char label[160];
 	const char *n0 = json_string_value(json_object_get(o, "name"));
 	const char *c0 = json_string_value(json_object_get(o, "consumer"));
+	if (n0 && !pvx_field_ok(PVX_FIELD_NAME, n0, strlen(n0)))
+		n0 = NULL;
+	if (c0 && !pvx_field_ok(PVX_FIELD_CONSUMER, c0, strlen(c0)))
+		c0 = NULL;
 	if (n0 && c0)
 		snprintf(label, sizeof(label), "link '%.64s' of consumer '%.64s': ", n0, c0);
 	else if (n0 || c0)
@@ -88,6 +93,18 @@ static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whyle
 	STR("ipv4_address", ip, false);
 	STR("mac_address", mac, false);
 #undef STR
+
+	/* The one field rule (model/validate.h), in the graph's key order. */
+	const char *vals[] = { name, consumer, provider, role, iface, target, sock, ip, mac };
+	const enum pvx_field fields[] = { PVX_FIELD_NAME, PVX_FIELD_CONSUMER, PVX_FIELD_PROVIDER,
+					  PVX_FIELD_ROLE, PVX_FIELD_INTERFACE, PVX_FIELD_TARGET,
+					  PVX_FIELD_SOCKET, PVX_FIELD_IPV4, PVX_FIELD_MAC };
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		const char *bad = vals[i] ? pvx_field_problem(fields[i], vals[i], strlen(vals[i])) : NULL;
+		if (bad)
+			return snprintf(why, whylen, "%sfield '%s' %s", label, pvx_field_key(fields[i]),
+					bad), -EINVAL;
+	}
 
 	pid_t cpid, ppid;
 	if (get_pid(o, "consumer_pid", &cpid) < 0 || get_pid(o, "provider_pid", &ppid) < 0)
