@@ -8,8 +8,9 @@
  *
  * Refused: obs-fold (a field line starting with space or tab), bare CR or
  * LF line ends, control bytes in fields, a request target with spaces or
- * control bytes, versions other than HTTP/1.0 and 1.1, chunk sizes over 15
- * hex digits.  Sizes are capped by the caller (heads 64 KiB). */
+ * control bytes, versions other than HTTP/1.0 and 1.1, chunk sizes of more
+ * than 15 significant hex digits (leading zeros are not counted).  Sizes are
+ * capped by the caller (heads 64 KiB, chunk-size lines 4 KiB). */
 #include "config.h"
 
 /* Generated code: Ragel's tables and gotos trip these warnings. */
@@ -50,8 +51,12 @@ static void trim_value(struct httpreq *r)
 	action head_end { ev = HTTPREQ_HEAD; fbreak; }
 	action size_start { r->chunk_size = 0; r->digits = 0; r->size_overflow = false; }
 	action size_digit {
-		if (++r->digits > 15) r->size_overflow = true;
-		r->chunk_size = r->chunk_size * 16 + (uint64_t)(fc <= '9' ? fc - '0' : (fc | 0x20) - 'a' + 10);
+		/* Leading zeros are free (RFC 9112 sets no digit count); past
+		 * 15 significant digits the size could overflow: refused. */
+		if (r->chunk_size != 0 || fc != '0') {
+			if (++r->digits > 15) r->size_overflow = true;
+			else r->chunk_size = r->chunk_size * 16 + (uint64_t)(fc <= '9' ? fc - '0' : (fc | 0x20) - 'a' + 10);
+		}
 	}
 	action size_end {
 		if (r->size_overflow) { ev = HTTPREQ_ERROR; fbreak; }

@@ -2,16 +2,27 @@
  *
  * Consumer to provider, per request: the head is collected (at most
  * REST_MAX_HEAD bytes, else 431), every field whose name starts with X-PV-
- * (any case) is dropped, and X-PV-Client and X-PV-Role carrying the link's
- * consumer and role are added before the empty line.  The body is framed by
- * Content-Length or chunked coding (chunk lines and data passed through;
- * X-PV- trailer fields dropped, so a trailer cannot smuggle identity); the
- * next request starts right after it, so pipelining and keep-alive are
- * covered.  Refused with 400 before anything of that request reaches the
- * provider: Content-Length together with Transfer-Encoding, conflicting or
- * malformed Content-Length, a Transfer-Encoding whose last coding is not
- * chunked, obs-fold and anything not HTTP/1.x.  The error answer waits for
- * the answers to earlier pipelined requests, then the connection closes.
+ * (any case, and '_' taken for '-': WSGI, CGI and PHP servers fold the two,
+ * so X_PV_Role would reach the application as the role) is dropped, and
+ * X-PV-Client and X-PV-Role carrying the link's consumer and role are added
+ * before the empty line.  The identity fits by construction (its buffer is
+ * sized from the validator's limits); a link whose consumer or role breaks
+ * that rule has every request refused: no request reaches a provider
+ * without its identity.  The body is framed by Content-Length or chunked
+ * coding (chunk data passed through; each chunk-size line, with the CRLF
+ * ending the chunk before it, held until it is complete and valid, at most
+ * REST_MAX_CHUNK_LINE bytes; X-PV- trailer
+ * fields dropped, so a trailer cannot smuggle identity); the next request
+ * starts right after it, so pipelining and keep-alive are covered.  Refused
+ * with 400 before anything of that request reaches the provider:
+ * Content-Length together with Transfer-Encoding, conflicting or malformed
+ * Content-Length, a Transfer-Encoding whose last coding is not chunked,
+ * obs-fold and anything not HTTP/1.x.  Refused inside a chunked body (its
+ * head is already out; the bad chunk-size line or trailer is not): a chunk
+ * size over 15 significant hex digits, a chunk-size line over 4 KiB, a
+ * malformed trailer; the provider then waits for nothing, the session
+ * closes.  The error answer waits for the answers to earlier pipelined
+ * requests, then the connection closes.
  *
  * Provider to consumer: responses pass untouched; their framing is tracked
  * (response grammar, body discarded) only to know which request each one
@@ -23,8 +34,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/util.h"
+#include "model/validate.h"
 #include "parsers/http_request.h"
 #include "parsers/http_response.h"
 #include "fsm/plugin.h"
@@ -34,6 +47,11 @@
 #define REST_MAX_HEAD (64 * 1024)
 #define REST_MAX_PIPELINE 64   /* requests awaiting answers */
 #define REST_MAX_HELD (64 * 1024)
+#define REST_MAX_CHUNK_LINE 4096 /* a chunk-size line with its extensions */
+
+/* The two fields we add, at their longest. */
+#define REST_IDENTITY_FMT "X-PV-Client: %s\r\nX-PV-Role: %s\r\n"
+#define REST_IDENTITY_MAX (sizeof("X-PV-Client: \r\nX-PV-Role: \r\n") + PVX_CONSUMER_MAX + PVX_ROLE_MAX)
 
 enum rest_stage { ST_HEAD, ST_BODY, ST_CHUNKED, ST_CHUNK_DATA, ST_TRAILER, ST_WAIT, ST_FAILED };
 enum req_kind { K_PLAIN, K_HEAD, K_UPGRADE, K_CONNECT };
@@ -58,11 +76,12 @@ struct rest_state {
 	unsigned k_head, k_len;
 	struct httpresp resp;
 	bool resp_lost;        /* provider framing unreadable: stop tracking */
+	bool resp_begun;       /* bytes of the oldest awaited answer were seen */
 	int fail_status;       /* pending proxy answer */
 	char reply[256];
 	size_t reply_len;
-	char identity[300];    /* the two fields we add */
-	size_t identity_len;
+	char identity[REST_IDENTITY_MAX]; /* the two fields we add */
+	size_t identity_len;   /* 0: the link's identity is not usable */
 };
 
 static void resp_reset(struct rest_state *s)
@@ -72,6 +91,60 @@ static void resp_reset(struct rest_state *s)
 	s->resp.discard_body = true;
 	s->resp.head_request = s->k_len && s->kinds[s->k_head] == K_HEAD;
 	s->resp.connect_request = s->k_len && s->kinds[s->k_head] == K_CONNECT;
+	s->resp_begun = false;
+}
+
+/* Builds the two identity fields; 0 when the consumer or role breaks the
+ * validator's rule (then they could not be written safely, nor be sure to
+ * fit). */
+static size_t rest_identity(const char *consumer, const char *role, char *buf, size_t size)
+{
+	if (!consumer || !role || !pvx_field_ok(PVX_FIELD_CONSUMER, consumer, strlen(consumer)) ||
+	    !pvx_field_ok(PVX_FIELD_ROLE, role, strlen(role)))
+		return 0;
+	int n = snprintf(buf, size, REST_IDENTITY_FMT, consumer, role);
+	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* X-PV-..., any case, '_' as good as '-' (CGI folds both into HTTP_X_PV_).
+ * The parser keeps the name's first bytes lower-cased. */
+static bool identity_field(const struct httpreq *r)
+{
+	const char *n = r->name;
+	return r->name_len >= 5 && n[0] == 'x' && (n[1] == '-' || n[1] == '_') && n[2] == 'p' &&
+	       n[3] == 'v' && (n[4] == '-' || n[4] == '_');
+}
+
+/* The value of the field at f[0..n) (name, colon, value, CRLF), without
+ * its optional whitespace: read from the head itself, so any length is
+ * seen whole. */
+static void field_value(const char *f, size_t n, const char **v, size_t *vlen)
+{
+	const char *c = memchr(f, ':', n), *end = f + n - 2; /* before CRLF */
+	const char *b = c ? c + 1 : end;
+	while (b < end && (*b == ' ' || *b == '\t'))
+		b++;
+	while (end > b && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	*v = b;
+	*vlen = (size_t)(end - b);
+}
+
+/* Does the comma-separated list v[0..n) hold token (any case)? */
+static bool list_has_token(const char *v, size_t n, const char *token)
+{
+	size_t tl = strlen(token);
+	const char *end = v + n;
+	while (v < end) {
+		while (v < end && (*v == ' ' || *v == '\t' || *v == ','))
+			v++;
+		const char *t = v;
+		while (v < end && *v != ',' && *v != ' ' && *v != '\t')
+			v++;
+		if ((size_t)(v - t) == tl && strncasecmp(t, token, tl) == 0)
+			return true;
+	}
+	return false;
 }
 
 static void *rest_open(struct pvx_link *l)
@@ -82,9 +155,8 @@ static void *rest_open(struct pvx_link *l)
 	s->link = l;
 	httpreq_init(&s->req);
 	s->content_length = -1;
-	int n = snprintf(s->identity, sizeof(s->identity), "X-PV-Client: %s\r\nX-PV-Role: %s\r\n",
-			 l->spec.consumer, l->spec.role);
-	s->identity_len = n > 0 && (size_t)n < sizeof(s->identity) ? (size_t)n : 0;
+	s->identity_len = rest_identity(l->spec.consumer, l->spec.role, s->identity,
+					sizeof(s->identity));
 	resp_reset(s);
 	return s;
 }
@@ -101,7 +173,8 @@ static void rest_close(void *st)
 
 static const char *status_text(int status)
 {
-	return status == 431 ? "Request Header Fields Too Large" : "Bad Request";
+	return status == 431 ? "Request Header Fields Too Large"
+	       : status == 500 ? "Internal Server Error" : "Bad Request";
 }
 
 /* Records the proxy's own answer; it goes out once earlier requests are
@@ -120,6 +193,27 @@ static enum relay_verdict refuse(struct rest_state *s, int status, const char *w
 	s->link->proxy_4xx++;
 	link_error(s->link, 0, "request refused with %d: %s", status, why);
 	return s->k_len == 0 || s->resp_lost ? RELAY_REPLY_CLOSE : RELAY_HOLD;
+}
+
+/* Refused inside a body: the head is out, so the provider awaits the rest.
+ * The request is no longer awaited (it is the newest, if the provider has
+ * not answered it already): the 400 goes out after the earlier answers, and
+ * the session closes, so the provider waits for nothing.  Should the
+ * provider have begun answering it, no 400 is inserted: it would land in
+ * the middle of that answer. */
+static enum relay_verdict refuse_in_body(struct rest_state *s, int status, const char *why)
+{
+	bool begun = false;
+	if (s->k_len > 0) {
+		begun = s->k_len == 1 && s->resp_begun;
+		s->k_len--;
+		if (s->k_len == 0)
+			resp_reset(s);
+	}
+	enum relay_verdict v = refuse(s, status, why);
+	if (begun)
+		s->reply_len = 0;
+	return v;
 }
 
 static void head_reset(struct rest_state *s)
@@ -142,33 +236,35 @@ static void field_seen(struct rest_state *s, size_t end)
 		const char *lf = memchr(s->head.data, '\n', s->head.len);
 		s->field_start = lf ? (size_t)(lf - s->head.data) + 1 : 0;
 	}
-	if (httpreq_field_has_prefix(r, "x-pv-")) {
+	const char *v;
+	size_t vlen;
+	field_value(s->head.data + s->field_start, end - s->field_start, &v, &vlen);
+	if (identity_field(r)) {
 		struct span sp = { s->field_start, end };
 		pvx_buf_append(&s->drops, &sp, sizeof(sp));
 	} else if (httpreq_field_is(r, "content-length")) {
-		uint64_t v = 0;
-		bool good = r->value_len > 0 && r->value_len <= 15 && !r->value_long;
-		for (size_t i = 0; good && i < r->value_len; i++) {
-			if (r->value[i] < '0' || r->value[i] > '9')
+		uint64_t cl = 0;
+		bool good = vlen > 0 && vlen <= 15;
+		for (size_t i = 0; good && i < vlen; i++) {
+			if (v[i] < '0' || v[i] > '9')
 				good = false;
 			else
-				v = v * 10 + (uint64_t)(r->value[i] - '0');
+				cl = cl * 10 + (uint64_t)(v[i] - '0');
 		}
-		if (!good || (s->content_length >= 0 && (uint64_t)s->content_length != v))
+		if (!good || (s->content_length >= 0 && (uint64_t)s->content_length != cl))
 			s->cl_bad = true;
 		else
-			s->content_length = (int64_t)v;
+			s->content_length = (int64_t)cl;
 	} else if (httpreq_field_is(r, "transfer-encoding")) {
 		/* chunked must be the last coding, and only once */
-		size_t n = r->value_len;
-		bool last_chunked = !r->value_long && n >= 7 &&
-				    strncasecmp(r->value + n - 7, "chunked", 7) == 0 &&
-				    (n == 7 || r->value[n - 8] == ' ' || r->value[n - 8] == ',' ||
-				     r->value[n - 8] == '\t');
+		size_t n = vlen;
+		bool last_chunked = n >= 7 && strncasecmp(v + n - 7, "chunked", 7) == 0 &&
+				    (n == 7 || v[n - 8] == ' ' || v[n - 8] == ',' || v[n - 8] == '\t');
 		s->te_chunked = !s->te_seen && last_chunked;
 		s->te_seen = true;
 	} else if (httpreq_field_is(r, "connection")) {
-		if (httpreq_value_has_token(r, "upgrade"))
+		/* every token of every Connection field, whatever its length */
+		if (list_has_token(v, vlen, "upgrade"))
 			s->conn_upgrade = true;
 	} else if (httpreq_field_is(r, "upgrade")) {
 		s->has_upgrade = true;
@@ -180,6 +276,8 @@ static void field_seen(struct rest_state *s, size_t end)
  * set up for its body. */
 static enum relay_verdict head_done(struct rest_state *s, struct pvx_buf *out)
 {
+	if (s->identity_len == 0)
+		return refuse(s, 500, "the link's consumer or role cannot be sent as identity");
 	if (s->cl_bad)
 		return refuse(s, 400, "malformed or conflicting Content-Length");
 	if (s->te_seen && s->content_length >= 0)
@@ -269,10 +367,10 @@ static enum relay_verdict rest_to_provider(void *st, const char *in, size_t n, s
 			n -= used;
 			if (s->head.len > REST_MAX_HEAD)
 				return s->stage == ST_HEAD ? refuse(s, 431, "request head larger than 64 KiB")
-							   : refuse(s, 431, "trailers larger than 64 KiB");
+							   : refuse_in_body(s, 431, "trailers larger than 64 KiB");
 			if (ev == HTTPREQ_ERROR)
-				return refuse(s, 400, s->stage == ST_HEAD ? "malformed request head"
-									  : "malformed trailer");
+				return s->stage == ST_HEAD ? refuse(s, 400, "malformed request head")
+							   : refuse_in_body(s, 400, "malformed trailer");
 			if (ev == HTTPREQ_FIELD) {
 				field_seen(s, s->head.len);
 			} else if (ev == HTTPREQ_HEAD) {
@@ -283,7 +381,7 @@ static enum relay_verdict rest_to_provider(void *st, const char *in, size_t n, s
 						       : v;
 			} else if (ev == HTTPREQ_TRAILER) {
 				/* A trailer field: passed on unless it claims identity. */
-				if (!httpreq_field_has_prefix(&s->req, "x-pv-"))
+				if (!identity_field(&s->req))
 					pvx_buf_append(out, s->head.data, s->head.len);
 				pvx_buf_reset(&s->head);
 			} else if (ev == HTTPREQ_BODY_END) {
@@ -295,16 +393,25 @@ static enum relay_verdict rest_to_provider(void *st, const char *in, size_t n, s
 		case ST_CHUNKED: {
 			size_t used;
 			enum httpreq_event ev = httpreq_run(&s->req, in, n, &used);
-			pvx_buf_append(out, in, used);
+			/* The chunk-size line is held until it is whole and good:
+			 * a refused one never reaches the provider. */
+			pvx_buf_append(&s->head, in, used);
 			in += used;
 			n -= used;
 			if (ev == HTTPREQ_ERROR)
-				return refuse(s, 400, "malformed chunked body");
-			if (ev == HTTPREQ_CHUNK && s->req.chunk_size > 0) {
+				return refuse_in_body(s, 400, s->req.size_overflow
+								 ? "chunk size of more than 15 hex digits"
+								 : "malformed chunked body");
+			if (s->head.len > REST_MAX_CHUNK_LINE)
+				return refuse_in_body(s, 400, "chunk-size line longer than 4 KiB");
+			if (ev != HTTPREQ_CHUNK)
+				break;
+			pvx_buf_append(out, s->head.data, s->head.len);
+			pvx_buf_reset(&s->head);
+			if (s->req.chunk_size > 0) {
 				s->body_left = s->req.chunk_size;
 				s->stage = ST_CHUNK_DATA;
-			} else if (ev == HTTPREQ_CHUNK) {
-				pvx_buf_reset(&s->head);
+			} else {
 				s->stage = ST_TRAILER;
 			}
 			break;
@@ -327,6 +434,8 @@ static enum relay_verdict rest_from_provider(void *st, const char *in, size_t n)
 		}
 		in += s->resp.consumed;
 		n -= s->resp.consumed;
+		if (s->resp.consumed > 0)
+			s->resp_begun = true;
 		if (r != HTTPRESP_DONE)
 			break;
 		int status = s->resp.status;
