@@ -42,6 +42,7 @@
 #include "parsers/http_response.h"
 #include "fsm/plugin.h"
 #include "relay/relay.h"
+#include "plugins/rest.h"
 #include "plugins/stream.h"
 
 #define REST_MAX_HEAD (64 * 1024)
@@ -82,6 +83,10 @@ struct rest_state {
 	size_t reply_len;
 	char identity[REST_IDENTITY_MAX]; /* the two fields we add */
 	size_t identity_len;   /* 0: the link's identity is not usable */
+	/* Offsets in the consumer's byte stream: the next byte to parse, the
+	 * start of the element (head, chunk-size line, trailer field) being
+	 * collected, and where the refused element began (rest_refused_at). */
+	uint64_t pos, elem_start, refused_at;
 };
 
 static void resp_reset(struct rest_state *s)
@@ -155,6 +160,7 @@ static void *rest_open(struct pvx_link *l)
 	s->link = l;
 	httpreq_init(&s->req);
 	s->content_length = -1;
+	s->refused_at = UINT64_MAX;
 	s->identity_len = rest_identity(l->spec.consumer, l->spec.role, s->identity,
 					sizeof(s->identity));
 	resp_reset(s);
@@ -190,6 +196,7 @@ static enum relay_verdict refuse(struct rest_state *s, int status, const char *w
 	s->reply_len = n > 0 ? (size_t)n : 0;
 	s->fail_status = status;
 	s->stage = ST_FAILED;
+	s->refused_at = s->elem_start;
 	s->link->proxy_4xx++;
 	link_error(s->link, 0, "request refused with %d: %s", status, why);
 	return s->k_len == 0 || s->resp_lost ? RELAY_REPLY_CLOSE : RELAY_HOLD;
@@ -350,6 +357,7 @@ static enum relay_verdict rest_to_provider(void *st, const char *in, size_t n, s
 		case ST_BODY:
 		case ST_CHUNK_DATA: {
 			size_t k = n < s->body_left ? n : (size_t)s->body_left;
+			s->pos += k;
 			pvx_buf_append(out, in, k);
 			in += k;
 			n -= k;
@@ -362,6 +370,9 @@ static enum relay_verdict rest_to_provider(void *st, const char *in, size_t n, s
 		case ST_TRAILER: {
 			size_t used;
 			enum httpreq_event ev = httpreq_run(&s->req, in, n, &used);
+			if (s->head.len == 0)
+				s->elem_start = s->pos;
+			s->pos += used;
 			pvx_buf_append(&s->head, in, used);
 			in += used;
 			n -= used;
@@ -395,6 +406,9 @@ static enum relay_verdict rest_to_provider(void *st, const char *in, size_t n, s
 			enum httpreq_event ev = httpreq_run(&s->req, in, n, &used);
 			/* The chunk-size line is held until it is whole and good:
 			 * a refused one never reaches the provider. */
+			if (s->head.len == 0)
+				s->elem_start = s->pos;
+			s->pos += used;
 			pvx_buf_append(&s->head, in, used);
 			in += used;
 			n -= used;
@@ -464,6 +478,11 @@ static const char *rest_reply(void *st, size_t *len)
 	struct rest_state *s = st;
 	*len = s->reply_len;
 	return s->reply;
+}
+
+uint64_t rest_refused_at(void *st)
+{
+	return ((struct rest_state *)st)->refused_at;
 }
 
 static const struct relay_filter rest_filter = {

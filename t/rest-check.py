@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Client side of the rest-link checks: every request must reach the
 provider (t/http-echo.py) with exactly one X-PV-Client and one X-PV-Role
-carrying the real values, whatever the client tries.  Prints one line per
-check: "ok - ..." or "not ok - ...".
+carrying the real values, whatever the client tries, and a request the
+proxy refuses must not reach the provider at all: the provider records
+every byte it receives, and each refusal check reads that record.  Prints
+one line per check: "ok - ..." or "not ok - ...".
 
 rest-check.py SOCKET CONSUMER ROLE"""
 import json
@@ -11,7 +13,10 @@ import sys
 
 PATH, CONSUMER, ROLE = sys.argv[1], sys.argv[2], sys.argv[3]
 WANT = [["X-PV-Client", CONSUMER], ["X-PV-Role", ROLE]]
-CONNECTS = int(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[4] == "connects" else 0
+CONNECTS = int(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[4] in ("connects", "absent-or-connects") else 0
+# absent-or-connects: a link the graph reader must refuse may be absent;
+# if it is there, its requests must still carry the whole identity.
+ABSENT_OK = len(sys.argv) > 4 and sys.argv[4] == "absent-or-connects"
 
 
 def connect():
@@ -88,10 +93,20 @@ if CONNECTS:
     # rest-check.py SOCKET CONSUMER ROLE connects N: N connections, one
     # request each
     for i in range(CONNECTS):
-        s = connect()
+        try:
+            s = connect()
+        except (FileNotFoundError, ConnectionRefusedError) as e:
+            if ABSENT_OK:
+                print(f"no link at {PATH} ({e.strerror}): no request can go without identity")
+                sys.exit(0)
+            raise
         s.sendall(f"GET /c{i} HTTP/1.1\r\n{H}Connection: close\r\n\r\n".encode())
-        j = json.loads(Reader(s).response()[1])
+        status, body = Reader(s).response()
         s.close()
+        if ABSENT_OK and status == 500 and body.startswith(b"pv-xconnect: "):
+            print(f"the proxy refuses the link's requests ({body.strip().decode()})")
+            sys.exit(0)
+        j = json.loads(body)
         if j["xpv"] != WANT:
             print(f"connection {i}: {j['xpv']}")
             sys.exit(1)
@@ -102,6 +117,7 @@ one(f"GET / HTTP/1.0\r\n\r\n".encode(), "HTTP/1.0 without Host")
 one(f"GET /first HTTP/1.1\r\nX-PV-Role: admin\r\n{H}\r\n".encode(), "spoofed field right after the request line")
 one(f"GET /only HTTP/1.0\r\nX-PV-Client: evil\r\n\r\n".encode(), "spoofed field as the only field")
 for spoof in ["X-PV-Role: admin", "x-pv-role: admin", "X-Pv-Client: evil", "X-PV-ROLE:admin",
+              "X_PV_Role: admin", "x_pv_client: evil", "X-PV_Role: admin", "X_PV-ROLE: admin",
               "X-PV-Role:    admin   ", "X-PV-Whatever: 1", "X-PV-Role: a\r\nX-PV-Role: b",
               "X-PV-Client: evil\r\nX-PV-Role: admin\r\nX-PV-Client: evil2"]:
     one(f"GET /spoof HTTP/1.1\r\n{H}{spoof}\r\n\r\n".encode(), f"spoof {spoof!r} removed")
@@ -151,6 +167,18 @@ while len(got) < len(raw):
     got += s.recv(100)
 check(status == 101 and got == raw, "after 101 the connection is a plain tunnel (bytes untouched)")
 s.close()
+# an upgrade token far into the Connection value (past any prefix kept)
+s = connect()
+r = Reader(s)
+s.sendall(f"GET /ws HTTP/1.1\r\n{H}Connection: keep-alive, x-{'a' * 200}, Upgrade\r\nUpgrade: echo\r\n\r\n".encode())
+status, _ = r.response()
+raw = b"raw bytes, X-PV-Role: none\r\n\r\n"
+s.sendall(raw)
+got = b""
+while len(got) < len(raw):
+    got += s.recv(100)
+check(status == 101 and got == raw, f"upgrade token after 200 bytes of Connection: 101 then a plain tunnel ({status})")
+s.close()
 s = connect()
 r = Reader(s)
 s.sendall(f"GET /no-upgrade HTTP/1.1\r\n{H}Connection: upgrade\r\nUpgrade: echo\r\n\r\nGET /next HTTP/1.1\r\n{H}X-PV-Role: n\r\n\r\n".encode())
@@ -171,7 +199,38 @@ check(status == 200 and got == raw, "CONNECT 200 becomes a tunnel")
 s.close()
 
 
-def refused(raw, want, desc):
+def recorded(since):
+    """What the provider received on each connection since the mark."""
+    s = connect()
+    s.sendall(f"GET /__recorded?since={since} HTTP/1.1\r\n{H}\r\n".encode())
+    j = json.loads(Reader(s).response()[1])
+    s.close()
+    return j
+
+
+def provider_got(since, want, desc):
+    """The connections opened since the mark received exactly want (b""
+    for a refused request alone) and were closed."""
+    j = recorded(since)
+    got = "".join(c["bytes"] for c in j["conns"]).encode("latin-1")
+    still_open = [c["id"] for c in j["conns"] if c["open"]]
+    check(got == want and not still_open,
+          f"{desc}: the provider got {'no byte' if not want else 'only the good request'}"
+          + ("" if got == want else f" (got {got[:200]!r})")
+          + (f" (connections {still_open} left open)" if still_open else ""))
+
+
+def mark():
+    return recorded(1 << 30)["next"]
+
+
+def fwd(head):
+    """A head as the proxy forwards it: our pair before the empty line."""
+    return head[:-2] + f"X-PV-Client: {CONSUMER}\r\nX-PV-Role: {ROLE}\r\n\r\n".encode()
+
+
+def refused(raw, want, desc, provider_gets=b""):
+    m = mark()
     s = connect()
     s.sendall(raw)
     r = Reader(s)
@@ -182,6 +241,7 @@ def refused(raw, want, desc):
     closed = r.closed()
     check(status == want and closed, f"{desc}: {status} and closed")
     s.close()
+    provider_got(m, provider_gets, desc)
 
 
 refused(f"POST / HTTP/1.1\r\n{H}Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n".encode(), 400,
@@ -195,14 +255,25 @@ refused(f"GET / HTTP/1.1\r\n{H}X-A: b\r\n X-PV-Role: folded\r\n\r\n".encode(), 4
 refused(f"GET / HTTP/1.1\nHost: x\n\n".encode(), 400, "bare LF line ends")
 refused(b"GET / HTTP/2.0\r\n\r\n", 400, "not HTTP/1.x")
 refused(f"GET / HTTP/1.1\r\n{H}X-Big: {'a' * 70000}\r\n\r\n".encode(), 431, "head over 64 KiB")
+# a chunk size that would overflow: the head is out, the size line is not;
+# the provider is not left waiting (its connection is closed)
+chunked_head = f"POST /c HTTP/1.1\r\n{H}Transfer-Encoding: chunked\r\n\r\n".encode()
+refused(chunked_head + b"ffffffffffffffff\r\n", 400, "chunk size of 16 hex digits",
+        provider_gets=fwd(chunked_head))
+refused(chunked_head + b"5;" + b"e" * 5000 + b"\r\n", 400, "chunk-size line over 4 KiB",
+        provider_gets=fwd(chunked_head))
+one(chunked_head + b"000000000000000000005\r\nhello\r\n0\r\n\r\n", "chunk size with many leading zeros")
 # a bad request behind a good one: the good one is answered first
+m = mark()
 s = connect()
-s.sendall(f"GET /first HTTP/1.1\r\n{H}\r\nPOST /bad HTTP/1.1\r\n{H}Content-Length: 1\r\nContent-Length: 2\r\n\r\n".encode())
+first = f"GET /first HTTP/1.1\r\n{H}\r\n".encode()
+s.sendall(first + f"POST /bad HTTP/1.1\r\n{H}Content-Length: 1\r\nContent-Length: 2\r\n\r\n".encode())
 r = Reader(s)
 identity_ok(r.response()[1], "pipelined good request before a bad one is answered")
 status, _ = r.response()
 check(status == 400 and r.closed(), f"then the bad one gets the proxy's 400 and the connection closes ({status})")
 s.close()
+provider_got(m, fwd(first), "bad request behind a good one")
 # half-close (nc -N style): request, shutdown(SHUT_WR), full answer
 s = connect()
 s.sendall(f"GET /halfclose HTTP/1.1\r\n{H}Connection: close\r\n\r\n".encode())

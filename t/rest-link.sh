@@ -14,13 +14,23 @@ container_start echo "$PY" /t/http-echo.py /run/example/api.sock
 container_start app sleep 100000
 until_true 5 test -S "/proc/$(cpid web)/root/run/example/api.sock"
 until_true 5 test -S "/proc/$(cpid echo)/root/run/example/api.sock"
+# The longest consumer and role the validator allows, and longer ones (the
+# graph once took 4 KiB each and the proxy then sent no identity at all).
+LONGC=$(printf 'c%.0s' $(seq 64)); LONGR=$(printf 'r%.0s' $(seq 64))
+TOOC=$(printf 'c%.0s' $(seq 200)); TOOR=$(printf 'r%.0s' $(seq 200))
 cat >"$T/graph.json" <<JSON
 [{"type": "rest", "name": "api", "consumer": "app", "consumer_pid": $(cpid app), "role": "operator",
   "provider": "web", "provider_pid": $(cpid web), "socket": "/run/example/api.sock",
   "target": "/run/pv/services/api.sock"},
  {"type": "rest", "name": "echo", "consumer": "app", "consumer_pid": $(cpid app), "role": "operator",
   "provider": "echo", "provider_pid": $(cpid echo), "socket": "/run/example/api.sock",
-  "target": "/run/pv/services/echo.sock"}]
+  "target": "/run/pv/services/echo.sock"},
+ {"type": "rest", "name": "long", "consumer": "$LONGC", "consumer_pid": $(cpid app), "role": "$LONGR",
+  "provider": "echo", "provider_pid": $(cpid echo), "socket": "/run/example/api.sock",
+  "target": "/run/pv/services/long.sock"},
+ {"type": "rest", "name": "toolong", "consumer": "$TOOC", "consumer_pid": $(cpid app), "role": "$TOOR",
+  "provider": "echo", "provider_pid": $(cpid echo), "socket": "/run/example/api.sock",
+  "target": "/run/pv/services/toolong.sock"}]
 JSON
 fake_pvctrl_start "$T/graph.json"
 daemon_start
@@ -47,6 +57,13 @@ while read -r line; do
 	esac
 done <"$T/rest-check.out"
 ok $st "rest-check.py exit status"
+
+check "64-byte consumer and role: every request carries both whole" -- \
+	in_container app "$PY" /t/rest-check.py /run/pv/services/long.sock "$LONGC" "$LONGR" connects 5
+check "200-byte consumer and role: no request reaches the provider without them" -- \
+	in_container app "$PY" /t/rest-check.py /run/pv/services/toolong.sock "$TOOC" "$TOOR" absent-or-connects 5
+check "the graph reader says why it skipped that link" -- \
+	grep -q "link named 'toolong': field 'consumer' must match" "$T/daemon.log"
 
 check "half-close with nc-style shutdown (curl through nginx)" -- \
 	in_container app sh -c 'printf "GET /h HTTP/1.0\r\n\r\n" | /usr/bin/python3 -c "
