@@ -215,7 +215,7 @@ def provider_got(since, want, desc):
     got = "".join(c["bytes"] for c in j["conns"]).encode("latin-1")
     still_open = [c["id"] for c in j["conns"] if c["open"]]
     check(got == want and not still_open,
-          f"{desc}: the provider got {'no byte' if not want else 'only the good request'}"
+          f"{desc}: the provider got {'no byte' if not want else 'nothing past what came before the refused part'}"
           + ("" if got == want else f" (got {got[:200]!r})")
           + (f" (connections {still_open} left open)" if still_open else ""))
 
@@ -238,6 +238,8 @@ def refused(raw, want, desc, provider_gets=b""):
         status, body = r.response()
     except (EOFError, ConnectionResetError):
         status, body = None, b""
+    except socket.timeout:
+        status, body = "no answer in 10 s", b""
     closed = r.closed()
     check(status == want and closed, f"{desc}: {status} and closed")
     s.close()
