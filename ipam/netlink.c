@@ -282,7 +282,9 @@ int nl_iface_configure(struct pvx_nl *nl, const char *peer, const char *ifname,
 		step = "adding the default route";
 		nlh = mnl_nlmsg_put_header(buf);
 		nlh->nlmsg_type = RTM_NEWROUTE;
-		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
+		/* Never NLM_F_REPLACE: a default route we did not make (another
+		 * interface's, the namespace's own) stays as it is. */
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
 		struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 		rtm->rtm_family = AF_INET;
 		rtm->rtm_table = RT_TABLE_MAIN;
@@ -292,6 +294,11 @@ int nl_iface_configure(struct pvx_nl *nl, const char *peer, const char *ifname,
 		mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(gw));
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)index);
 		r = talk(nl, nlh, NULL, NULL);
+		if (r == -EEXIST) {
+			log_info("%s: the consumer has a default route already; kept, none added via %s",
+				 ifname, ifname);
+			r = 0;
+		}
 	}
 	if (r < 0)
 		snprintf(err, errlen, "%s %s in the consumer: %s", step, ifname, strerror(-r));

@@ -30,7 +30,8 @@ int nl_veth_create(struct pvx_nl *nl, const char *host, const char *peer, int ne
 		   const char *bridge, char *err, size_t errlen);
 
 /* Inside the consumer (nl opened there): peer renamed to ifname, MAC,
- * address ip/prefix, up, default route via gw; lo up. */
+ * address ip/prefix, up, default route via gw unless the namespace has
+ * one already (never replaced); lo up. */
 int nl_iface_configure(struct pvx_nl *nl, const char *peer, const char *ifname,
 		       const unsigned char *mac, uint32_t ip, int prefix, uint32_t gw, char *err,
 		       size_t errlen);

@@ -1,11 +1,14 @@
-/* IPAM: pool validation, static and dynamic leases, MACs, exhaustion, the
- * lease file (restart, torn and corrupt files). */
+/* IPAM: pool validation, interface names, static and dynamic leases, two
+ * interfaces of one container, a pool changed under its leases, MACs,
+ * exhaustion, the lease file (restart, torn and corrupt files, a symlink
+ * at its temporary name, files written before leases had an interface). */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "ipam/ipam.h"
 #include "t/tap.h"
@@ -26,10 +29,16 @@ static const char *ip_of(const struct ipam_lease *l)
 	return buf;
 }
 
-static int reserve(const char *pool, const char *ct, const char *ip, const struct ipam_lease **l)
+static int reserve_if(const char *pool, const char *ct, const char *ifname, const char *ip,
+		      const struct ipam_lease **l)
 {
 	char why[200];
-	return ipam_reserve(pool, ct, ip, NULL, l, why, sizeof(why));
+	return ipam_reserve(pool, ct, ifname, ip, NULL, l, why, sizeof(why));
+}
+
+static int reserve(const char *pool, const char *ct, const char *ip, const struct ipam_lease **l)
+{
+	return reserve_if(pool, ct, "eth0", ip, l);
 }
 
 static void pools(void)
@@ -78,7 +87,7 @@ static void leases(void)
 	tap_ok(!strcmp(mac, "02:00:0a:00:03:32"), "deterministic MAC %s", mac);
 	tap_ok(reserve("internal", "collision", "10.0.3.50", &l) == IPAM_EINUSE, "the same address for another container: in use");
 	tap_ok(reserve("internal", "valid", "10.0.3.50", &l) == 0, "the same container again: its lease");
-	tap_ok(ipam_reserve("internal", "invalid", "192.168.99.100", NULL, &l, why, sizeof(why)) == IPAM_EOUTSIDE &&
+	tap_ok(ipam_reserve("internal", "invalid", "eth0", "192.168.99.100", NULL, &l, why, sizeof(why)) == IPAM_EOUTSIDE &&
 		       strstr(why, "outside subnet 10.0.3.0/24"),
 	       "192.168.99.100 outside the subnet: %s", why);
 	tap_ok(reserve("internal", "x", "10.0.3.0", &l) == IPAM_EOUTSIDE, "network address refused");
@@ -86,9 +95,9 @@ static void leases(void)
 	tap_ok(reserve("internal", "x", "10.0.3.255", &l) == IPAM_EOUTSIDE, "broadcast refused");
 	tap_ok(reserve("internal", "x", "10.0.3", &l) == IPAM_EBADADDR, "not an address refused");
 	tap_ok(reserve("nope", "x", NULL, &l) == IPAM_ENOPOOL, "unknown pool refused");
-	tap_ok(ipam_reserve("internal", "m", NULL, "03:00:00:00:00:01", &l, why, sizeof(why)) == IPAM_EBADADDR,
+	tap_ok(ipam_reserve("internal", "m", "eth0", NULL, "03:00:00:00:00:01", &l, why, sizeof(why)) == IPAM_EBADADDR,
 	       "multicast MAC refused");
-	tap_ok(ipam_reserve("internal", "m", NULL, "02:aa:bb:cc:dd:ee", &l, why, sizeof(why)) == 0 &&
+	tap_ok(ipam_reserve("internal", "m", "eth0", NULL, "02:aa:bb:cc:dd:ee", &l, why, sizeof(why)) == 0 &&
 		       l->mac[1] == 0xaa, "a given MAC is used");
 
 	/* dynamic */
@@ -100,15 +109,15 @@ static void leases(void)
 	char second[32];
 	snprintf(second, sizeof(second), "%s", ip_of(l));
 	tap_ok(strcmp(first, second) != 0, "two containers, two addresses (%s, %s)", first, second);
-	ipam_release("internal", "d1");
+	ipam_release("internal", "d1", "eth0");
 	reserve("internal", "d3", NULL, &l);
 	tap_ok(strcmp(ip_of(l), first) != 0, "a just-released address is not handed out again (%s)", ip_of(l));
 
 	/* /30: one host besides the gateway */
 	tap_ok(reserve("tiny", "a", NULL, &l) == 0 && !strcmp(ip_of(l), "10.9.0.2"), "/30: the one free address");
-	tap_ok(ipam_reserve("tiny", "b", NULL, NULL, &l, why, sizeof(why)) == IPAM_EFULL && strstr(why, "no free address"),
+	tap_ok(ipam_reserve("tiny", "b", "eth0", NULL, NULL, &l, why, sizeof(why)) == IPAM_EFULL && strstr(why, "no free address"),
 	       "/30 exhausted: %s", why);
-	ipam_release("tiny", "a");
+	ipam_release("tiny", "a", "eth0");
 	tap_ok(reserve("tiny", "b", NULL, &l) == 0, "freed again after release");
 	pvx_buf_free(&e);
 }
