@@ -127,6 +127,120 @@ static size_t count(void)
 	return ipam_lease_count();
 }
 
+/* eth%d would be a kernel template (eth0, eth1...), lo/all/default are
+ * taken in every namespace (renaming onto them fails for ever). */
+static void ifnames(void)
+{
+	static const struct {
+		const char *name, *why;
+	} bad[] = {
+		{ "eth%d", "template" }, { "%d", "template" }, { "lo", "lo, all, default" },
+		{ "all", "lo, all, default" }, { "default", "lo, all, default" }, { "", "1-15" },
+		{ "abcdefghijklmnop", "1-15" }, { "a/b", "'/'" }, { "a:1", "':'" }, { "a b", "spaces" },
+		{ "..", "\"..\"" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *why = NULL;
+		tap_ok(!ipam_ifname_ok(bad[i].name, &why) && why && strstr(why, bad[i].why),
+		       "interface name '%s' refused: %s", bad[i].name, why ? why : "(accepted)");
+	}
+	static const char *const good[] = { "eth0", "eth1", "lo0", "alls", "net-1", "abcdefghijklmno" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		tap_ok(ipam_ifname_ok(good[i], NULL), "interface name '%s' usable", good[i]);
+	struct pvx_buf e = { 0 };
+	tap_ok(set_pools("{\"p\": {\"bridge\": \"br%d\", \"subnet\": \"10.0.3.0/24\", \"gateway\": \"10.0.3.1\"}}", &e) == 1 &&
+		       !ipam_pool("p"),
+	       "a pool whose bridge is br%%d is refused");
+	tap_ok(set_pools("{\"p\": {\"bridge\": \"lo\", \"subnet\": \"10.0.3.0/24\", \"gateway\": \"10.0.3.1\"}}", &e) == 1 &&
+		       !ipam_pool("p"),
+	       "a pool whose bridge is lo is refused (its gateway would land on lo)");
+	pvx_buf_free(&e);
+}
+
+/* Two interfaces of one container in one pool: each keeps its lease. */
+static void two_interfaces(void)
+{
+	ipam_reset();
+	struct pvx_buf e = { 0 };
+	set_pools("{\"internal\": {\"bridge\": \"br0\", \"subnet\": \"10.0.3.0/24\", \"gateway\": \"10.0.3.1\"}}", &e);
+	const struct ipam_lease *l;
+	tap_ok(reserve_if("internal", "two", "eth0", NULL, &l) == 0, "eth0 of 'two': dynamic %s", ip_of(l));
+	char first[32];
+	snprintf(first, sizeof(first), "%s", ip_of(l));
+	tap_ok(reserve_if("internal", "two", "eth1", "10.0.3.60", &l) == 0 && !strcmp(ip_of(l), "10.0.3.60"),
+	       "eth1 of 'two': static 10.0.3.60");
+	l = ipam_lease_of("internal", "two", "eth0");
+	tap_ok(l && !strcmp(ip_of(l), first), "eth0 keeps its lease %s after eth1's static one (%s)", first,
+	       l ? ip_of(l) : "gone");
+	tap_ok(count() == 2, "two leases for the two interfaces (%zu)", count());
+	tap_ok(reserve_if("internal", "two", "eth0", NULL, &l) == 0 && !strcmp(ip_of(l), first),
+	       "eth0 planted again: the same address");
+	char why[200];
+	tap_ok(ipam_reserve("internal", "two", "eth2", first, NULL, &l, why, sizeof(why)) == IPAM_EINUSE &&
+		       strstr(why, "(eth0)"),
+	       "eth2 asking for eth0's address: in use (%s)", why);
+	for (int i = 0; i < 20; i++) {
+		char ct[16];
+		snprintf(ct, sizeof(ct), "other%d", i);
+		reserve("internal", ct, NULL, &l);
+		if (!strcmp(ip_of(l), first) || !strcmp(ip_of(l), "10.0.3.60"))
+			break;
+	}
+	tap_ok(strcmp(ip_of(l), first) && strcmp(ip_of(l), "10.0.3.60"),
+	       "other containers never get either address (last %s)", ip_of(l));
+	tap_ok(ipam_release("internal", "two", "eth1") && ipam_lease_of("internal", "two", "eth0"),
+	       "releasing eth1 leaves eth0's lease");
+	ipam_reset();
+	pvx_buf_free(&e);
+}
+
+/* A pool changed under its leases: a lease that is now the gateway (or
+ * outside the subnet) is released and refused, never kept. */
+static void pool_changed(void)
+{
+	ipam_reset();
+	struct pvx_buf e = { 0 };
+	set_pools("{\"internal\": {\"bridge\": \"br0\", \"subnet\": \"10.0.3.0/24\", \"gateway\": \"10.0.3.1\"}}", &e);
+	const struct ipam_lease *l;
+	reserve("internal", "dyn", NULL, &l);
+	char dyn[32], pools[300], why[200];
+	snprintf(dyn, sizeof(dyn), "%s", ip_of(l));
+	reserve("internal", "st", "10.0.3.70", &l);
+	reserve("internal", "keep", "10.0.3.80", &l);
+	snprintf(pools, sizeof(pools),
+		 "{\"internal\": {\"bridge\": \"br0\", \"subnet\": \"10.0.3.0/24\", \"gateway\": \"%s\"}}", dyn);
+	set_pools(pools, &e);
+	tap_ok(ipam_reserve("internal", "dyn", "eth0", NULL, NULL, &l, why, sizeof(why)) == IPAM_ECONFLICT &&
+		       strstr(why, "gateway"),
+	       "the gateway moved onto a dynamic lease: refused (%s)", why);
+	tap_ok(!ipam_lease_of("internal", "dyn", "eth0"), "... and the lease released");
+	set_pools("{\"internal\": {\"bridge\": \"br0\", \"subnet\": \"10.0.3.0/24\", \"gateway\": \"10.0.3.70\"}}", &e);
+	tap_ok(ipam_reserve("internal", "st", "eth0", NULL, NULL, &l, why, sizeof(why)) == IPAM_ECONFLICT &&
+		       !ipam_lease_of("internal", "st", "eth0"),
+	       "the gateway moved onto a static lease: refused and released (%s)", why);
+	tap_ok(reserve("internal", "st", "10.0.3.70", &l) == IPAM_EOUTSIDE, "asking for the gateway again: refused");
+	set_pools("{\"internal\": {\"bridge\": \"br0\", \"subnet\": \"10.0.4.0/24\", \"gateway\": \"10.0.4.1\"}}", &e);
+	tap_ok(ipam_reserve("internal", "keep", "eth0", NULL, NULL, &l, why, sizeof(why)) == IPAM_ECONFLICT &&
+		       strstr(why, "outside"),
+	       "the subnet moved away from a lease: refused (%s)", why);
+	tap_ok(reserve("internal", "keep", NULL, &l) == 0 && !strncmp(ip_of(l), "10.0.4.", 7),
+	       "the next reservation is in the new subnet (%s)", ip_of(l));
+	ipam_reset();
+	pvx_buf_free(&e);
+}
+
+static bool file_has(const char *path, const char *what)
+{
+	char buf[4096] = "";
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return strstr(buf, what) != NULL;
+}
+
 static void store(void)
 {
 	char dir[] = "/tmp/pvx-ipam-XXXXXX", err[200], path[300];
@@ -170,6 +284,23 @@ static void store(void)
 	ipam_open_store(dir, err, sizeof(err));
 	tap_ok(count() == 3, "the next write is whole again (%zu leases)", count());
 
+	/* a symlink at the temporary name: never followed */
+	char tmp[320], victim[320];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	f = fopen(victim, "w");
+	fputs("precious\n", f);
+	fclose(f);
+	if (symlink(victim, tmp) < 0)
+		abort();
+	tap_ok(reserve("internal", "fifth", NULL, &l) == 0, "a reservation with a symlink at %s", tmp);
+	tap_ok(file_has(victim, "precious") && !file_has(victim, "fifth"),
+	       "the symlink's target is not written through");
+	struct stat st;
+	tap_ok(lstat(path, &st) == 0 && S_ISREG(st.st_mode) && file_has(path, "\"fifth\""),
+	       "the lease file is a regular file with the new lease");
+	tap_ok(lstat(tmp, &st) < 0, "no temporary file left");
+
 	/* a lease file with a malformed lease */
 	f = fopen(path, "w");
 	fputs("{\"version\": 1, \"leases\": [{\"pool\": \"internal\", \"container\": \"x\", \"ip\": \"300.1.1.1\", \"mac\": \"02:00:00:00:00:01\"}]}", f);
@@ -177,7 +308,28 @@ static void store(void)
 	ipam_reset();
 	set_pools(pools, &e);
 	ipam_open_store(dir, err, sizeof(err));
-	tap_ok(count() == 2, "a malformed lease: the file is refused, the previous copy used (%zu)", count());
+	tap_ok(count() == 3, "a malformed lease: the file is refused, the previous copy used (%zu)", count());
+	ipam_reset();
+
+	/* a file written before leases had an interface still loads: the
+	 * container's first interface in the pool takes its entry over */
+	f = fopen(path, "w");
+	fputs("{\"version\": 1, \"leases\": [{\"pool\": \"internal\", \"container\": \"old\", \"ip\": \"10.0.3.77\","
+	      " \"mac\": \"02:00:0a:00:03:4d\", \"static\": false, \"since\": 1.0}], \"cursors\": {}}", f);
+	fclose(f);
+	set_pools(pools, &e);
+	ipam_open_store(dir, err, sizeof(err));
+	tap_ok(count() == 1, "an old lease file (no ifname) loads (%zu)", count());
+	tap_ok(reserve("internal", "old", NULL, &l) == 0 && !strcmp(ip_of(l), "10.0.3.77"),
+	       "eth0 takes the old entry over: 10.0.3.77 (%s)", ip_of(l));
+	tap_ok(reserve_if("internal", "old", "eth1", NULL, &l) == 0 && strcmp(ip_of(l), "10.0.3.77") != 0,
+	       "eth1 gets an address of its own (%s)", ip_of(l));
+	tap_ok(file_has(path, "\"ifname\": \"eth0\""), "the file now names eth0");
+	ipam_reset();
+	set_pools(pools, &e);
+	ipam_open_store(dir, err, sizeof(err));
+	l = ipam_lease_of("internal", "old", "eth0");
+	tap_ok(count() == 2 && l && !strcmp(ip_of(l), "10.0.3.77"), "after a restart: both, eth0 on 10.0.3.77");
 	ipam_reset();
 	pvx_buf_free(&e);
 	char cmd[400];
@@ -189,7 +341,10 @@ static void store(void)
 int main(void)
 {
 	pools();
+	ifnames();
 	leases();
+	two_interfaces();
+	pool_changed();
 	store();
 	return tap_done();
 }
