@@ -18,7 +18,8 @@ void nl_close(struct pvx_nl *nl);
 /* ifindex of name, 0 when there is none. */
 int nl_ifindex(struct pvx_nl *nl, const char *name);
 
-/* The bridge exists (created if not), is up and has gw/prefix.  Returns 1
+/* The bridge exists (created if not), is up and has gw/prefix; a bridge
+ * of ours has no other IPv4 address (a gateway that moved).  Returns 1
  * when the bridge is ours to remove: created now, or by an earlier run
  * (marked with the alias "pv-xconnect"); 0 when it was there before us. */
 int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int prefix, char *err,

@@ -131,6 +131,9 @@ check "the other links ACTIVE again" -- until_true 10 is_state other eth0 ACTIVE
 bb other ip route >"$T/other-route.txt" 2>&1
 check "other's default route follows the new gateway" -- grep -q "default via $eth0_ip" "$T/other-route.txt"
 check "other reaches the new gateway" -- bb other ping -c 1 -W 3 "$eth0_ip"
+ip -4 addr show "$BR" >"$T/br-addr.txt" 2>&1
+check "our bridge has the new gateway $eth0_ip/24 ..." -- grep -q "inet $eth0_ip/24" "$T/br-addr.txt"
+check "... and not the old one (10.0.5.1 is the pool's to hand out now)" -- sh -c "! grep -q 'inet 10.0.5.1/' '$T/br-addr.txt'"
 
 # 5. The pool removed in the same graph as its links: our bridge goes too.
 check "our bridge is there" -- ip link show "$BR"
