@@ -20,6 +20,12 @@ static size_t n_pools;
 static struct ipam_lease *leases;
 static size_t n_leases;
 static char *store_dir;
+static ipam_pool_changed_fn *pool_changed_hook;
+
+void ipam_set_pool_changed_hook(ipam_pool_changed_fn *fn)
+{
+	pool_changed_hook = fn;
+}
 
 static uint32_t mask_of(int prefix)
 {
@@ -168,6 +174,7 @@ int ipam_set_pools(json_t *obj, struct pvx_buf *errs)
 	struct ipam_pool *np = NULL;
 	size_t nn = 0;
 	int skipped = 0;
+	bool *changed = NULL; /* per new pool: it was there with another definition */
 	const char *name;
 	json_t *v;
 	if (obj && !json_is_object(obj)) {
@@ -191,12 +198,17 @@ int ipam_set_pools(json_t *obj, struct pvx_buf *errs)
 		if (old && old->network == p.network && old->prefix == p.prefix)
 			p.cursor = old->cursor;
 		struct ipam_pool *grown = realloc(np, (nn + 1) * sizeof(*np));
-		if (!grown) {
+		bool *grown_c = grown ? realloc(changed, (nn + 1) * sizeof(*changed)) : NULL;
+		if (grown)
+			np = grown;
+		if (!grown_c) {
 			pool_free(&p);
 			skipped++;
 			continue;
 		}
-		np = grown;
+		changed = grown_c;
+		changed[nn] = old && (strcmp(old->bridge, p.bridge) || old->network != p.network ||
+				      old->prefix != p.prefix || old->gateway != p.gateway || old->nat != p.nat);
 		np[nn++] = p;
 	}
 	for (size_t i = 0; i < n_pools; i++)
@@ -204,6 +216,19 @@ int ipam_set_pools(json_t *obj, struct pvx_buf *errs)
 	free(pools);
 	pools = np;
 	n_pools = nn;
+	/* Told after the swap: what the hook does (plant again) sees the new
+	 * pools.  Names copied: a hook may change the pools once more. */
+	for (size_t i = 0; pool_changed_hook && i < nn; i++) {
+		if (!changed[i])
+			continue;
+		char *name_copy = strdup(np[i].name);
+		if (name_copy)
+			pool_changed_hook(name_copy);
+		free(name_copy);
+		if (pools != np)
+			break;
+	}
+	free(changed);
 	return skipped;
 }
 

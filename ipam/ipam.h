@@ -53,6 +53,11 @@ struct ipam_lease {
  * (one per line); returns how many were skipped.  Leases of pools that
  * disappear are kept (the pool may come back). */
 int ipam_set_pools(json_t *pools, struct pvx_buf *errs);
+/* Told, once the new pools are in place, the name of each pool that
+ * stays but whose definition (bridge, subnet, gateway, nat) changed: the
+ * network plugin plants that pool's links again.  NULL: nobody. */
+typedef void ipam_pool_changed_fn(const char *pool);
+void ipam_set_pool_changed_hook(ipam_pool_changed_fn *fn);
 /* The same, each bad pool logged as "SOURCE: pool 'x': why". */
 void ipam_use_pools(json_t *pools, const char *source);
 /* The same from a device.json file ({"network": {"pools": {...}}}).

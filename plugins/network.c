@@ -28,6 +28,7 @@
 #include "pvctrl/events.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "fsm/reconcile.h"
 #include "ipam/ipam.h"
 #include "ipam/nat.h"
 #include "ipam/netlink.h"
@@ -108,6 +109,24 @@ static void network_unplant(struct pvx_link *l)
 	l->detail[0] = '\0';
 }
 
+/* A pool's definition changed (the graph's pools): its planted links are
+ * planted again, on the new bridge, gateway and subnet.  A lease the
+ * change made unfit (the gateway moved onto it) is then released and its
+ * link refused by ipam_reserve(), with an ipam-conflict event.  A pool
+ * that is gone is not "changed": the graph that removed it says what
+ * becomes of its links. */
+static void network_pool_changed(const char *pool)
+{
+	for (struct pvx_link *l = mesh_first(), *next; l; l = next) {
+		next = l->next;
+		if (l->spec.type != LINK_NETWORK || strcmp(l->spec.name, pool) != 0 || l->zombie ||
+		    l->state == LS_NEW || l->state == LS_TORN_DOWN)
+			continue;
+		log_info("link %s: pool '%s' changed: planted again", link_key(l), pool);
+		link_fire(l, EV_SPEC_CHANGED);
+	}
+}
+
 /* 1 when netns is the namespace the daemon itself runs in (the host's),
  * 0 when not, -errno. */
 static int is_own_netns(int netns)
@@ -123,6 +142,8 @@ static int network_plant(struct pvx_link *l)
 	const char *pool_name = l->spec.name, *ifname = l->spec.target;
 	char err[300], why[300];
 	const char *bad;
+	/* only once a network link is planted is there anything to plant again */
+	ipam_set_pool_changed_hook(network_pool_changed);
 	if (!ipam_ifname_ok(ifname, &bad)) {
 		link_error(l, 0, "target '%s' is not a usable interface name: %s", ifname, bad);
 		return PVX_REFUSED;

@@ -197,6 +197,35 @@ static void two_interfaces(void)
 	pvx_buf_free(&e);
 }
 
+static char heard[200];
+
+static void hear(const char *pool)
+{
+	size_t n = strlen(heard);
+	snprintf(heard + n, sizeof(heard) - n, "%s%s", n ? " " : "", pool);
+}
+
+/* The pool-changed hook hears of pools that stay with another definition
+ * only (the network plugin plants their links again). */
+static void pool_hook(void)
+{
+	ipam_reset();
+	struct pvx_buf e = { 0 };
+#define POOL(n, br, gw, nat) "\"" n "\": {\"bridge\": \"" br "\", \"subnet\": \"10.0." n ".0/24\", \"gateway\": \"10.0." n "." gw "\", \"nat\": " nat "}"
+	set_pools("{" POOL("1", "b1", "1", "false") ", " POOL("2", "b2", "1", "false") ", " POOL("3", "b3", "1", "false") ", "
+		  POOL("4", "b4", "1", "false") ", " POOL("5", "b5", "1", "false") "}", &e);
+	ipam_set_pool_changed_hook(hear);
+	heard[0] = '\0';
+	set_pools("{" POOL("1", "b1", "1", "false") ", " POOL("2", "b2", "9", "false") ", " POOL("4", "x4", "1", "false") ", "
+		  POOL("5", "b5", "1", "true") ", " POOL("6", "b6", "1", "false") "}", &e);
+#undef POOL
+	tap_ok(!strcmp(heard, "2 4 5"), "pool-changed hook: gateway, bridge and nat changes heard; "
+	       "unchanged, removed and new pools not (heard '%s')", heard);
+	ipam_set_pool_changed_hook(NULL);
+	ipam_reset();
+	pvx_buf_free(&e);
+}
+
 /* A pool changed under its leases: a lease that is now the gateway (or
  * outside the subnet) is released and refused, never kept. */
 static void pool_changed(void)
@@ -350,6 +379,7 @@ int main(void)
 	ifnames();
 	leases();
 	two_interfaces();
+	pool_hook();
 	pool_changed();
 	store();
 	return tap_done();
