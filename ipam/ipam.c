@@ -20,6 +20,12 @@ static size_t n_pools;
 static struct ipam_lease *leases;
 static size_t n_leases;
 static char *store_dir;
+static ipam_pool_changed_fn *pool_changed_hook;
+
+void ipam_set_pool_changed_hook(ipam_pool_changed_fn *fn)
+{
+	pool_changed_hook = fn;
+}
 
 static uint32_t mask_of(int prefix)
 {
@@ -73,14 +79,33 @@ static void derive_mac(uint32_t ip, unsigned char *m)
 	m[5] = (unsigned char)ip;
 }
 
-bool ipam_ifname_ok(const char *s)
+bool ipam_ifname_ok(const char *s, const char **why)
 {
+	static const char *const taken[] = { "lo", "all", "default" };
+	const char *dummy;
 	size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+	if (!why)
+		why = &dummy;
+	*why = "not 1-15 characters";
+	if (n == 0 || n >= IFNAMSIZ)
 		return false;
-	for (size_t i = 0; i < n; i++)
+	*why = "\".\" and \"..\" are not interface names";
+	if (!strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		*why = "'/', ':', spaces and control bytes are not allowed";
 		if (s[i] == '/' || s[i] == ':' || s[i] <= ' ' || s[i] > '~')
 			return false;
+		/* the kernel would take it as a template (eth%d: eth0, eth1...) */
+		*why = "'%' is not allowed (the kernel takes the name as a template)";
+		if (s[i] == '%')
+			return false;
+	}
+	*why = "a name every network namespace already has or the kernel keeps (lo, all, default)";
+	for (size_t i = 0; i < ARRAY_SIZE(taken); i++)
+		if (!strcmp(s, taken[i]))
+			return false;
+	*why = NULL;
 	return true;
 }
 
@@ -103,8 +128,9 @@ static const char *pool_read(const char *name, json_t *o, struct ipam_pool *p)
 	json_t *nat = json_object_get(o, "nat");
 	if (type && strcmp(type, "bridge") != 0)
 		return "type must be \"bridge\"";
-	if (!ipam_ifname_ok(bridge))
-		return "bridge must be an interface name (1-15 characters, no '/', ':' or spaces)";
+	if (!ipam_ifname_ok(bridge, NULL))
+		return "bridge must be an interface name (1-15 characters, no '/', ':', '%' or spaces, "
+		       "not lo, all or default)";
 	char net[32];
 	const char *slash = subnet ? strchr(subnet, '/') : NULL;
 	char *end;
@@ -148,6 +174,7 @@ int ipam_set_pools(json_t *obj, struct pvx_buf *errs)
 	struct ipam_pool *np = NULL;
 	size_t nn = 0;
 	int skipped = 0;
+	bool *changed = NULL; /* per new pool: it was there with another definition */
 	const char *name;
 	json_t *v;
 	if (obj && !json_is_object(obj)) {
@@ -171,12 +198,17 @@ int ipam_set_pools(json_t *obj, struct pvx_buf *errs)
 		if (old && old->network == p.network && old->prefix == p.prefix)
 			p.cursor = old->cursor;
 		struct ipam_pool *grown = realloc(np, (nn + 1) * sizeof(*np));
-		if (!grown) {
+		bool *grown_c = grown ? realloc(changed, (nn + 1) * sizeof(*changed)) : NULL;
+		if (grown)
+			np = grown;
+		if (!grown_c) {
 			pool_free(&p);
 			skipped++;
 			continue;
 		}
-		np = grown;
+		changed = grown_c;
+		changed[nn] = old && (strcmp(old->bridge, p.bridge) || old->network != p.network ||
+				      old->prefix != p.prefix || old->gateway != p.gateway || old->nat != p.nat);
 		np[nn++] = p;
 	}
 	for (size_t i = 0; i < n_pools; i++)
@@ -184,6 +216,19 @@ int ipam_set_pools(json_t *obj, struct pvx_buf *errs)
 	free(pools);
 	pools = np;
 	n_pools = nn;
+	/* Told after the swap: what the hook does (plant again) sees the new
+	 * pools.  Names copied: a hook may change the pools once more. */
+	for (size_t i = 0; pool_changed_hook && i < nn; i++) {
+		if (!changed[i])
+			continue;
+		char *name_copy = strdup(np[i].name);
+		if (name_copy)
+			pool_changed_hook(name_copy);
+		free(name_copy);
+		if (pools != np)
+			break;
+	}
+	free(changed);
 	return skipped;
 }
 
@@ -222,12 +267,22 @@ const struct ipam_pool *ipam_pool(const char *name)
 	return NULL;
 }
 
-static struct ipam_lease *find_lease(const char *pool, const char *container)
+/* The lease of (pool, container, ifname) exactly. */
+static struct ipam_lease *find_lease(const char *pool, const char *container, const char *ifname)
 {
 	for (size_t i = 0; i < n_leases; i++)
-		if (!strcmp(leases[i].pool, pool) && !strcmp(leases[i].container, container))
+		if (!strcmp(leases[i].pool, pool) && !strcmp(leases[i].container, container) &&
+		    !strcmp(leases[i].ifname, ifname))
 			return &leases[i];
 	return NULL;
+}
+
+/* The same, or else the container's old entry in the pool written before
+ * leases had an interface (ifname ""), which that interface may take over. */
+static struct ipam_lease *lease_for(const char *pool, const char *container, const char *ifname)
+{
+	struct ipam_lease *l = find_lease(pool, container, ifname);
+	return l ? l : find_lease(pool, container, "");
 }
 
 static struct ipam_lease *lease_of_ip(const char *pool, uint32_t ip)
@@ -238,8 +293,8 @@ static struct ipam_lease *lease_of_ip(const char *pool, uint32_t ip)
 	return NULL;
 }
 
-static struct ipam_lease *add_lease(const char *pool, const char *container, uint32_t ip,
-				    const unsigned char *mac, bool is_static, double since)
+static struct ipam_lease *add_lease(const char *pool, const char *container, const char *ifname,
+				    uint32_t ip, const unsigned char *mac, bool is_static, double since)
 {
 	struct ipam_lease *grown = realloc(leases, (n_leases + 1) * sizeof(*leases));
 	if (!grown)
@@ -248,9 +303,11 @@ static struct ipam_lease *add_lease(const char *pool, const char *container, uin
 	struct ipam_lease *l = &leases[n_leases];
 	l->pool = strdup(pool);
 	l->container = strdup(container);
-	if (!l->pool || !l->container) {
+	l->ifname = strdup(ifname);
+	if (!l->pool || !l->container || !l->ifname) {
 		free(l->pool);
 		free(l->container);
+		free(l->ifname);
 		return NULL;
 	}
 	l->ip = ip;
@@ -265,19 +322,20 @@ static void remove_lease(struct ipam_lease *l)
 {
 	free(l->pool);
 	free(l->container);
+	free(l->ifname);
 	size_t i = (size_t)(l - leases);
 	memmove(&leases[i], &leases[i + 1], (n_leases - i - 1) * sizeof(*leases));
 	n_leases--;
 }
 
-const struct ipam_lease *ipam_lease_of(const char *pool, const char *container)
+const struct ipam_lease *ipam_lease_of(const char *pool, const char *container, const char *ifname)
 {
-	return find_lease(pool, container);
+	return lease_for(pool, container, ifname);
 }
 
-bool ipam_release(const char *pool, const char *container)
+bool ipam_release(const char *pool, const char *container, const char *ifname)
 {
-	struct ipam_lease *l = find_lease(pool, container);
+	struct ipam_lease *l = find_lease(pool, container, ifname);
 	if (!l)
 		return false;
 	remove_lease(l);
@@ -285,8 +343,23 @@ bool ipam_release(const char *pool, const char *container)
 	return true;
 }
 
-int ipam_reserve(const char *pool_name, const char *container, const char *static_ip,
-		 const char *mac_s, const struct ipam_lease **out, char *why, size_t whylen)
+/* Why ip cannot be a container's address in p, or NULL. */
+static const char *unfit(const struct ipam_pool *p, uint32_t ip)
+{
+	if ((ip & mask_of(p->prefix)) != p->network)
+		return "outside the subnet";
+	if (ip == p->network)
+		return "the network address";
+	if (ip == p->gateway)
+		return "the gateway address";
+	if (ip == broadcast_of(p))
+		return "the broadcast address";
+	return NULL;
+}
+
+int ipam_reserve(const char *pool_name, const char *container, const char *ifname,
+		 const char *static_ip, const char *mac_s, const struct ipam_lease **out, char *why,
+		 size_t whylen)
 {
 	struct ipam_pool *p = (struct ipam_pool *)ipam_pool(pool_name);
 	char buf[32];
@@ -299,7 +372,29 @@ int ipam_reserve(const char *pool_name, const char *container, const char *stati
 		snprintf(why, whylen, "'%s' is not a unicast MAC address", mac_s);
 		return IPAM_EBADADDR;
 	}
-	struct ipam_lease *mine = find_lease(pool_name, container);
+	struct ipam_lease *mine = lease_for(pool_name, container, ifname);
+	const char *bad = mine ? unfit(p, mine->ip) : NULL;
+	if (bad) {
+		/* The pool changed under the lease (its gateway moved onto it,
+		 * say): keeping it would give the bridge and the container one
+		 * address.  Released; the link is refused like any conflict. */
+		ipam_format_ip(mine->ip, buf, sizeof(buf));
+		snprintf(why, whylen, "the lease %s of '%s' (%s) is now %s of pool '%s': released", buf,
+			 container, ifname, bad, p->name);
+		remove_lease(mine);
+		ipam_save();
+		return IPAM_ECONFLICT;
+	}
+	if (mine && !*mine->ifname) {
+		char *taken = strdup(ifname); /* an old entry: this interface's now */
+		if (!taken) {
+			snprintf(why, whylen, "out of memory");
+			return -ENOMEM;
+		}
+		free(mine->ifname);
+		mine->ifname = taken;
+		ipam_save();
+	}
 	uint32_t ip;
 	if (static_ip) {
 		if (!parse_ip(static_ip, &ip)) {
@@ -320,7 +415,8 @@ int ipam_reserve(const char *pool_name, const char *container, const char *stati
 		}
 		struct ipam_lease *holder = lease_of_ip(pool_name, ip);
 		if (holder && holder != mine) {
-			snprintf(why, whylen, "%s is already leased to '%s'", static_ip, holder->container);
+			snprintf(why, whylen, "%s is already leased to '%s' (%s)", static_ip, holder->container,
+				 *holder->ifname ? holder->ifname : "an interface");
 			return IPAM_EINUSE;
 		}
 		if (mine && (mine->ip != ip || !mine->is_static)) {
@@ -353,7 +449,8 @@ int ipam_reserve(const char *pool_name, const char *container, const char *stati
 		*out = mine;
 		return 0;
 	}
-	struct ipam_lease *l = add_lease(pool_name, container, ip, mac, static_ip != NULL, pvx_wallclock());
+	struct ipam_lease *l = add_lease(pool_name, container, ifname, ip, mac, static_ip != NULL,
+					 pvx_wallclock());
 	if (!l) {
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
@@ -373,9 +470,12 @@ static json_t *state_json(void)
 		const struct ipam_lease *l = &leases[i];
 		ipam_format_ip(l->ip, ip, sizeof(ip));
 		ipam_format_mac(l->mac, mac, sizeof(mac));
-		json_array_append_new(ls, json_pack("{s:s, s:s, s:s, s:s, s:b, s:f}", "pool", l->pool,
-						    "container", l->container, "ip", ip, "mac", mac,
-						    "static", l->is_static, "since", l->since));
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:f}", "pool", l->pool, "container",
+				      l->container, "ip", ip, "mac", mac, "static", l->is_static,
+				      "since", l->since);
+		if (*l->ifname) /* an old entry not yet taken over stays without one */
+			json_object_set_new(o, "ifname", json_string(l->ifname));
+		json_array_append_new(ls, o);
 	}
 	for (size_t i = 0; i < n_pools; i++) {
 		ipam_format_ip(pools[i].cursor, ip, sizeof(ip));
@@ -397,8 +497,10 @@ static bool state_ok(json_t *root, char *why, size_t whylen)
 	json_array_foreach(ls, i, v) {
 		uint32_t ip;
 		unsigned char mac[6];
+		json_t *ifn = json_object_get(v, "ifname");
 		if (!json_is_string(json_object_get(v, "pool")) ||
 		    !json_is_string(json_object_get(v, "container")) ||
+		    (ifn && !json_is_string(ifn)) ||
 		    !parse_ip(json_string_value(json_object_get(v, "ip")), &ip) ||
 		    !parse_mac(json_string_value(json_object_get(v, "mac")), mac)) {
 			snprintf(why, whylen, "lease %zu is malformed", i);
@@ -435,9 +537,14 @@ static void use_state(json_t *root)
 		parse_mac(json_string_value(json_object_get(v, "mac")), mac);
 		const char *pool = json_string_value(json_object_get(v, "pool"));
 		const char *ct = json_string_value(json_object_get(v, "container"));
-		if (find_lease(pool, ct) || lease_of_ip(pool, ip))
+		/* Files written before leases had an interface: "" until the
+		 * container's first interface in the pool takes it over. */
+		const char *ifn = json_string_value(json_object_get(v, "ifname"));
+		if (!ifn)
+			ifn = "";
+		if (find_lease(pool, ct, ifn) || lease_of_ip(pool, ip))
 			continue; /* a duplicate never becomes two leases */
-		add_lease(pool, ct, ip, mac, json_is_true(json_object_get(v, "static")),
+		add_lease(pool, ct, ifn, ip, mac, json_is_true(json_object_get(v, "static")),
 			  json_real_value(json_object_get(v, "since")));
 	}
 	const char *name;
@@ -481,32 +588,40 @@ int ipam_open_store(const char *dir, char *err, size_t errlen)
 	snprintf(path, sizeof(path), "%s/" LEASE_FILE, dir);
 	snprintf(prev, sizeof(prev), "%s.prev", path);
 	json_t *root = NULL;
+	const char *from = path;
 	if (access(path, F_OK) == 0) {
 		root = read_state(path, why, sizeof(why));
 		if (!root) {
 			char aside[4300];
 			snprintf(aside, sizeof(aside), "%s.corrupt", path);
-			log_error("lease file %s is corrupt (%s): moved to %s, using %s", path, why, aside, prev);
+			log_error("lease file %s is corrupt (%s): moved to %s", path, why, aside);
 			rename(path, aside);
 		}
 	}
 	if (!root && access(prev, F_OK) == 0) {
+		from = prev;
 		root = read_state(prev, why, sizeof(why));
 		if (!root)
 			log_error("previous lease file %s is corrupt too (%s): starting without leases", prev, why);
 	}
 	if (root) {
+		/* said only once the file was read and found whole */
 		use_state(root);
 		json_decref(root);
-		log_info("leases: %zu loaded from %s", n_leases, dir);
+		log_info("leases: %zu loaded from %s", n_leases, from);
 	}
 	return 0;
 }
 
-/* Writes all of buf to path and fsyncs it. */
+/* Writes all of buf to a new file path and fsyncs it.  Whatever is at
+ * path (a left-over temporary, or a symlink someone put there) is removed
+ * first and never followed: O_EXCL | O_NOFOLLOW create the file itself or
+ * fail. */
 static int write_synced(const char *path, const char *buf, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	size_t off = 0;
@@ -590,9 +705,10 @@ json_t *ipam_json(void)
 		const struct ipam_lease *l = &leases[i];
 		ipam_format_ip(l->ip, a, sizeof(a));
 		ipam_format_mac(l->mac, b, sizeof(b));
-		json_array_append_new(ls, json_pack("{s:s, s:s, s:s, s:s, s:s, s:f}", "pool", l->pool,
-						    "container", l->container, "ip", a, "mac", b, "kind",
-						    l->is_static ? "static" : "dynamic", "since", l->since));
+		json_array_append_new(ls, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f}", "pool", l->pool,
+						    "container", l->container, "ifname", l->ifname, "ip", a,
+						    "mac", b, "kind", l->is_static ? "static" : "dynamic",
+						    "since", l->since));
 	}
 	return json_pack("{s:o, s:o}", "pools", ps, "leases", ls);
 }

@@ -76,7 +76,8 @@ void nl_close(struct pvx_nl *nl)
 static int talk(struct pvx_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	nlh->nlmsg_seq = ++nl->seq;
-	nlh->nlmsg_flags |= NLM_F_ACK;
+	if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
+		nlh->nlmsg_flags |= NLM_F_ACK; /* a dump ends with NLMSG_DONE */
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
@@ -181,6 +182,70 @@ static int add_address(struct pvx_nl *nl, int index, uint32_t ip, int prefix)
 	return r == -EEXIST ? 0 : r;
 }
 
+/* The IPv4 addresses of one interface. */
+struct addr_list {
+	int index;
+	unsigned n;
+	uint32_t ip[16];
+	unsigned char prefix[16];
+};
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_list *al = data;
+	const struct nlattr *a;
+	if (ifa->ifa_family != AF_INET || (int)ifa->ifa_index != al->index ||
+	    al->n >= sizeof(al->ip) / sizeof(al->ip[0]))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_type(a) == IFA_LOCAL && mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
+			al->ip[al->n] = ntohl(mnl_attr_get_u32(a));
+			al->prefix[al->n++] = ifa->ifa_prefixlen;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+/* On a bridge of ours, every IPv4 address but gw/prefix goes: when a
+ * pool's gateway moves, the old one would otherwise stay on the bridge
+ * while the pool hands it out to a container. */
+static void drop_other_addresses(struct pvx_nl *nl, const char *bridge, int index, uint32_t gw,
+				 int prefix)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	struct addr_list al = { .index = index };
+	if (talk(nl, nlh, addr_cb, &al) < 0)
+		return;
+	for (unsigned i = 0; i < al.n; i++) {
+		if (al.ip[i] == gw && al.prefix[i] == prefix)
+			continue;
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_DELADDR;
+		nlh->nlmsg_flags = NLM_F_REQUEST;
+		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		ifa->ifa_family = AF_INET;
+		ifa->ifa_prefixlen = al.prefix[i];
+		ifa->ifa_index = (unsigned)index;
+		mnl_attr_put_u32(nlh, IFA_LOCAL, htonl(al.ip[i]));
+		char a[INET_ADDRSTRLEN];
+		struct in_addr in = { .s_addr = htonl(al.ip[i]) };
+		inet_ntop(AF_INET, &in, a, sizeof(a));
+		int r = talk(nl, nlh, NULL, NULL);
+		if (r < 0)
+			log_warn("bridge %s: removing %s/%d (no longer the pool's gateway): %s", bridge, a,
+				 al.prefix[i], strerror(-r));
+		else
+			log_info("bridge %s: %s/%d removed (no longer the pool's gateway)", bridge, a,
+				 al.prefix[i]);
+	}
+}
+
 int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int prefix, char *err,
 		     size_t errlen)
 {
@@ -206,6 +271,8 @@ int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int pre
 				 bridge);
 	}
 	int r = index ? add_address(nl, index, gw, prefix) : -ENODEV;
+	if (r == 0 && ours)
+		drop_other_addresses(nl, bridge, index, gw, prefix);
 	if (r == 0)
 		r = set_up(nl, index);
 	if (r < 0)
@@ -282,7 +349,9 @@ int nl_iface_configure(struct pvx_nl *nl, const char *peer, const char *ifname,
 		step = "adding the default route";
 		nlh = mnl_nlmsg_put_header(buf);
 		nlh->nlmsg_type = RTM_NEWROUTE;
-		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
+		/* Never NLM_F_REPLACE: a default route we did not make (another
+		 * interface's, the namespace's own) stays as it is. */
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
 		struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 		rtm->rtm_family = AF_INET;
 		rtm->rtm_table = RT_TABLE_MAIN;
@@ -292,6 +361,11 @@ int nl_iface_configure(struct pvx_nl *nl, const char *peer, const char *ifname,
 		mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(gw));
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)index);
 		r = talk(nl, nlh, NULL, NULL);
+		if (r == -EEXIST) {
+			log_info("%s: the consumer has a default route already; kept, none added via %s",
+				 ifname, ifname);
+			r = 0;
+		}
 	}
 	if (r < 0)
 		snprintf(err, errlen, "%s %s in the consumer: %s", step, ifname, strerror(-r));

@@ -18,7 +18,8 @@ void nl_close(struct pvx_nl *nl);
 /* ifindex of name, 0 when there is none. */
 int nl_ifindex(struct pvx_nl *nl, const char *name);
 
-/* The bridge exists (created if not), is up and has gw/prefix.  Returns 1
+/* The bridge exists (created if not), is up and has gw/prefix; a bridge
+ * of ours has no other IPv4 address (a gateway that moved).  Returns 1
  * when the bridge is ours to remove: created now, or by an earlier run
  * (marked with the alias "pv-xconnect"); 0 when it was there before us. */
 int nl_bridge_ensure(struct pvx_nl *nl, const char *bridge, uint32_t gw, int prefix, char *err,
@@ -30,7 +31,8 @@ int nl_veth_create(struct pvx_nl *nl, const char *host, const char *peer, int ne
 		   const char *bridge, char *err, size_t errlen);
 
 /* Inside the consumer (nl opened there): peer renamed to ifname, MAC,
- * address ip/prefix, up, default route via gw; lo up. */
+ * address ip/prefix, up, default route via gw unless the namespace has
+ * one already (never replaced); lo up. */
 int nl_iface_configure(struct pvx_nl *nl, const char *peer, const char *ifname,
 		       const unsigned char *mac, uint32_t ip, int prefix, uint32_t gw, char *err,
 		       size_t errlen);

@@ -18,7 +18,9 @@ static bool wanted(const struct pvx_graph *g, const struct ipam_lease *l)
 {
 	for (size_t i = 0; i < g->n_links; i++) {
 		const struct pvx_link_spec *s = &g->links[i];
-		if (s->type == LINK_NETWORK && !strcmp(s->name, l->pool) && !strcmp(s->consumer, l->container))
+		/* an old entry without an interface: any of the container's */
+		if (s->type == LINK_NETWORK && !strcmp(s->name, l->pool) && !strcmp(s->consumer, l->container) &&
+		    (!*l->ifname || !strcmp(s->target, l->ifname)))
 			return true;
 	}
 	return false;
@@ -36,7 +38,7 @@ void ipam_sync_leases(const struct pvx_graph *g)
 		ipam_format_ip(l->ip, ip, sizeof(ip));
 		snprintf(pool, sizeof(pool), "%s", l->pool);
 		snprintf(ct, sizeof(ct), "%s", l->container);
-		ipam_release(pool, ct);
+		ipam_release(l->pool, l->container, l->ifname); /* l is gone after this */
 		log_info("released IP %s of '%s' (pool '%s'): no longer in the graph", ip, ct, pool);
 		events_post("ipam-release", ct, pool, ip, "container left the graph");
 	}

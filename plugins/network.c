@@ -11,7 +11,11 @@
  * "nat": true pools (ipam/nat.h).  All through netlink (ipam/netlink.h).
  * Teardown deletes the host end (the peer goes with it); the lease stays
  * until the container leaves the graph (ipam/sync.h), so a restarted
- * consumer gets the same address. */
+ * consumer gets the same address.
+ *
+ * A consumer in the daemon's own network namespace (the host's) is
+ * refused: its link would put the pool's address and a default route on
+ * the host itself, and take them away again on teardown. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -19,10 +23,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/stat.h>
 
 #include "pvctrl/events.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "fsm/reconcile.h"
 #include "ipam/ipam.h"
 #include "ipam/nat.h"
 #include "ipam/netlink.h"
@@ -30,6 +36,9 @@
 
 struct net_planted {
 	char host[IFNAMSIZ];
+	/* The pool's bridge as planted: the pool may be gone or changed
+	 * (the same graph removed it) when the link is torn down. */
+	char bridge[IFNAMSIZ];
 	char *pool;
 	bool nat;
 	bool bridge_counted;
@@ -88,8 +97,7 @@ static void network_unplant(struct pvx_link *l)
 	}
 	if (p->nat)
 		nat_unref(p->pool);
-	const struct ipam_pool *pool = ipam_pool(p->pool);
-	struct bridge_use *b = p->bridge_counted && pool ? bridge_use(pool->bridge, false) : NULL;
+	struct bridge_use *b = p->bridge_counted ? bridge_use(p->bridge, false) : NULL;
 	if (b && --b->links == 0 && b->ours && nl) {
 		nl_link_delete(nl, b->name);
 		log_info("bridge %s removed with the last link of pool '%s'", b->name, p->pool);
@@ -101,17 +109,67 @@ static void network_unplant(struct pvx_link *l)
 	l->detail[0] = '\0';
 }
 
+/* A pool's definition changed (the graph's pools): its planted links are
+ * planted again, on the new bridge, gateway and subnet.  A lease the
+ * change made unfit (the gateway moved onto it) is then released and its
+ * link refused by ipam_reserve(), with an ipam-conflict event.  A pool
+ * that is gone is not "changed": the graph that removed it says what
+ * becomes of its links. */
+static void network_pool_changed(const char *pool)
+{
+	for (struct pvx_link *l = mesh_first(), *next; l; l = next) {
+		next = l->next;
+		if (l->spec.type != LINK_NETWORK || strcmp(l->spec.name, pool) != 0 || l->zombie ||
+		    l->state == LS_NEW || l->state == LS_TORN_DOWN)
+			continue;
+		log_info("link %s: pool '%s' changed: planted again", link_key(l), pool);
+		link_fire(l, EV_SPEC_CHANGED);
+	}
+}
+
+/* 1 when netns is the namespace the daemon itself runs in (the host's),
+ * 0 when not, -errno. */
+static int is_own_netns(int netns)
+{
+	struct stat ours, theirs;
+	if (fstat(netns, &theirs) < 0 || stat("/proc/self/ns/net", &ours) < 0)
+		return -errno;
+	return ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
+}
+
 static int network_plant(struct pvx_link *l)
 {
 	const char *pool_name = l->spec.name, *ifname = l->spec.target;
 	char err[300], why[300];
-	if (!ipam_ifname_ok(ifname)) {
-		link_error(l, 0, "target '%s' is not an interface name (1-15 characters)", ifname);
+	const char *bad;
+	/* only once a network link is planted is there anything to plant again */
+	ipam_set_pool_changed_hook(network_pool_changed);
+	if (!ipam_ifname_ok(ifname, &bad)) {
+		link_error(l, 0, "target '%s' is not a usable interface name: %s", ifname, bad);
 		return PVX_REFUSED;
 	}
 	if (l->spec.consumer_pid == 0) {
 		link_error(l, 0, "a network link needs the consumer's pid (its network namespace)");
 		return -ESRCH; /* the graph may bring it */
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)l->spec.consumer_pid);
+	_cleanup_close_ int netns = open(path, O_RDONLY | O_CLOEXEC);
+	if (netns < 0) {
+		link_error(l, -errno, "network namespace of consumer pid %d", (int)l->spec.consumer_pid);
+		return -ESRCH;
+	}
+	int own = is_own_netns(netns);
+	if (own != 0) {
+		if (own < 0)
+			link_error(l, own, "comparing the network namespace of consumer pid %d with ours",
+				   (int)l->spec.consumer_pid);
+		else
+			link_error(l, 0,
+				   "consumer pid %d shares the daemon's (the host's) network namespace: "
+				   "a network link would change the host's interfaces and default route",
+				   (int)l->spec.consumer_pid);
+		return own < 0 ? own : PVX_REFUSED;
 	}
 	const struct ipam_pool *pool = ipam_pool(pool_name);
 	if (!pool) {
@@ -119,10 +177,10 @@ static int network_plant(struct pvx_link *l)
 			 pool_name);
 		return refuse(l, l->spec.ipv4_address, why);
 	}
-	bool fresh = ipam_lease_of(pool_name, l->spec.consumer) == NULL;
+	bool fresh = ipam_lease_of(pool_name, l->spec.consumer, ifname) == NULL;
 	const struct ipam_lease *lease;
-	int r = ipam_reserve(pool_name, l->spec.consumer, l->spec.ipv4_address, l->spec.mac_address,
-			     &lease, why, sizeof(why));
+	int r = ipam_reserve(pool_name, l->spec.consumer, ifname, l->spec.ipv4_address,
+			     l->spec.mac_address, &lease, why, sizeof(why));
 	if (r < 0)
 		return refuse(l, l->spec.ipv4_address, why);
 	char ip[32], mac[32];
@@ -137,13 +195,6 @@ static int network_plant(struct pvx_link *l)
 			    lease->is_static ? "static" : "dynamic");
 	}
 
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)l->spec.consumer_pid);
-	_cleanup_close_ int netns = open(path, O_RDONLY | O_CLOEXEC);
-	if (netns < 0) {
-		link_error(l, -errno, "network namespace of consumer pid %d", (int)l->spec.consumer_pid);
-		return -ESRCH;
-	}
 	struct net_planted *p = calloc(1, sizeof(*p));
 	if (!p || !(p->pool = strdup(pool_name))) {
 		free(p);
@@ -169,6 +220,7 @@ static int network_plant(struct pvx_link *l)
 		b->ours |= r == 1;
 		b->links++;
 		p->bridge_counted = true;
+		snprintf(p->bridge, sizeof(p->bridge), "%s", pool->bridge);
 	}
 	if (r >= 0)
 		r = nl_veth_create(nl, p->host, peer, netns, pool->bridge, err, sizeof(err));

@@ -21,7 +21,7 @@ cat >"$T/device.json" <<JSON
 {"network": {"pools": {"$POOL": {"type": "bridge", "bridge": "$BR", "subnet": "10.0.3.0/24",
   "gateway": "10.0.3.1", "nat": true}}}}
 JSON
-for c in valid peer invalid collision; do
+for c in valid peer invalid collision extra; do
 	CT_NET=1 container_start $c sleep 100000
 done
 # the bridge is ours to remove at the end
@@ -125,12 +125,30 @@ ok $([ "$(pvxctl ipam | grep -c ' 10.0.3.50 ')" = 1 ]; echo $?) "no duplicate ad
 check "after kill -9: traffic again" -- bb valid ping -c 1 -W 3 "$peer_ip"
 ok $([ "$(ip -o link show | grep -c "master $BR")" = 2 ]; echo $?) "two veths on the bridge, no stale third"
 
-# a corrupt lease file: reported, the previous good copy used
+# a corrupt lease file: reported, the previous good copy used.  FILE.prev
+# is the copy before the last write: a third container joins (a write),
+# so that it holds valid's static and peer's dynamic lease.
+echo "[$(net valid 10.0.3.50), $(net peer), $(net extra)]" >"$TB/1.json"
+pvxctl reconcile >/dev/null
+extra_leased() { pvxctl ipam | grep -qE "^extra +$POOL "; }
+check "a third container joins (the lease file is written again)" -- until_true 10 extra_leased
+check "... ACTIVE" -- pvxctl wait --timeout 10
+since_of() { pvxctl ipam --json | "$PY" -c '
+import json, sys
+print([l["since"] for l in json.load(sys.stdin)["leases"] if l["container"] == sys.argv[1]])' "$1"; }
+peer_since=$(since_of peer)
 kill -TERM "$DPID"; wait "$DPID"; DPID=
 echo '{"version": 1, "leases": [{"pool": "int' >"$STATE/ipam-leases.json"
+PVX_LOG_MARK=$(wc -l <"$T/daemon.log")
 daemon_start --device-json "$T/device.json" --state-dir "$STATE"
-check "corrupt lease file reported" -- grep -q "lease file .* is corrupt" "$T/daemon.log"
-check "... and the previous good copy used: valid keeps 10.0.3.50" -- has_lease valid 10.0.3.50
+tail -n +"$((PVX_LOG_MARK + 1))" "$T/daemon.log" >"$T/daemon-corrupt.log"
+check "corrupt lease file reported" -- grep -q "lease file .* is corrupt" "$T/daemon-corrupt.log"
+check "... the previous copy read: 2 leases loaded from it" -- \
+	grep -q "leases: 2 loaded from $STATE/ipam-leases.json.prev\$" "$T/daemon-corrupt.log"
+check "... valid keeps its static 10.0.3.50" -- has_lease valid 10.0.3.50
+check "... peer keeps its dynamic $peer_ip" -- has_lease peer "$peer_ip"
+ok $([ "$(since_of peer)" = "$peer_since" ] && [ "$peer_since" != "[]" ]; echo $?) \
+	"... the very lease from the file, not a new one (since $peer_since)"
 check "links ACTIVE on the recovered leases" -- pvxctl wait --timeout 10
 
 # pv-ctrl refuses events for a while: they wait, in order, and go later
@@ -156,7 +174,7 @@ check "no NAT table left" -- sh -c "! nft list table ip 'pvx_nat_$POOL' >/dev/nu
 # tells the restarted one that it may remove it.
 check "the bridge went with the last link, though an earlier run created it" -- \
 	sh -c "! ip link show '$BR' >/dev/null 2>&1"
-check "no lease left" -- no_lease 'valid|peer|invalid'
+check "no lease left" -- no_lease 'valid|peer|invalid|extra'
 check "ipam-release events sent" -- grep -q '"event":"ipam-release"' "$T/events.log"
 kill -TERM "$DPID"; wait "$DPID"; st=$?; DPID=
 ok $st "SIGTERM: exit 0"

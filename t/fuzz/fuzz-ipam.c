@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		pvx_buf_free(&e);
 		ipam_load_state_text((const char *)data + 1, size - 1, why, sizeof(why));
 		const struct ipam_lease *l;
-		ipam_reserve("internal", "fuzz", NULL, NULL, &l, why, sizeof(why));
+		ipam_reserve("internal", "fuzz", "eth0", NULL, NULL, &l, why, sizeof(why));
 	} else {
 		json_t *o = json_loadb((const char *)data + 1, size - 1, 0, NULL);
 		struct pvx_buf e = { 0 };
@@ -33,10 +33,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		json_t *v;
 		json_object_foreach(o, name, v) {
 			const struct ipam_lease *l;
-			ipam_reserve(name, "a", NULL, NULL, &l, why, sizeof(why));
-			ipam_reserve(name, "b", "10.0.3.50", "02:00:00:00:00:01", &l, why, sizeof(why));
-			ipam_reserve(name, "c", NULL, NULL, &l, why, sizeof(why));
-			ipam_release(name, "a");
+			ipam_reserve(name, "a", "eth0", NULL, NULL, &l, why, sizeof(why));
+			ipam_reserve(name, "b", "eth0", "10.0.3.50", "02:00:00:00:00:01", &l, why, sizeof(why));
+			ipam_reserve(name, "c", "eth0", NULL, NULL, &l, why, sizeof(why));
+			ipam_reserve(name, "a", "eth1", "10.0.3.60", NULL, &l, why, sizeof(why));
+			ipam_release(name, "a", "eth0");
 		}
 		json_decref(o);
 	}
