@@ -61,6 +61,8 @@ if command -v python3 >/dev/null; then
 	check "the rest provider answers with the consumer's name and role" -- until_true 10 said
 	check "nothing planted in the host's /run by the rest example" -- test "$(ls /run)" = "$host_run_before"
 	check "examples/mesh down rest" -- "$MESH" down rest
+else
+	skip "the rest example: needs python3"
 fi
 
 # the dbus example: the seed's call, nobody's uid, the attacker refused
@@ -76,6 +78,8 @@ if grep -q "define ENABLE_DBUS 1" "$top_builddir/config.h" && command -v dbus-da
 	check "dbus example: the bus saw uid 65534 on the nobody link" -- \
 		grep -q "pv-example-dbus-nobody/system-bus .*uid=65534" "$T/dbus-links.txt"
 	check "examples/mesh down dbus" -- "$MESH" down dbus
+else
+	skip "the dbus example: needs dbus links built in, dbus-daemon, python3-dbus and python3-gi"
 fi
 
 # the drm example: each consumer gets its node
@@ -89,6 +93,8 @@ if grep -q "define ENABLE_DRM 1" "$top_builddir/config.h"; then
 	check "drm example: card0 226:0 in the master, renderD128 226:128 in the render consumer" -- until_true 20 planted
 	check "drm example: the master consumer got no render node" -- test ! -e "/proc/$mpid/root/dev/dri/renderD128"
 	check "examples/mesh down drm" -- "$MESH" down drm
+else
+	skip "the drm example: built without drm links (--disable-drm)"
 fi
 
 # the wayland example: weston in one container, weston-simple-shm in another
@@ -100,6 +106,8 @@ if command -v weston >/dev/null && command -v weston-simple-shm >/dev/null; then
 	check "wayland example: fds passed on the wayland link" -- \
 		grep -qE "pv-example-wayland-client/wayland-0 .*ACTIVE .*fds=[1-9]" "$T/wayland-links.txt"
 	check "examples/mesh down wayland" -- "$MESH" down wayland
+else
+	skip "the wayland example: needs weston and weston-simple-shm (Debian weston)"
 fi
 
 # the ipam example: valid and collision want the same address, invalid one
@@ -117,5 +125,7 @@ if grep -q "define ENABLE_NETWORK 1" "$top_builddir/config.h"; then
 	check "examples/mesh down ipam" -- "$MESH" down ipam
 	check "ipam example: no bridge and no NAT table left" -- \
 		sh -c "! ip link show br0 >/dev/null 2>&1 && ! nft list table ip pvx_nat_internal >/dev/null 2>&1"
+else
+	skip "the ipam example: built without network links (--disable-network)"
 fi
 done_testing

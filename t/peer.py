@@ -222,9 +222,14 @@ def client(path, check, args):
         time.sleep(float(args[1]))
         return 0
     if check == "chaos":
+        # Every connection must go as its kind says: the round trips get
+        # their echo, the half-closed ones their echo and then EOF, and
+        # nothing fails to connect or write.  Any other end is counted and
+        # the check fails with the first few, never swallowed.
         import random
         rnd = random.Random(int(args[1]))
         kinds = [0, 0, 0, 0]
+        errors = []
         for i in range(int(args[0])):
             kind = rnd.randrange(4)
             kinds[kind] += 1
@@ -232,22 +237,33 @@ def client(path, check, args):
                 c = connect(path)
                 if kind == 0:  # clean round trip
                     c.sendall(b"ping\n")
-                    read_line(c)
+                    reply = read_line(c)
+                    if reply != b"ping":
+                        errors.append(f"connection {i} (round trip): got {reply!r}")
                 elif kind == 1:  # half-close, read the rest
                     c.sendall(b"ping\n")
                     c.shutdown(socket.SHUT_WR)
-                    while c.recv(4096):
-                        pass
+                    got = b""
+                    while True:
+                        d = c.recv(4096)
+                        if not d:
+                            break
+                        got += d
+                    if got != b"ping\n":
+                        errors.append(f"connection {i} (half-close): got {got!r} before EOF")
                 elif kind == 2:  # reset: close with unread data waiting
                     c.sendall(b"x" * rnd.randrange(1, 200000))
                     time.sleep(0.001)
                 else:  # write and leave without reading or shutting down
                     c.sendall(b"y" * rnd.randrange(1, 5000))
                 c.close()
-            except OSError:
-                pass
-        print(f"chaos: {kinds[0]} clean, {kinds[1]} half-closed, {kinds[2]} reset, {kinds[3]} abandoned")
-        return 0
+            except OSError as e:
+                errors.append(f"connection {i} (kind {kind}): {e!r}")
+        print(f"chaos: {kinds[0]} clean, {kinds[1]} half-closed, {kinds[2]} reset, {kinds[3]} abandoned, "
+              f"{len(errors)} errors")
+        for e in errors[:5]:
+            print(e)
+        return 1 if errors else 0
     if check == "stream":
         c = connect(path)
         c.settimeout(10)

@@ -14,6 +14,9 @@ for d in "$top_srcdir"/t/statedirs/*/; do
 	sed -i "s|${d%/}|STATEDIR|g" "$T/err"
 	if [ -n "${PVX_REGEN:-}" ]; then
 		cp "$T/out" "$d/stdout"; cp "$T/err" "$d/stderr"; echo "$st" >"$d/exit"
+		# never a comparison with what was just written
+		skip "statedir $name: regenerated"
+		continue
 	fi
 	good=0
 	cmp -s "$T/out" "$d/stdout" || good=1

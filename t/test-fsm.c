@@ -147,13 +147,120 @@ static void scripts(void)
 	link_free(l);
 }
 
-/* Every row: a link put in the row's state takes that row on its event. */
+/* The documented table (DESIGN.md section 4, README "One state table per
+ * link"), written out by hand, one row per line, independently of
+ * fsm/fsm.c: the test compares the daemon's table and its behaviour with
+ * this copy, so a row changed, added or dropped in fsm.c fails here until
+ * the documentation and this copy say the same. */
+static const struct documented_row {
+	enum link_state from;
+	enum link_event ev;
+	enum link_state to;
+	const char *action;
+} documented[] = {
+	{ LS_NEW, EV_DESIRED, LS_PENDING, NULL },
+	{ LS_NEW, EV_REMOVED, LS_TORN_DOWN, NULL },
+	{ LS_NEW, EV_SHUTDOWN, LS_TORN_DOWN, NULL },
+
+	{ LS_PENDING, EV_INJECT_OK, LS_INJECTED, NULL },
+	{ LS_PENDING, EV_INJECT_FAILED, LS_BACKOFF, NULL },
+	{ LS_PENDING, EV_INJECT_REFUSED, LS_FAILED, NULL },
+	{ LS_PENDING, EV_PROVIDER_CHANGED, LS_PENDING, NULL },
+	{ LS_PENDING, EV_REMOVED, LS_TORN_DOWN, NULL },
+	{ LS_PENDING, EV_SHUTDOWN, LS_TORN_DOWN, NULL },
+	{ LS_PENDING, EV_CONSUMER_EXITED, LS_TORN_DOWN, NULL },
+	{ LS_PENDING, EV_PID_CHANGED, LS_PENDING, NULL },
+	{ LS_PENDING, EV_SPEC_CHANGED, LS_PENDING, NULL },
+
+	{ LS_INJECTED, EV_PROVIDER_UP, LS_ACTIVE, NULL },
+	{ LS_INJECTED, EV_PROVIDER_DOWN, LS_INJECTED, "link_probe_later" },
+	{ LS_INJECTED, EV_RETRY_TIMER, LS_INJECTED, "link_probe" },
+	{ LS_INJECTED, EV_PROVIDER_CHANGED, LS_INJECTED, "link_probe" },
+	{ LS_INJECTED, EV_PROVIDER_GONE, LS_PENDING, NULL },
+	{ LS_INJECTED, EV_REMOVED, LS_TORN_DOWN, NULL },
+	{ LS_INJECTED, EV_SHUTDOWN, LS_TORN_DOWN, NULL },
+	{ LS_INJECTED, EV_CONSUMER_EXITED, LS_TORN_DOWN, NULL },
+	{ LS_INJECTED, EV_PID_CHANGED, LS_PENDING, NULL },
+	{ LS_INJECTED, EV_SPEC_CHANGED, LS_PENDING, NULL },
+
+	{ LS_ACTIVE, EV_PROVIDER_UP, LS_ACTIVE, NULL },
+	{ LS_ACTIVE, EV_PROVIDER_DOWN, LS_INJECTED, NULL },
+	{ LS_ACTIVE, EV_PROVIDER_CHANGED, LS_INJECTED, NULL },
+	{ LS_ACTIVE, EV_PROVIDER_GONE, LS_PENDING, NULL },
+	{ LS_ACTIVE, EV_REMOVED, LS_TORN_DOWN, NULL },
+	{ LS_ACTIVE, EV_SHUTDOWN, LS_TORN_DOWN, NULL },
+	{ LS_ACTIVE, EV_CONSUMER_EXITED, LS_TORN_DOWN, NULL },
+	{ LS_ACTIVE, EV_PID_CHANGED, LS_PENDING, NULL },
+	{ LS_ACTIVE, EV_SPEC_CHANGED, LS_PENDING, NULL },
+
+	{ LS_BACKOFF, EV_RETRY_TIMER, LS_PENDING, NULL },
+	{ LS_BACKOFF, EV_PROVIDER_CHANGED, LS_PENDING, NULL },
+	{ LS_BACKOFF, EV_REMOVED, LS_TORN_DOWN, NULL },
+	{ LS_BACKOFF, EV_SHUTDOWN, LS_TORN_DOWN, NULL },
+	{ LS_BACKOFF, EV_CONSUMER_EXITED, LS_TORN_DOWN, NULL },
+	{ LS_BACKOFF, EV_PID_CHANGED, LS_PENDING, NULL },
+	{ LS_BACKOFF, EV_SPEC_CHANGED, LS_PENDING, NULL },
+
+	{ LS_FAILED, EV_PROVIDER_CHANGED, LS_FAILED, NULL },
+	{ LS_FAILED, EV_REMOVED, LS_TORN_DOWN, NULL },
+	{ LS_FAILED, EV_SHUTDOWN, LS_TORN_DOWN, NULL },
+	{ LS_FAILED, EV_CONSUMER_EXITED, LS_TORN_DOWN, NULL },
+	{ LS_FAILED, EV_PID_CHANGED, LS_PENDING, NULL },
+	{ LS_FAILED, EV_SPEC_CHANGED, LS_PENDING, NULL },
+
+	{ LS_TORN_DOWN, EV_REMOVED, LS_TORN_DOWN, NULL },
+	{ LS_TORN_DOWN, EV_SHUTDOWN, LS_TORN_DOWN, NULL },
+	{ LS_TORN_DOWN, EV_CONSUMER_EXITED, LS_TORN_DOWN, NULL },
+	{ LS_TORN_DOWN, EV_PROVIDER_CHANGED, LS_TORN_DOWN, NULL },
+	{ LS_TORN_DOWN, EV_PID_CHANGED, LS_PENDING, NULL },
+	{ LS_TORN_DOWN, EV_SPEC_CHANGED, LS_PENDING, NULL },
+};
+#define N_DOCUMENTED (sizeof(documented) / sizeof(documented[0]))
+
+static const char *const documented_states[LS__COUNT] = {
+	"NEW", "PENDING", "INJECTED", "ACTIVE", "BACKOFF", "FAILED", "TORN_DOWN",
+};
+static const char *const documented_events[EV__COUNT] = {
+	"desired",        "inject-ok",   "inject-failed", "inject-refused", "provider-up",
+	"provider-down",  "provider-changed", "provider-gone", "pid-changed", "spec-changed",
+	"consumer-exited", "retry-timer", "removed",       "shutdown",
+};
+
+static const struct documented_row *documented_find(int s, int e)
+{
+	for (size_t i = 0; i < N_DOCUMENTED; i++)
+		if ((int)documented[i].from == s && (int)documented[i].ev == e)
+			return &documented[i];
+	return NULL;
+}
+
+static bool same_action(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Every pair: the daemon's table says what the documented copy says, and a
+ * link put in the pair's state takes the documented row on its event (or,
+ * for a pair without a row, is counted and torn down). */
 static void rows(void)
 {
-	int defined = 0, undefined = 0, bad = 0;
+	int defined = 0, undefined = 0, bad = 0, differ = 0;
 	fsm_observer = observe;
 	for (int s = 0; s < LS__COUNT; s++) {
 		for (int e = 0; e < EV__COUNT; e++) {
+			const struct documented_row *doc = documented_find(s, e);
+			const struct fsm_transition *t = &fsm_table[s][e];
+			if (t->defined != !!doc ||
+			    (doc && (t->next != doc->to || !same_action(t->action_name, doc->action)))) {
+				differ++;
+				tap_diag("fsm.c row (%s, %s) -> %s%s%s, documented %s%s%s",
+					 documented_states[s], documented_events[e],
+					 t->defined ? documented_states[t->next] : "(none)",
+					 t->action_name ? " " : "", t->action_name ? t->action_name : "",
+					 doc ? documented_states[doc->to] : "(none)",
+					 doc && doc->action ? " " : "", doc && doc->action ? doc->action : "");
+			}
+
 			plant_result = 0;
 			probe_result = 0;
 			struct pvx_link *l = new_link();
@@ -161,39 +268,48 @@ static void rows(void)
 			first.seen = false;
 			unsigned long long errs = l->errors;
 			link_fire(l, (enum link_event)e);
-			const struct fsm_transition *t = &fsm_table[s][e];
-			if (t->defined) {
+			if (doc) {
 				defined++;
-				if (!first.seen || (int)first.from != s || (int)first.ev != e || first.to != t->next) {
+				if (!first.seen || (int)first.from != s || (int)first.ev != e || first.to != doc->to) {
 					bad++;
-					tap_diag("row (%s, %s) did not go to %s", fsm_states[s].name,
-						 fsm_event_names[e], fsm_states[t->next].name);
+					tap_diag("(%s, %s) did not go to %s", documented_states[s],
+						 documented_events[e], documented_states[doc->to]);
 				}
 			} else {
 				undefined++;
 				if (l->errors != errs + 1 || l->state != LS_TORN_DOWN) {
 					bad++;
-					tap_diag("undefined (%s, %s) not handled", fsm_states[s].name,
-						 fsm_event_names[e]);
+					tap_diag("undefined (%s, %s) not handled", documented_states[s],
+						 documented_events[e]);
 				}
 			}
 			link_free(l);
 		}
 	}
 	fsm_observer = NULL;
-	ok(bad == 0, "all %d defined rows taken as written, all %d undefined pairs torn down",
-	   defined, undefined);
-	ok(defined > 40, "the table has %d rows", defined);
+	is_int(differ, 0, "fsm_table equals the documented table, all %d rows and %d empty pairs",
+	       (int)N_DOCUMENTED, LS__COUNT * EV__COUNT - (int)N_DOCUMENTED);
+	ok(bad == 0, "all %d documented rows taken, all %d undefined pairs torn down", defined,
+	   undefined);
+	is_int(defined, 50, "the documented table has 50 rows");
 }
 
 static void names(void)
 {
-	int missing = 0;
+	int wrong = 0;
 	for (int s = 0; s < LS__COUNT; s++)
-		missing += !fsm_states[s].name;
+		if (!fsm_states[s].name || strcmp(fsm_states[s].name, documented_states[s]) != 0) {
+			wrong++;
+			tap_diag("state %d is named %s, documented %s", s,
+				 fsm_states[s].name ? fsm_states[s].name : "(none)", documented_states[s]);
+		}
 	for (int e = 0; e < EV__COUNT; e++)
-		missing += !fsm_event_names[e];
-	is_int(missing, 0, "every state and event has a name");
+		if (!fsm_event_names[e] || strcmp(fsm_event_names[e], documented_events[e]) != 0) {
+			wrong++;
+			tap_diag("event %d is named %s, documented %s", e,
+				 fsm_event_names[e] ? fsm_event_names[e] : "(none)", documented_events[e]);
+		}
+	is_int(wrong, 0, "every state and event has its documented name");
 }
 
 int main(void)

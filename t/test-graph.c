@@ -65,8 +65,9 @@ static void run_case(const char *base, const char *name, bool valid)
 		if (!valid)
 			fputc('\n', f);
 		fclose(f);
-	}
-	if (valid) {
+		/* Never a comparison with what was just written. */
+		ok(1, "%s/%s # SKIP regenerated", valid ? "valid" : "invalid", name);
+	} else if (valid) {
 		ok(r == 0 && want && strcmp(got.data, want) == 0, "valid/%s", name);
 		if (!(r == 0 && want && strcmp(got.data, want) == 0))
 			tap_diag("got:\n%s# want:\n%s", got.data, want ? want : "(missing)");

@@ -79,15 +79,19 @@ static void run_case(const char *dir, const char *casename, bool valid)
 		FILE *f = fopen(want_path, "w");
 		fprintf(f, "%s%s", rc == 0 ? dump : err, rc == 0 ? "" : "\n");
 		fclose(f);
+		/* Never a comparison with what was just written. */
+		ok(1, "%s/%s # SKIP regenerated", valid ? "valid" : "invalid", casename);
 		free(want);
-		want = strdup(rc == 0 ? dump : err);
+		want = NULL;
 	}
 	const char *got = rc == 0 ? dump : err;
 	bool match = want && (valid ? rc == 0 : rc != 0) && strcmp(got, want) == 0;
-	ok(match, "%s/%s%s%s", valid ? "valid" : "invalid", casename, valid ? "" : ": ",
-	   valid ? "" : err);
-	if (!match)
-		tap_diag("got: %s\n# want: %s", got, want ? want : "(missing)");
+	if (!getenv("PVX_REGEN")) {
+		ok(match, "%s/%s%s%s", valid ? "valid" : "invalid", casename, valid ? "" : ": ",
+		   valid ? "" : err);
+		if (!match)
+			tap_diag("got: %s\n# want: %s", got, want ? want : "(missing)");
+	}
 
 	/* The same result whatever the cuts. */
 	bool same = true;

@@ -40,7 +40,7 @@ if command -v socat >/dev/null; then
 	check "negative control: through socat the fd does not arrive" -- \
 		"$PY" "$PEER" client "$T/socat.sock" nofd "$T/data/fdfile"
 else
-	ok 0 "# SKIP socat not installed"
+	skip "negative control through socat: socat not installed"
 fi
 
 check "half-close: 4 MiB sent, shutdown(SHUT_WR), full reply received" -- \
