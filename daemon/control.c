@@ -101,8 +101,11 @@ static json_t *link_json(const struct pvx_link *l)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "connections",
-			    json_pack("{s:I, s:I}", "active", (json_int_t)l->conns_active, "total",
-				      (json_int_t)l->conns_total));
+			    json_pack("{s:I, s:I, s:I, s:I}", "active", (json_int_t)l->conns_active,
+				      "total", (json_int_t)l->conns_total, "refused",
+				      (json_int_t)l->conns_refused, "reclaimed",
+				      (json_int_t)l->sessions_reclaimed));
+	json_object_set_new(o, "parked_bytes", json_integer((json_int_t)l->parked_bytes));
 	json_object_set_new(o, "bytes",
 			    json_pack("{s:I, s:I, s:I}", "to_provider", (json_int_t)l->bytes_to_provider,
 				      "to_consumer", (json_int_t)l->bytes_to_consumer, "spliced",
@@ -233,6 +236,15 @@ char *control_metrics(void)
 	       offsetof(struct pvx_link, conns_total), -1);
 	family(&b, "pvx_link_connections_active", "gauge", "Connections open now.",
 	       offsetof(struct pvx_link, conns_active), -1);
+	family(&b, "pvx_link_connections_refused_total", "counter",
+	       "Connections refused: over a connection cap or into the fd reserve.",
+	       offsetof(struct pvx_link, conns_refused), -1);
+	family(&b, "pvx_link_connections_reclaimed_total", "counter",
+	       "Connections closed because one side had closed and the other did not drain.",
+	       offsetof(struct pvx_link, sessions_reclaimed), -1);
+	family(&b, "pvx_link_parked_bytes", "gauge",
+	       "Bytes the link's connections keep in the daemon (parked, splice pipes).",
+	       offsetof(struct pvx_link, parked_bytes), -1);
 	family(&b, "pvx_link_bytes_total", "counter", "Bytes relayed.",
 	       offsetof(struct pvx_link, bytes_to_provider),
 	       (ssize_t)offsetof(struct pvx_link, bytes_to_consumer));
