@@ -47,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -337,6 +338,12 @@ static bool consumer_held(const struct relay_session *s)
 static void update_watchers(struct relay_session *s)
 {
 	account(s);
+	/* Bytes wait for a side: if it never drains and the other has gone,
+	 * the linger timer reclaims the session. */
+	if ((pending(s, 0) || pending(s, 1)) && !ev_is_active(&s->linger)) {
+		ev_timer_set(&s->linger, relay_linger, 0.);
+		ev_timer_start(pvx_loop, &s->linger);
+	}
 	for (int i = 0; i < 2; i++) {
 		int out = src_of(i);
 		bool held = s->closing || (out == TO_PROVIDER && consumer_held(s));
@@ -795,10 +802,28 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		pump(s, out);
 }
 
+/* The peer on fd has closed or shut down writing, even with bytes of its
+ * still queued (which a stalled direction does not read). */
+static bool hung_up(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 static void linger_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct relay_session *s = w->data;
 	ev_tstamp idle = ev_now(loop) - s->last_activity;
+	bool stalled = pending(s, 0) || pending(s, 1);
+	if (idle >= relay_linger && !s->eof[0] && !s->eof[1] && !hung_up(s->fd[0]) &&
+	    !hung_up(s->fd[1])) {
+		/* Both sides are there, only slow: watched while bytes wait. */
+		if (stalled) {
+			ev_timer_set(w, relay_linger, 0.);
+			ev_timer_start(loop, w);
+		}
+		return;
+	}
 	if (idle >= relay_linger) {
 		log_debug("link %s: half-closed session without progress for %.1fs, reclaimed",
 			  link_key(s->link), idle);
