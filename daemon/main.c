@@ -54,7 +54,7 @@ static void usage(FILE *f)
 		"                         (default 4096)\n"
 		"      --fd-reserve N     fds kept free for the control socket and pv-ctrl:\n"
 		"                         a connection that would use them is refused\n"
-		"                         (default 64)\n"
+		"                         (default 64; 0: none)\n"
 		"      --sock-buf BYTES   SO_SNDBUF/SO_RCVBUF of relayed sockets (default\n"
 		"                         131072; the kernel doubles it)\n"
 		"      --max-parked-per-link BYTES  bytes a link's connections may keep\n"

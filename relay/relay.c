@@ -863,12 +863,12 @@ bool relay_admit(struct pvx_link *l, int client_fd)
 	/* fds are handed out lowest first: the accepted one tells how many
 	 * are in use.  A session needs one more for the provider, and up to
 	 * six for splicing. */
-	unsigned limit = fd_limit();
+	unsigned limit = relay_fd_reserve ? fd_limit() : 0;
 	if (l->conns_active >= relay_max_conns_per_link)
 		why = "connection refused: --max-conns-per-link reached";
 	else if (consumer_conns(l->spec.consumer) >= relay_max_conns_per_consumer)
 		why = "connection refused: --max-conns-per-consumer reached";
-	else if ((unsigned)client_fd + 1 + relay_fd_reserve >= limit)
+	else if (relay_fd_reserve && (unsigned)client_fd + 1 + relay_fd_reserve >= limit)
 		why = "connection refused: the fds left are the --fd-reserve";
 	if (!why)
 		return true;

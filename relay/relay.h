@@ -17,7 +17,7 @@ extern double relay_linger;
  * - relay_max_conns_per_link / _per_consumer: sessions at once; one over
  *   is accepted and closed at once, and counted in conns_refused;
  * - relay_fd_reserve: fds the relay leaves free for the control socket
- *   and pv-ctrl (a connection whose fd lands in them is refused);
+ *   and pv-ctrl (a connection whose fd lands in them is refused; 0: none);
  * - relay_sock_buf: SO_SNDBUF and SO_RCVBUF of both relayed sockets (the
  *   kernel doubles it for its bookkeeping);
  * - relay_max_parked_per_link: bytes a link's sessions may keep in the
