@@ -5,8 +5,8 @@
  *
  * Every slot has a deadline, re-armed per phase and always enforced: the
  * head must come within HEAD_TIMEOUT, a reconcile is answered by
- * RECONCILE_TIMEOUT (503 if the fetch is not over), the answer must be
- * taken within WRITE_TIMEOUT; then the slot is freed.  When every slot is
+ * RECONCILE_TIMEOUT (503 if the fetch is not over), the answer must move
+ * at least every WRITE_TIMEOUT; then the slot is freed.  When every slot is
  * taken, the oldest client still silent is dropped for the newcomer, so
  * idle clients cannot keep pvxctl out; if all are busy, the newcomer gets a
  * 503 at once.  At most MAX_WAITING reconciles wait (the graph source
@@ -406,7 +406,8 @@ static void client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return client_free(c);
 		c->out_off += (size_t)n;
 		if (c->out_off == c->out.len)
-			client_free(c);
+			return client_free(c);
+		deadline(c, WRITE_TIMEOUT); /* a large answer: 2 s without progress */
 		return;
 	}
 	ssize_t n = recv(c->fd, c->head + c->head_len, sizeof(c->head) - c->head_len, MSG_DONTWAIT);
