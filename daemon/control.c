@@ -1,7 +1,16 @@
 /* Control socket server.  Each connection carries one request: the head is
  * read (at most CONTROL_MAX_HEAD bytes, request line checked, the rest
  * ignored), the answer is written without blocking, then the connection
- * closes.  POST /reconcile answers when the fetch it started is over. */
+ * closes.  POST /reconcile answers when the fetch it started is over.
+ *
+ * Every slot has a deadline, re-armed per phase and always enforced: the
+ * head must come within HEAD_TIMEOUT, a reconcile is answered by
+ * RECONCILE_TIMEOUT (503 if the fetch is not over), the answer must move
+ * at least every WRITE_TIMEOUT; then the slot is freed.  When every slot is
+ * taken, the oldest client still silent is dropped for the newcomer, so
+ * idle clients cannot keep pvxctl out; if all are busy, the newcomer gets a
+ * 503 at once.  At most MAX_WAITING reconciles wait (the graph source
+ * answers that many), more get a 503. */
 #include "config.h"
 
 #include <errno.h>
@@ -28,7 +37,10 @@
 #include "fsm/plugin.h"
 
 #define MAX_CLIENTS 64
-#define CLIENT_TIMEOUT 10.0
+#define MAX_WAITING 32
+#define HEAD_TIMEOUT 2.0
+#define RECONCILE_TIMEOUT 10.0
+#define WRITE_TIMEOUT 2.0
 
 struct client {
 	int fd;
@@ -46,7 +58,7 @@ static int listen_fd = -1;
 static char *socket_path;
 static ev_io accept_watcher;
 static struct client *clients;
-static unsigned n_clients;
+static unsigned n_clients, n_waiting;
 
 int control_parse_head(const char *buf, size_t len, char *method, size_t mlen, char *path,
 		       size_t plen)
@@ -101,8 +113,11 @@ static json_t *link_json(const struct pvx_link *l)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "connections",
-			    json_pack("{s:I, s:I}", "active", (json_int_t)l->conns_active, "total",
-				      (json_int_t)l->conns_total));
+			    json_pack("{s:I, s:I, s:I, s:I}", "active", (json_int_t)l->conns_active,
+				      "total", (json_int_t)l->conns_total, "refused",
+				      (json_int_t)l->conns_refused, "reclaimed",
+				      (json_int_t)l->sessions_reclaimed));
+	json_object_set_new(o, "parked_bytes", json_integer((json_int_t)l->parked_bytes));
 	json_object_set_new(o, "bytes",
 			    json_pack("{s:I, s:I, s:I}", "to_provider", (json_int_t)l->bytes_to_provider,
 				      "to_consumer", (json_int_t)l->bytes_to_consumer, "spliced",
@@ -233,6 +248,15 @@ char *control_metrics(void)
 	       offsetof(struct pvx_link, conns_total), -1);
 	family(&b, "pvx_link_connections_active", "gauge", "Connections open now.",
 	       offsetof(struct pvx_link, conns_active), -1);
+	family(&b, "pvx_link_connections_refused_total", "counter",
+	       "Connections refused: over a connection cap or into the fd reserve.",
+	       offsetof(struct pvx_link, conns_refused), -1);
+	family(&b, "pvx_link_connections_reclaimed_total", "counter",
+	       "Connections closed because one side had closed and the other did not drain.",
+	       offsetof(struct pvx_link, sessions_reclaimed), -1);
+	family(&b, "pvx_link_parked_bytes", "gauge",
+	       "Bytes the link's connections keep in the daemon (parked, splice pipes).",
+	       offsetof(struct pvx_link, parked_bytes), -1);
 	family(&b, "pvx_link_bytes_total", "counter", "Bytes relayed.",
 	       offsetof(struct pvx_link, bytes_to_provider),
 	       (ssize_t)offsetof(struct pvx_link, bytes_to_consumer));
@@ -265,6 +289,8 @@ static void client_free(struct client *c)
 	ev_io_stop(loop, &c->io);
 	ev_timer_stop(loop, &c->timeout);
 	source_forget(c);
+	if (c->waiting)
+		n_waiting--;
 	close(c->fd);
 	pvx_buf_free(&c->out);
 	if (c->prev)
@@ -274,12 +300,17 @@ static void client_free(struct client *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	n_clients--;
-	if (n_clients == MAX_CLIENTS - 1 && listen_fd >= 0)
-		ev_io_start(loop, &accept_watcher);
 	free(c);
 }
 
 static void client_io_cb(struct ev_loop *loop, ev_io *w, int revents);
+
+static void deadline(struct client *c, double seconds)
+{
+	ev_timer_stop(pvx_loop, &c->timeout);
+	ev_timer_set(&c->timeout, seconds, 0.);
+	ev_timer_start(pvx_loop, &c->timeout);
+}
 
 static void respond(struct client *c, int status, const char *reason, const char *ctype,
 		    const char *body, size_t len)
@@ -288,6 +319,7 @@ static void respond(struct client *c, int status, const char *reason, const char
 		       "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
 		       status, reason, ctype, len);
 	pvx_buf_append(&c->out, body, len);
+	deadline(c, WRITE_TIMEOUT);
 	ev_io_stop(pvx_loop, &c->io);
 	ev_io_set(&c->io, c->fd, EV_WRITE);
 	ev_io_start(pvx_loop, &c->io);
@@ -305,6 +337,7 @@ static void reconcile_done(void *ctx, bool ok, const char *msg)
 {
 	struct client *c = ctx;
 	c->waiting = false;
+	n_waiting--;
 	json_t *o = json_pack("{s:b, s:s}", "ok", ok, "message", msg);
 	respond_json(c, ok ? 200 : 502, ok ? "OK" : "Bad Gateway", json_dumps(o, JSON_COMPACT));
 	json_decref(o);
@@ -344,7 +377,12 @@ static void route(struct client *c, const char *method, const char *path)
 		return respond(c, 200, "OK", "application/json", g, len);
 	}
 	if (strcmp(path, "/reconcile") == 0 && post) {
+		if (n_waiting >= MAX_WAITING)
+			return respond(c, 503, "Service Unavailable", "text/plain",
+				       "too many reconcile requests waiting\n", 36);
 		c->waiting = true;
+		n_waiting++;
+		deadline(c, RECONCILE_TIMEOUT);
 		ev_io_stop(pvx_loop, &c->io);
 		source_fetch_now(reconcile_done, c);
 		return;
@@ -368,7 +406,8 @@ static void client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return client_free(c);
 		c->out_off += (size_t)n;
 		if (c->out_off == c->out.len)
-			client_free(c);
+			return client_free(c);
+		deadline(c, WRITE_TIMEOUT); /* a large answer: 2 s without progress */
 		return;
 	}
 	ssize_t n = recv(c->fd, c->head + c->head_len, sizeof(c->head) - c->head_len, MSG_DONTWAIT);
@@ -392,22 +431,44 @@ static void client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void client_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct client *c = w->data;
-	if (c->waiting)
-		return; /* the fetch has its own timeout */
-	client_free(c);
+	if (!c->waiting)
+		return client_free(c);
+	/* The fetch is still out: this client is told so and forgotten. */
+	source_forget(c);
+	c->waiting = false;
+	n_waiting--;
+	respond(c, 503, "Service Unavailable", "text/plain", "reconcile still running\n", 24);
+}
+
+/* The client accepted longest ago that is still reading its head (the
+ * list is newest first). */
+static struct client *oldest_silent(void)
+{
+	struct client *found = NULL;
+	for (struct client *c = clients; c; c = c->next)
+		if (!c->waiting && !c->out.len)
+			found = c;
+	return found;
 }
 
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	for (;;) {
-		if (n_clients >= MAX_CLIENTS) {
-			/* Leave the rest in the backlog until a slot frees. */
-			ev_io_stop(loop, w);
-			return;
-		}
 		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
+		if (n_clients >= MAX_CLIENTS) {
+			struct client *idle = oldest_silent();
+			if (!idle) {
+				static const char busy[] =
+					"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 5\r\n"
+					"Connection: close\r\n\r\nbusy\n";
+				(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+				close(fd);
+				continue;
+			}
+			client_free(idle);
+		}
 		struct client *c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(fd);
@@ -416,7 +477,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		c->fd = fd;
 		ev_io_init(&c->io, client_io_cb, fd, EV_READ);
 		c->io.data = c;
-		ev_timer_init(&c->timeout, client_timeout_cb, CLIENT_TIMEOUT, 0.);
+		ev_timer_init(&c->timeout, client_timeout_cb, HEAD_TIMEOUT, 0.);
 		c->timeout.data = c;
 		ev_io_start(loop, &c->io);
 		ev_timer_start(loop, &c->timeout);

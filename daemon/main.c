@@ -47,6 +47,19 @@ static void usage(FILE *f)
 		"  -i, --interval SECONDS graph poll period (default 5)\n"
 		"      --linger SECONDS   reclaim half-closed idle connections after this\n"
 		"                         long (default 30)\n"
+		"      --max-conns-per-link N  connections one link relays at once; more\n"
+		"                         are accepted and closed at once, and counted\n"
+		"                         (default 1024)\n"
+		"      --max-conns-per-consumer N  the same across a consumer's links\n"
+		"                         (default 4096)\n"
+		"      --fd-reserve N     fds kept free for the control socket and pv-ctrl:\n"
+		"                         a connection that would use them is refused\n"
+		"                         (default 64; 0: none)\n"
+		"      --sock-buf BYTES   SO_SNDBUF/SO_RCVBUF of relayed sockets (default\n"
+		"                         131072; the kernel doubles it)\n"
+		"      --max-parked-per-link BYTES  bytes a link's connections may keep\n"
+		"                         in the daemon; a connection going over is closed\n"
+		"                         (default 67108864)\n"
 		"      --backoff-max SECONDS  cap of the retry backoff of failed links\n"
 		"                         (default 30; retries start at 0.25 s and double)\n"
 		"      --device-json FILE IP pools of network links (device.json's\n"
@@ -80,6 +93,21 @@ static void reap_cb(struct ev_loop *loop, ev_check *w, int revents)
 	mesh_reap();
 }
 
+static int parse_count(const char *opt, const char *arg, unsigned long long min,
+		       unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "pv-xconnect: %s wants a whole number from %llu to %llu, not '%s'\n",
+			opt, min, max, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static int parse_seconds(const char *opt, const char *arg, double *out)
 {
 	char *end;
@@ -104,6 +132,11 @@ int main(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "linger", required_argument, NULL, 'L' },
 		{ "backoff-max", required_argument, NULL, 'B' },
+		{ "max-conns-per-link", required_argument, NULL, 'M' },
+		{ "max-conns-per-consumer", required_argument, NULL, 'C' },
+		{ "fd-reserve", required_argument, NULL, 'R' },
+		{ "sock-buf", required_argument, NULL, 'b' },
+		{ "max-parked-per-link", required_argument, NULL, 'P' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "device-json", required_argument, NULL, 'D' },
 		{ "state-dir", required_argument, NULL, 'T' },
@@ -116,6 +149,7 @@ int main(int argc, char **argv)
 	const char *device_json = NULL, *lease_dir = DEFAULT_STATE_DIR;
 	bool ctrl_given = false;
 	int c;
+	unsigned long long n;
 
 	while ((c = getopt_long(argc, argv, "c:g:S:s:i:l:hV", opts, NULL)) != -1) {
 		switch (c) {
@@ -146,6 +180,31 @@ int main(int argc, char **argv)
 		case 'B':
 			if (parse_seconds("--backoff-max", optarg, &pvx_backoff_cap) < 0)
 				return 2;
+			break;
+		case 'M':
+			if (parse_count("--max-conns-per-link", optarg, 1, 1u << 20, &n) < 0)
+				return 2;
+			relay_max_conns_per_link = (unsigned)n;
+			break;
+		case 'C':
+			if (parse_count("--max-conns-per-consumer", optarg, 1, 1u << 20, &n) < 0)
+				return 2;
+			relay_max_conns_per_consumer = (unsigned)n;
+			break;
+		case 'R':
+			if (parse_count("--fd-reserve", optarg, 0, 1u << 16, &n) < 0)
+				return 2;
+			relay_fd_reserve = (unsigned)n;
+			break;
+		case 'b':
+			if (parse_count("--sock-buf", optarg, 4096, 64u << 20, &n) < 0)
+				return 2;
+			relay_sock_buf = (unsigned)n;
+			break;
+		case 'P':
+			if (parse_count("--max-parked-per-link", optarg, 1u << 20, 1ULL << 40, &n) < 0)
+				return 2;
+			relay_max_parked_per_link = n;
 			break;
 		case 'D':
 			device_json = optarg;

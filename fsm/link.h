@@ -75,6 +75,9 @@ struct pvx_link {
 
 	/* Counters shown by pvxctl links and /metrics. */
 	uint64_t conns_total, conns_active;
+	uint64_t conns_refused; /* over a connection cap or into the fd reserve */
+	uint64_t parked_bytes;  /* held in the daemon now (parked, splice pipes) */
+	uint64_t sessions_reclaimed; /* one side closed, the other not draining */
 	uint64_t bytes_to_provider, bytes_to_consumer;
 	uint64_t bytes_spliced; /* of those, moved by splice() without a copy */
 	uint64_t fds_to_provider, fds_to_consumer;

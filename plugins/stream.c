@@ -92,6 +92,11 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				pause_accepting(l, -errno);
 			return;
 		}
+		if (!relay_admit(l, c)) {
+			/* Over a cap: this connection alone is refused. */
+			close(c);
+			continue;
+		}
 		int p = provider_connect(l, true);
 		if (resource_error(p)) {
 			close(c);

@@ -26,8 +26,20 @@
  *
  * Rules: MSG_CTRUNC (fds lost, e.g. at our fd limit) ends the session;
  * EOF from one side becomes shutdown(SHUT_WR) on the other once its parked
- * bytes are out; both directions finished ends the session; a half-closed
- * session idle for relay_linger seconds is reclaimed. */
+ * bytes are out; both directions finished ends the session; a session one
+ * side of which has closed is reclaimed after relay_linger seconds without
+ * a byte moved, whether or not the other side drains what waits for it.
+ *
+ * Bounds (containers are adversaries): sessions per link and per consumer
+ * are capped, and a connection whose fd would eat into the reserve kept
+ * for the control socket and pv-ctrl is refused (relay_admit).  Both
+ * relayed sockets get SO_SNDBUF/SO_RCVBUF relay_sock_buf and a splice pipe
+ * is SPLICE_PIPE, so a session whose peers never read holds at most, per
+ * direction, one socket buffer of the kernel's (2 x relay_sock_buf) plus
+ * either its pipe or one parked buffer: with the defaults ~1 MiB of kernel
+ * memory and 512 KiB of ours per connection.  The parked bytes of a link's
+ * sessions are summed (parked_bytes); a session that would take them over
+ * relay_max_parked_per_link is closed. */
 #include "config.h"
 
 #include <errno.h>
@@ -35,7 +47,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -46,6 +60,11 @@
 #define MAX_FDS PVX_MAX_FDS
 
 double relay_linger = 30.0;
+unsigned relay_max_conns_per_link = RELAY_MAX_CONNS_PER_LINK;
+unsigned relay_max_conns_per_consumer = RELAY_MAX_CONNS_PER_CONSUMER;
+unsigned relay_fd_reserve = RELAY_FD_RESERVE;
+unsigned relay_sock_buf = RELAY_SOCK_BUF;
+uint64_t relay_max_parked_per_link = RELAY_MAX_PARKED_PER_LINK;
 
 enum { TO_PROVIDER = 0, TO_CONSUMER = 1 };
 
@@ -65,10 +84,10 @@ struct splicer {
 	bool off;      /* could not be set up: copy only */
 };
 
-/* A pipe this large moves up to 1 MiB per splice pair (pipe-max-size is
- * 1 MiB by default; root may go over it).  The pages are the sender's,
- * only referenced, so it costs no memory of its own. */
-#define SPLICE_PIPE (1024 * 1024)
+/* A pipe this large moves up to 256 KiB per splice pair.  Its pages stay
+ * pinned while the destination does not read: it is part of what a
+ * stalled session costs, so it is kept modest. */
+#define SPLICE_PIPE (256 * 1024)
 /* A read this large says bulk is flowing (messages are smaller: a sender's
  * default socket buffer holds ~208 KiB, so a full RELAY_BUF read is rare). */
 #define SPLICE_AFTER (64 * 1024)
@@ -88,7 +107,9 @@ struct relay_session {
 	bool hold;          /* the filter holds the consumer: do not read it */
 	bool closing;       /* close once the consumer has its parked bytes */
 	ev_timer linger;
-	ev_tstamp last_activity;
+	ev_tstamp last_activity; /* last byte read or written */
+	uint64_t held;      /* bytes counted in link->parked_bytes */
+	struct consumer_conns *cc;
 	bool closed;
 	struct relay_session *next_dead;
 };
@@ -99,6 +120,56 @@ static union {
 	char buf[CMSG_SPACE(sizeof(int) * MAX_FDS)];
 } cbuf;
 static struct pvx_buf fout; /* filter output, reused */
+
+/* Sessions per consumer (by name, across its links), for the cap. */
+struct consumer_conns {
+	struct consumer_conns *next;
+	unsigned conns;
+	char name[];
+};
+#define CONSUMER_BUCKETS 256
+static struct consumer_conns *consumers[CONSUMER_BUCKETS];
+
+static struct consumer_conns **consumer_slot(const char *name)
+{
+	unsigned h = 5381;
+	for (const char *c = name; *c; c++)
+		h = h * 33 + (unsigned char)*c;
+	struct consumer_conns **pp = &consumers[h % CONSUMER_BUCKETS];
+	while (*pp && strcmp((*pp)->name, name) != 0)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static unsigned consumer_conns(const char *name)
+{
+	struct consumer_conns *cc = *consumer_slot(name);
+	return cc ? cc->conns : 0;
+}
+
+static struct consumer_conns *consumer_get(const char *name)
+{
+	struct consumer_conns **pp = consumer_slot(name);
+	if (!*pp) {
+		size_t n = strlen(name) + 1;
+		struct consumer_conns *cc = calloc(1, sizeof(*cc) + n);
+		if (!cc)
+			return NULL;
+		memcpy(cc->name, name, n);
+		*pp = cc;
+	}
+	(*pp)->conns++;
+	return *pp;
+}
+
+static void consumer_put(struct consumer_conns *cc)
+{
+	if (!cc || --cc->conns > 0)
+		return;
+	struct consumer_conns **pp = consumer_slot(cc->name);
+	*pp = cc->next;
+	free(cc);
+}
 
 static struct parked *parked_pool;
 static unsigned parked_pool_len;
@@ -173,6 +244,25 @@ static inline bool pending(const struct relay_session *s, int d)
 	return s->parked[d] || s->sp[d].queued;
 }
 
+/* Keeps link->parked_bytes equal to what the link's sessions hold. */
+static void account(struct relay_session *s)
+{
+	uint64_t held = 0;
+	for (int d = 0; d < 2 && !s->closed; d++) {
+		if (s->parked[d])
+			held += s->parked[d]->len - s->parked[d]->off;
+		held += s->sp[d].queued;
+	}
+	s->link->parked_bytes = s->link->parked_bytes - s->held + held;
+	s->held = held;
+}
+
+/* Bytes of a session would go over its link's budget. */
+static bool over_budget(const struct relay_session *s, size_t more)
+{
+	return s->link->parked_bytes - s->held + more > relay_max_parked_per_link;
+}
+
 static void session_close(struct relay_session *s)
 {
 	if (s->closed)
@@ -191,6 +281,9 @@ static void session_close(struct relay_session *s)
 		}
 	}
 	ev_timer_stop(loop, &s->linger);
+	account(s);
+	consumer_put(s->cc);
+	s->cc = NULL;
 	if (s->filter)
 		s->filter->close(s->fstate);
 	s->filter = NULL;
@@ -244,6 +337,13 @@ static bool consumer_held(const struct relay_session *s)
  * it has parked bytes. */
 static void update_watchers(struct relay_session *s)
 {
+	account(s);
+	/* Bytes wait for a side: if it never drains and the other has gone,
+	 * the linger timer reclaims the session. */
+	if ((pending(s, 0) || pending(s, 1)) && !ev_is_active(&s->linger)) {
+		ev_timer_set(&s->linger, relay_linger, 0.);
+		ev_timer_start(pvx_loop, &s->linger);
+	}
 	for (int i = 0; i < 2; i++) {
 		int out = src_of(i);
 		bool held = s->closing || (out == TO_PROVIDER && consumer_held(s));
@@ -279,7 +379,9 @@ static void maybe_finish(struct relay_session *s)
 		session_close(s);
 		return;
 	}
-	if ((s->shut[0] || s->shut[1]) && !ev_is_active(&s->linger)) {
+	/* One side has closed: what is left must move, or the session is
+	 * reclaimed (a peer that never reads would keep it forever). */
+	if ((s->eof[0] || s->eof[1]) && !ev_is_active(&s->linger)) {
 		ev_timer_set(&s->linger, relay_linger, 0.);
 		ev_timer_start(pvx_loop, &s->linger);
 	}
@@ -329,6 +431,7 @@ static bool enqueue(struct relay_session *s, int d, const char *data, size_t len
 			return false;
 		}
 		if (w > 0) {
+			s->last_activity = ev_now(pvx_loop);
 			count(s, d, (size_t)w, nfds);
 			close_fds(fds, nfds); /* the receiver has its own copies */
 			nfds = 0;
@@ -339,6 +442,15 @@ static bool enqueue(struct relay_session *s, int d, const char *data, size_t len
 	if (len == 0) {
 		close_fds(fds, nfds);
 		return true;
+	}
+	size_t parked_len = p ? p->len - p->off : 0;
+	if (parked_len + len > RELAY_PARKED_MAX || over_budget(s, parked_len + len)) {
+		close_fds(fds, nfds);
+		link_error(s->link, 0, "%s, session closed",
+			   parked_len + len > RELAY_PARKED_MAX ? "over the parked bytes of a session"
+							       : "parked bytes over the link's budget");
+		session_close(s);
+		return false;
 	}
 	if (!p) {
 		p = parked_get(len);
@@ -483,6 +595,7 @@ static int splice_out(struct relay_session *s, int d)
 			session_close(s);
 			return -1;
 		}
+		s->last_activity = ev_now(pvx_loop);
 		count(s, d, (size_t)w, 0);
 		s->link->bytes_spliced += (uint64_t)w;
 		sp->queued -= (size_t)w;
@@ -516,6 +629,13 @@ static int splice_in(struct relay_session *s, int d)
 		return SPLICE_RECVMSG;
 	if (queued_fds(sp->info) != 0) /* counted after FIONREAD: see the top */
 		return SPLICE_RECVMSG;
+	if ((size_t)avail > SPLICE_PIPE)
+		avail = SPLICE_PIPE;
+	if (over_budget(s, (size_t)avail)) {
+		link_error(s->link, 0, "parked bytes over the link's budget, session closed");
+		session_close(s);
+		return SPLICE_CLOSED;
+	}
 	ssize_t n = splice(src, NULL, sp->pipe[1], NULL, (size_t)avail,
 			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	if (n <= 0)
@@ -524,7 +644,7 @@ static int splice_in(struct relay_session *s, int d)
 	sp->queued = (size_t)n;
 	int r = splice_out(s, d);
 	if (r == 0)
-		update_watchers(s);
+		update_watchers(s); /* counts the bytes left in the pipe */
 	return r < 0 ? SPLICE_CLOSED : r == 0 ? SPLICE_WAIT_OUT : SPLICE_MOVED;
 }
 
@@ -628,6 +748,8 @@ static bool flush(struct relay_session *s, int d)
 {
 	if (s->sp[d].queued) {
 		int r = splice_out(s, d);
+		if (r == 0)
+			account(s);
 		if (r <= 0)
 			return r == 0;
 		maybe_finish(s);
@@ -645,10 +767,12 @@ static bool flush(struct relay_session *s, int d)
 		return false;
 	}
 	if (w > 0) {
+		s->last_activity = ev_now(pvx_loop);
 		count(s, d, (size_t)w, p->nfds);
 		close_fds(p->fds, p->nfds);
 		p->nfds = 0;
 		p->off += (size_t)w;
+		account(s);
 	}
 	if (p->off == p->len) {
 		parked_put(p);
@@ -678,13 +802,32 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		pump(s, out);
 }
 
+/* The peer on fd has closed or shut down writing, even with bytes of its
+ * still queued (which a stalled direction does not read). */
+static bool hung_up(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 static void linger_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct relay_session *s = w->data;
 	ev_tstamp idle = ev_now(loop) - s->last_activity;
+	bool stalled = pending(s, 0) || pending(s, 1);
+	if (idle >= relay_linger && !s->eof[0] && !s->eof[1] && !hung_up(s->fd[0]) &&
+	    !hung_up(s->fd[1])) {
+		/* Both sides are there, only slow: watched while bytes wait. */
+		if (stalled) {
+			ev_timer_set(w, relay_linger, 0.);
+			ev_timer_start(loop, w);
+		}
+		return;
+	}
 	if (idle >= relay_linger) {
-		log_debug("link %s: half-closed session idle for %.1fs, reclaimed", link_key(s->link),
-			  idle);
+		log_debug("link %s: half-closed session without progress for %.1fs, reclaimed",
+			  link_key(s->link), idle);
+		s->link->sessions_reclaimed++;
 		session_close(s);
 		return;
 	}
@@ -692,14 +835,46 @@ static void linger_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_start(loop, w);
 }
 
-/* A larger send buffer lets each side queue more per wakeup: fewer
- * context switches per byte.  It is a limit, not an allocation: an idle
- * connection costs nothing more.  Root may exceed wmem_max. */
-static void grow_sndbuf(int fd)
+/* The socket buffers are what a peer that never reads makes the kernel
+ * keep for us: set to relay_sock_buf whatever the system default
+ * (FORCE: root may go past [rw]mem_max, and below it is a cap). */
+static void set_bufs(int fd)
 {
-	int size = RELAY_SNDBUF;
+	int size = (int)relay_sock_buf;
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
+/* The fd limit now (an operator may change it with prlimit). */
+static unsigned fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > 1u << 30)
+		return 1u << 30;
+	return (unsigned)rl.rlim_cur;
+}
+
+bool relay_admit(struct pvx_link *l, int client_fd)
+{
+	const char *why = NULL;
+	/* fds are handed out lowest first: the accepted one tells how many
+	 * are in use.  A session needs one more for the provider, and up to
+	 * six for splicing. */
+	unsigned limit = relay_fd_reserve ? fd_limit() : 0;
+	if (l->conns_active >= relay_max_conns_per_link)
+		why = "connection refused: --max-conns-per-link reached";
+	else if (consumer_conns(l->spec.consumer) >= relay_max_conns_per_consumer)
+		why = "connection refused: --max-conns-per-consumer reached";
+	else if (relay_fd_reserve && (unsigned)client_fd + 1 + relay_fd_reserve >= limit)
+		why = "connection refused: the fds left are the --fd-reserve";
+	if (!why)
+		return true;
+	l->conns_refused++;
+	link_error(l, 0, "%s", why);
+	return false;
 }
 
 int relay_start(struct pvx_link *l, int client_fd, int provider_fd,
@@ -718,8 +893,9 @@ int relay_start(struct pvx_link *l, int client_fd, int provider_fd,
 	s->link = l;
 	s->filter = filter;
 	s->fstate = st;
-	grow_sndbuf(client_fd);
-	grow_sndbuf(provider_fd);
+	s->cc = consumer_get(l->spec.consumer);
+	set_bufs(client_fd);
+	set_bufs(provider_fd);
 	s->fd[TO_PROVIDER] = provider_fd;
 	s->fd[TO_CONSUMER] = client_fd;
 	for (int i = 0; i < 2; i++) {

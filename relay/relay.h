@@ -8,11 +8,33 @@
 
 /* Bytes read per recvmsg; also the size of a back-pressure buffer. */
 #define RELAY_BUF (256 * 1024)
-/* Send buffer of both sockets of a session. */
-#define RELAY_SNDBUF (2048 * 1024)
-
-/* Seconds a half-closed session may stay idle before it is reclaimed. */
+/* Seconds a session one side of which has closed may stay without
+ * progress before it is reclaimed. */
 extern double relay_linger;
+
+/* Bounds that keep one hostile consumer or provider from taking the
+ * daemon's fds or the host's kernel memory (options of the daemon):
+ * - relay_max_conns_per_link / _per_consumer: sessions at once; one over
+ *   is accepted and closed at once, and counted in conns_refused;
+ * - relay_fd_reserve: fds the relay leaves free for the control socket
+ *   and pv-ctrl (a connection whose fd lands in them is refused; 0: none);
+ * - relay_sock_buf: SO_SNDBUF and SO_RCVBUF of both relayed sockets (the
+ *   kernel doubles it for its bookkeeping);
+ * - relay_max_parked_per_link: bytes a link's sessions may keep in the
+ *   daemon (parked buffers and splice pipes); a session that would go
+ *   over is closed. */
+extern unsigned relay_max_conns_per_link, relay_max_conns_per_consumer, relay_fd_reserve;
+extern unsigned relay_sock_buf;
+extern uint64_t relay_max_parked_per_link;
+
+#define RELAY_MAX_CONNS_PER_LINK 1024
+#define RELAY_MAX_CONNS_PER_CONSUMER 4096
+#define RELAY_FD_RESERVE 64
+#define RELAY_SOCK_BUF (128 * 1024)
+#define RELAY_MAX_PARKED_PER_LINK (64ULL * 1024 * 1024)
+/* A parked buffer of one direction never grows past this (filtered
+ * directions append); the session is closed instead. */
+#define RELAY_PARKED_MAX (4 * RELAY_BUF)
 
 struct pvx_buf;
 
@@ -54,6 +76,12 @@ bool relay_send(struct relay_session *s, bool to_provider, const char *data, siz
 void relay_hold_consumer(struct relay_session *s, bool hold);
 void relay_fail(struct relay_session *s, const char *why);
 bool relay_closed(const struct relay_session *s);
+
+/* Whether the link may take one more connection, whose accepted fd is
+ * client_fd: under the per-link and per-consumer caps and outside the fd
+ * reserve.  When not, the refusal is counted and logged (once per reason)
+ * and the caller closes client_fd. */
+bool relay_admit(struct pvx_link *l, int client_fd);
 
 /* Starts relaying between an accepted client fd and a provider fd whose
  * non-blocking connect was started.  Takes both fds.  filter may be NULL. */
