@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -60,6 +61,10 @@ static struct pvx_job *queue_take_all(struct job_queue *q)
 static void *worker_main(void *arg)
 {
 	(void)arg;
+	/* A umask and working directory of our own: jobs set the umask
+	 * around bind() (lib/ns.c), which must not leak into other threads. */
+	if (unshare(CLONE_FS) < 0)
+		log_warn("worker: unshare(CLONE_FS): %s (umask shared with the loop)", strerror(errno));
 	pthread_mutex_lock(&pool.lock);
 	for (;;) {
 		while (!pool.todo.head && !pool.stopping) {
@@ -181,6 +186,26 @@ unsigned pvx_worker_busy(void)
 	unsigned n = pool.busy;
 	pthread_mutex_unlock(&pool.lock);
 	return n;
+}
+
+static void drain_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	*(bool *)w->data = true;
+}
+
+unsigned pvx_worker_drain(double seconds)
+{
+	if (!pool.started)
+		return 0;
+	bool expired = false;
+	ev_timer t;
+	ev_timer_init(&t, drain_timeout, seconds, 0.);
+	t.data = &expired;
+	ev_timer_start(pool.loop, &t);
+	while (pool.pending && !expired)
+		ev_run(pool.loop, EVRUN_ONCE);
+	ev_timer_stop(pool.loop, &t);
+	return pool.pending;
 }
 
 void pvx_worker_shutdown(void)

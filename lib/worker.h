@@ -42,6 +42,9 @@ void pvx_worker_submit(struct pvx_job *j);
 unsigned pvx_worker_pending(void);
 /* Threads currently inside a run(). */
 unsigned pvx_worker_busy(void);
+/* Runs the loop until no job is pending or seconds have passed (at exit:
+ * the removal of what was planted).  Returns the jobs still pending. */
+unsigned pvx_worker_drain(double seconds);
 /* Stops the pool: queued jobs are dropped through done() with abandoned
  * set, idle threads are joined; a thread stuck in run() is detached and
  * dies with the process. */
