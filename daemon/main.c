@@ -55,6 +55,9 @@ static void usage(FILE *f)
 		"                         long (default 30)\n"
 		"      --backoff-max SECONDS  cap of the retry backoff of failed links\n"
 		"                         (default 30; retries start at 0.25 s and double)\n"
+		"      --work-timeout SECONDS  how long planting or probing a link may take\n"
+		"                         inside a container before the link stops waiting\n"
+		"                         for it and backs off (default 10)\n"
 		"      --device-json FILE IP pools of network links (device.json's\n"
 		"                         network.pools); a graph object's \"pools\" win\n"
 		"      --state-dir DIR    where IP leases are kept across restarts\n"
@@ -110,6 +113,7 @@ int main(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "linger", required_argument, NULL, 'L' },
 		{ "backoff-max", required_argument, NULL, 'B' },
+		{ "work-timeout", required_argument, NULL, 'W' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "device-json", required_argument, NULL, 'D' },
 		{ "state-dir", required_argument, NULL, 'T' },
@@ -151,6 +155,10 @@ int main(int argc, char **argv)
 			break;
 		case 'B':
 			if (parse_seconds("--backoff-max", optarg, &pvx_backoff_cap) < 0)
+				return 2;
+			break;
+		case 'W':
+			if (parse_seconds("--work-timeout", optarg, &pvx_step_timeout) < 0)
 				return 2;
 			break;
 		case 'D':
