@@ -135,8 +135,8 @@ static json_t *link_json(const struct pvx_link *l)
 					      (json_int_t)l->messages_to_provider, "messages_to_consumer",
 					      (json_int_t)l->messages_to_consumer, "denied",
 					      (json_int_t)l->denied, "uid", (json_int_t)l->dbus_uid));
-	if (l->detail[0])
-		json_object_set_new(o, "detail", json_string(l->detail));
+	if (l->planted.detail[0])
+		json_object_set_new(o, "detail", json_string(l->planted.detail));
 	json_object_set_new(o, "last_error", l->last_error[0] ? json_string(l->last_error)
 							      : json_null());
 	return o;

@@ -14,6 +14,7 @@
 #include "daemon/control.h"
 #include "pvctrl/events.h"
 #include "lib/log.h"
+#include "lib/worker.h"
 #include "ipam/ipam.h"
 #include "sources/source.h"
 #include "fsm/link.h"
@@ -23,6 +24,11 @@
 #define DEFAULT_CTRL "/run/pantavisor/pv/pv-ctrl"
 #define DEFAULT_CONTROL "/run/pantavisor/pv/xconnect.sock"
 #define DEFAULT_STATE_DIR "/var/lib/pv-xconnect"
+/* Threads for work in containers: a container whose filesystem stalls
+ * holds at most a few of them (fsm/link.c, plugins/stream.c). */
+#define WORKER_THREADS 128
+/* At exit, how long the removal of planted sockets and nodes may take. */
+#define SHUTDOWN_DRAIN 5.0
 
 static void usage(FILE *f)
 {
@@ -62,6 +68,9 @@ static void usage(FILE *f)
 		"                         (default 67108864)\n"
 		"      --backoff-max SECONDS  cap of the retry backoff of failed links\n"
 		"                         (default 30; retries start at 0.25 s and double)\n"
+		"      --work-timeout SECONDS  how long planting or probing a link may take\n"
+		"                         inside a container before the link stops waiting\n"
+		"                         for it and backs off (default 10)\n"
 		"      --device-json FILE IP pools of network links (device.json's\n"
 		"                         network.pools); a graph object's \"pools\" win\n"
 		"      --state-dir DIR    where IP leases are kept across restarts\n"
@@ -137,6 +146,7 @@ int main(int argc, char **argv)
 		{ "fd-reserve", required_argument, NULL, 'R' },
 		{ "sock-buf", required_argument, NULL, 'b' },
 		{ "max-parked-per-link", required_argument, NULL, 'P' },
+		{ "work-timeout", required_argument, NULL, 'W' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "device-json", required_argument, NULL, 'D' },
 		{ "state-dir", required_argument, NULL, 'T' },
@@ -206,6 +216,10 @@ int main(int argc, char **argv)
 				return 2;
 			relay_max_parked_per_link = n;
 			break;
+		case 'W':
+			if (parse_seconds("--work-timeout", optarg, &pvx_step_timeout) < 0)
+				return 2;
+			break;
 		case 'D':
 			device_json = optarg;
 			src.device_json = optarg;
@@ -262,6 +276,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* Work that touches containers runs off the loop (lib/worker.h); a
+	 * container that stalls one holds a thread, not the daemon. */
+	if (pvx_worker_init(pvx_loop, WORKER_THREADS) < 0) {
+		fprintf(stderr, "pv-xconnect: cannot start the worker pool\n");
+		return 1;
+	}
+
 	char err[300];
 	if (device_json && ipam_load_device_json(device_json, err, sizeof(err)) < 0) {
 		log_error("--device-json: %s", err);
@@ -302,6 +323,12 @@ int main(int argc, char **argv)
 	source_stop();
 	mesh_shutdown();
 	control_stop();
+	/* What was planted is removed by workers: give them a moment. */
+	unsigned left = pvx_worker_drain(SHUTDOWN_DRAIN);
+	if (left)
+		log_warn("%u job(s) in containers did not finish within %.0f s; leaving them", left,
+			 SHUTDOWN_DRAIN);
+	pvx_worker_shutdown();
 	relay_cleanup();
 	events_cleanup();
 	ipam_reset();

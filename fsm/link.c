@@ -1,7 +1,8 @@
 /* Link objects and the state hooks the table (fsm.c) calls: planting
- * through the link type's plugin, the retry timer with capped exponential
- * backoff, and pidfd watchers that notice a consumer or provider exit at
- * once instead of at the next poll. */
+ * and probing through the link type's plugin on a worker thread (nothing
+ * that touches a container runs on the loop), the retry timer with capped
+ * exponential backoff, and pidfd watchers that notice a consumer or
+ * provider exit at once instead of at the next poll. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 
 double pvx_backoff_base = 0.25;
 double pvx_backoff_cap = 30.0;
+double pvx_step_timeout = 10.0;
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -29,7 +31,8 @@ static void consumer_exit_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct pvx_link *l = w->data;
 	ev_io_stop(loop, w);
 	l->consumer_pidfd = safe_close(l->consumer_pidfd);
-	log_info("link %s: consumer pid %d exited", link_key(l), (int)l->planted_pid);
+	log_info("link %s: consumer pid %d exited", link_key(l),
+		 (int)(l->planted.pid ? l->planted.pid : l->spec.consumer_pid));
 	link_fire(l, EV_CONSUMER_EXITED);
 }
 
@@ -41,6 +44,8 @@ static void provider_exit_cb(struct ev_loop *loop, ev_io *w, int revents)
 	link_error(l, 0, "provider pid %d exited", (int)l->spec.provider_pid);
 	link_fire(l, EV_PROVIDER_DOWN);
 }
+
+static void step_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
 struct pvx_link *link_new(const struct pvx_link_spec *spec)
 {
@@ -54,8 +59,10 @@ struct pvx_link *link_new(const struct pvx_link_spec *spec)
 	l->plugin = pvx_plugin_for(spec->type);
 	l->state = LS_NEW;
 	l->since = pvx_wallclock();
-	l->listen_fd = -1;
+	l->planted.fd = -1;
 	l->consumer_pidfd = l->provider_pidfd = -1;
+	ev_init(&l->step_timer, step_timeout_cb);
+	l->step_timer.data = l;
 	ev_init(&l->timer, timer_cb);
 	l->timer.data = l;
 	ev_init(&l->consumer_exit_watcher, consumer_exit_cb);
@@ -73,19 +80,112 @@ static void close_pidfds(struct pvx_link *l)
 	l->provider_pidfd = safe_close(l->provider_pidfd);
 }
 
-static void unplant(struct pvx_link *l)
+/* The job mechanism: lib/worker's done() on the loop, back to the link. */
+static void job_done(struct pvx_job *w)
 {
-	if (l->plugin)
-		l->plugin->unplant(l);
+	struct link_job *j = (struct link_job *)w;
+	struct pvx_link *l = j->link;
+	if (l) {
+		for (struct link_job **p = &l->jobs; *p; p = &(*p)->next_of_link)
+			if (*p == j) {
+				*p = j->next_of_link;
+				break;
+			}
+		l->jobs_out--;
+		if (j->stuck)
+			l->jobs_stuck--;
+		if (l->step == j)
+			l->step = NULL;
+	}
+	j->finish(j, l && !w->abandoned && j->gen == l->gen ? l : NULL);
+}
+
+void link_job_submit(struct pvx_link *l, struct link_job *j, pvx_job_fn run,
+		     void (*finish)(struct link_job *j, struct pvx_link *l))
+{
+	j->job.run = run;
+	j->job.done = job_done;
+	j->finish = finish;
+	j->stuck = false;
+	j->link = l;
+	j->next_of_link = NULL;
+	j->gen = l ? l->gen : 0;
+	if (l) {
+		j->next_of_link = l->jobs;
+		l->jobs = j;
+		l->jobs_out++;
+	}
+	pvx_worker_submit(&j->job);
+}
+
+/* Stops waiting for the plant or probe in flight: its result, when it
+ * comes, is undone instead of applied. */
+static void cancel_step(struct pvx_link *l)
+{
+	ev_timer_stop(pvx_loop, &l->step_timer);
+	if (l->step) {
+		l->step->job.abandoned = true;
+		l->step = NULL;
+	}
+}
+
+struct remove_job {
+	struct link_job lj;
+	const struct pvx_plugin *plugin;
+	struct pvx_planted planted;
+};
+
+static void remove_run(struct pvx_job *w)
+{
+	struct remove_job *j = (struct remove_job *)w;
+	j->plugin->remove(&j->planted);
+}
+
+static void remove_finish(struct link_job *lj, struct pvx_link *l)
+{
+	free(lj);
+}
+
+/* Removes p on a worker (p is taken over, *p reset). */
+static void remove_later(const struct pvx_plugin *plugin, struct pvx_planted *p)
+{
+	if (p->made) {
+		struct remove_job *j = calloc(1, sizeof(*j));
+		if (j) {
+			j->plugin = plugin;
+			j->planted = *p;
+			link_job_submit(NULL, &j->lj, remove_run, remove_finish);
+		} else {
+			log_error("out of memory: a planted resource is left in consumer pid %d", (int)p->pid);
+			if (p->fd >= 0)
+				close(p->fd);
+		}
+	}
+	*p = (struct pvx_planted){ .fd = -1 };
+}
+
+void link_unplant(struct pvx_link *l)
+{
+	cancel_step(l);
+	if (!l->plugin)
+		return;
+	if (l->live && l->plugin->release)
+		l->plugin->release(l);
+	l->live = NULL;
+	l->gen++;
+	remove_later(l->plugin, &l->planted);
 }
 
 void link_free(struct pvx_link *l)
 {
 	if (!l)
 		return;
-	unplant(l);
+	link_unplant(l);
 	close_pidfds(l);
 	ev_timer_stop(pvx_loop, &l->timer);
+	/* Jobs still out come back to no one: they undo what they made. */
+	for (struct link_job *j = l->jobs; j; j = j->next_of_link)
+		j->link = NULL;
 	pvx_link_spec_free(&l->spec);
 	free(l);
 }
@@ -164,9 +264,113 @@ void link_provider_reset(struct pvx_link *l)
 	l->provider_pidfd = safe_close(l->provider_pidfd);
 }
 
+/* Planting, off the loop: the job carries a copy of the specification
+ * and what was planted before (removed first, in the same job, so the new
+ * socket never meets the old one). */
+struct plant_job {
+	struct link_job lj;
+	const struct pvx_plugin *plugin;
+	struct pvx_link_spec spec;
+	struct pvx_planted old, planted;
+	int result;
+	char why[160];
+};
+
+static void plant_run(struct pvx_job *w)
+{
+	struct plant_job *j = (struct plant_job *)w;
+	if (j->old.made)
+		j->plugin->remove(&j->old);
+	if (j->spec.consumer_pid && pvx_ns_shares_our_root(j->spec.consumer_pid)) {
+		snprintf(j->why, sizeof(j->why),
+			 "consumer pid %d runs in the host's root (still starting?), not planting",
+			 (int)j->spec.consumer_pid);
+		j->result = -EAGAIN;
+		return;
+	}
+	j->result = j->plugin->plant(&j->spec, &j->planted, j->why, sizeof(j->why));
+	if (j->result != 0 && j->planted.made)
+		j->plugin->remove(&j->planted);
+}
+
+static void plant_job_free(struct plant_job *j)
+{
+	pvx_link_spec_free(&j->spec);
+	free(j);
+}
+
+static void plant_finish(struct link_job *lj, struct pvx_link *l)
+{
+	struct plant_job *j = (struct plant_job *)lj;
+	if (!l) {
+		/* No longer wanted: undo what it made. */
+		remove_later(j->plugin, &j->planted);
+		plant_job_free(j);
+		return;
+	}
+	ev_timer_stop(pvx_loop, &l->step_timer);
+	int r = j->result;
+	if (r == 0) {
+		l->planted = j->planted;
+		j->planted = (struct pvx_planted){ .fd = -1 };
+		r = l->plugin->adopt ? l->plugin->adopt(l, j->why, sizeof(j->why)) : 0;
+		if (r == 0) {
+			r = watch_consumer(l);
+			if (r < 0)
+				snprintf(j->why, sizeof(j->why), "consumer pid %d: %s",
+					 (int)l->spec.consumer_pid, strerror(-r));
+		}
+	}
+	if (r != 0)
+		link_error(l, 0, "%s", j->why[0] ? j->why : strerror(r < 0 ? -r : EINVAL));
+	plant_job_free(j);
+	if (r == PVX_REFUSED) {
+		link_fire(l, EV_INJECT_REFUSED);
+	} else if (r < 0) {
+		link_unplant(l);
+		link_fire(l, EV_INJECT_FAILED);
+	} else {
+		link_fire(l, EV_INJECT_OK);
+	}
+}
+
+static void step_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct pvx_link *l = w->data;
+	struct link_job *j = l->step;
+	if (!j)
+		return;
+	j->stuck = true;
+	l->jobs_stuck++;
+	cancel_step(l);
+	link_error(l, 0, "%s did not finish in %.0f s (does the container's filesystem answer?)",
+		   l->state == LS_PENDING ? "planting" : "probing the provider", pvx_step_timeout);
+	link_fire(l, l->state == LS_PENDING ? EV_INJECT_FAILED : EV_PROVIDER_DOWN);
+}
+
+static void start_step(struct pvx_link *l, struct link_job *j, pvx_job_fn run,
+		       void (*finish)(struct link_job *j, struct pvx_link *l))
+{
+	l->step = j;
+	link_job_submit(l, j, run, finish);
+	ev_timer_set(&l->step_timer, pvx_step_timeout, 0.);
+	ev_timer_start(pvx_loop, &l->step_timer);
+}
+
+/* A job of the link overran its time and is still out: starting another
+ * would only add a thread to the ones that container holds. */
+static bool held_back(struct pvx_link *l)
+{
+	if (!l->jobs_stuck)
+		return false;
+	link_error(l, 0, "%u job(s) of this link still wait in the container; not starting another",
+		   l->jobs_stuck);
+	return true;
+}
+
 void link_enter_pending(struct pvx_link *l)
 {
-	unplant(l);
+	cancel_step(l);
 	close_pidfds(l);
 	if (!l->plugin) {
 		link_error(l, 0, "link type '%s' %s", pvx_link_type_names[l->spec.type],
@@ -174,34 +378,90 @@ void link_enter_pending(struct pvx_link *l)
 		link_fire(l, EV_INJECT_REFUSED);
 		return;
 	}
-	if (l->spec.consumer_pid && pvx_ns_shares_our_root(l->spec.consumer_pid)) {
-		link_error(l, 0, "consumer pid %d runs in the host's root (still starting?), not planting",
-			   (int)l->spec.consumer_pid);
+	if (l->live && l->plugin->release)
+		l->plugin->release(l);
+	l->live = NULL;
+	l->gen++;
+	if (held_back(l)) {
+		link_unplant(l);
 		link_fire(l, EV_INJECT_FAILED);
 		return;
 	}
-	int r = l->plugin->plant(l);
-	if (r == 0)
-		r = watch_consumer(l);
-	if (r == PVX_REFUSED) {
-		link_fire(l, EV_INJECT_REFUSED);
-	} else if (r < 0) {
-		unplant(l);
+	struct plant_job *j = calloc(1, sizeof(*j));
+	if (!j || pvx_link_spec_copy(&j->spec, &l->spec) < 0) {
+		free(j);
+		link_unplant(l);
+		link_error(l, -ENOMEM, "planting");
 		link_fire(l, EV_INJECT_FAILED);
-	} else {
-		link_fire(l, EV_INJECT_OK);
+		return;
 	}
+	j->plugin = l->plugin;
+	j->planted.fd = -1;
+	j->old = l->planted;
+	l->planted = (struct pvx_planted){ .fd = -1 };
+	int r = l->plugin->prepare ? l->plugin->prepare(l, &j->planted) : 0;
+	if (r != 0) {
+		remove_later(l->plugin, &j->old);
+		plant_job_free(j);
+		link_fire(l, r == PVX_REFUSED ? EV_INJECT_REFUSED : EV_INJECT_FAILED);
+		return;
+	}
+	start_step(l, &j->lj, plant_run, plant_finish);
 }
 
-void link_probe(struct pvx_link *l)
+/* Probing, off the loop too: the provider's socket or node is looked up
+ * inside the provider. */
+struct probe_job {
+	struct link_job lj;
+	const struct pvx_plugin *plugin;
+	struct pvx_link_spec spec;
+	int result;
+	char why[160];
+};
+
+static void probe_run(struct pvx_job *w)
 {
-	int r = l->plugin->probe(l);
+	struct probe_job *j = (struct probe_job *)w;
+	j->result = j->plugin->probe(&j->spec, j->why, sizeof(j->why));
+}
+
+static void probe_finish(struct link_job *lj, struct pvx_link *l)
+{
+	struct probe_job *j = (struct probe_job *)lj;
+	int r = j->result;
+	if (l) {
+		ev_timer_stop(pvx_loop, &l->step_timer);
+		if (r != 0 && j->why[0])
+			link_error(l, 0, "%s", j->why);
+	}
+	pvx_link_spec_free(&j->spec);
+	free(j);
+	if (!l || l->state != LS_INJECTED)
+		return;
 	if (r == 0) {
 		watch_provider(l);
 		link_fire(l, EV_PROVIDER_UP);
 	} else {
 		link_probe_later(l);
 	}
+}
+
+void link_probe(struct pvx_link *l)
+{
+	if (l->step)
+		return; /* one at a time: its answer is as good */
+	if (held_back(l)) {
+		link_probe_later(l);
+		return;
+	}
+	struct probe_job *j = calloc(1, sizeof(*j));
+	if (!j || pvx_link_spec_copy(&j->spec, &l->spec) < 0) {
+		free(j);
+		link_probe_later(l);
+		return;
+	}
+	j->plugin = l->plugin;
+	start_step(l, &j->lj, probe_run, probe_finish);
 }
 
 void link_probe_later(struct pvx_link *l)
@@ -218,27 +478,28 @@ void link_enter_injected(struct pvx_link *l)
 
 void link_enter_active(struct pvx_link *l)
 {
+	cancel_step(l);
 	l->attempts = 0;
 	l->last_error[0] = '\0';
 }
 
 void link_enter_backoff(struct pvx_link *l)
 {
-	unplant(l);
+	link_unplant(l);
 	close_pidfds(l);
 	start_timer(l);
 }
 
 void link_enter_failed(struct pvx_link *l)
 {
-	unplant(l);
+	link_unplant(l);
 	close_pidfds(l);
 	l->attempts = 0;
 }
 
 void link_enter_torn_down(struct pvx_link *l)
 {
-	unplant(l);
+	link_unplant(l);
 	close_pidfds(l);
 	ev_timer_stop(pvx_loop, &l->timer);
 	l->attempts = 0;

@@ -9,6 +9,7 @@
 #include <ev.h>
 
 #include "lib/loop.h"
+#include "lib/worker.h"
 #include "model/spec.h"
 
 enum link_state {
@@ -42,6 +43,19 @@ enum link_event {
 
 struct pvx_plugin;
 struct relay_session;
+struct link_job;
+
+/* What a plugin's plant() made, from the worker that made it to the link
+ * that keeps it, and back to a worker for remove() (fsm/plugin.h). */
+struct pvx_planted {
+	bool made;         /* something to remove */
+	int fd;            /* socket types: the listening socket, else -1 */
+	pid_t pid;         /* the consumer pid it was planted in */
+	char *target;      /* where, inside that consumer */
+	uint64_t dev, ino; /* what we created: only that is ever removed */
+	void *priv;        /* the type's own (drm: the node; network: the veth) */
+	char detail[128];  /* facts for pvxctl links (drm: node, kind, driver) */
+};
 
 struct pvx_link {
 	struct pvx_link_spec spec;
@@ -55,21 +69,25 @@ struct pvx_link {
 	unsigned q_head, q_len;
 	bool dispatching;
 
-	/* Planted resource (stream plugins): listener and where it lives. */
-	int listen_fd;
-	ev_io accept_watcher;
-	/* Where the socket was planted, to remove it later: directories are
-	 * resolved again then, so a link holds one fd (its listener). */
-	char *planted_target;
-	pid_t planted_pid;
-	uint64_t plant_dev, plant_ino; /* what we created: we unlink only that */
+	/* What is planted for the link (fsm/plugin.h), and the type's own
+	 * state on the loop while it is (adopt() to release()). */
+	struct pvx_planted planted;
+	void *live;
+
+	/* Work off the loop for this link (lib/worker.h): every job still
+	 * out, so a link freed before they return can disown them; the
+	 * plant or probe in flight; jobs that overran their time. */
+	struct link_job *jobs;
+	struct link_job *step;
+	unsigned jobs_out, jobs_stuck;
+	unsigned gen; /* counts plants: a job answers only for its own */
+	ev_timer step_timer; /* the plant or probe's time limit */
 
 	int consumer_pidfd, provider_pidfd;
 	ev_io consumer_exit_watcher, provider_exit_watcher;
 
-	ev_timer timer;     /* backoff retry, provider probe, accept pause */
+	ev_timer timer;     /* backoff retry, provider probe */
 	unsigned attempts;  /* consecutive failures, for the backoff */
-	ev_timer accept_pause; /* EMFILE on accept: listener paused */
 
 	struct relay_session *sessions; /* open relay sessions */
 
@@ -83,8 +101,6 @@ struct pvx_link {
 	uint64_t fds_to_provider, fds_to_consumer;
 	uint64_t errors;
 	uint64_t requests, proxy_4xx; /* rest links */
-	void *priv;         /* what a plugin keeps for a planted link (drm) */
-	char detail[128];   /* plugin facts for pvxctl (drm: node, kind, driver) */
 	uint64_t messages_to_provider, messages_to_consumer, denied; /* dbus links */
 	unsigned dbus_uid; /* uid of the latest connection to the bus */
 	char last_error[160];
@@ -116,6 +132,29 @@ const char *link_key(const struct pvx_link *l);
 
 /* Backoff: first retry after this many seconds, doubling up to the cap. */
 extern double pvx_backoff_base, pvx_backoff_cap;
+/* How long a plant or a probe may take before the link stops waiting for
+ * it (a container's filesystem that does not answer). */
+extern double pvx_step_timeout;
+
+/* Work of a link's done off the loop (lib/worker.h).  run() gets the job
+ * on a worker thread; finish() gets it back on the loop with link set, or
+ * NULL when the link was freed or stopped waiting (abandoned) meanwhile,
+ * and then frees it (also NULL when the link planted anew since: a job
+ * answers only for the plant it was started for).  A link keeps count of its jobs: those that overran
+ * their time hold it back from starting more. */
+struct link_job {
+	struct pvx_job job;
+	struct pvx_link *link;  /* NULL once the link is gone */
+	struct link_job *next_of_link;
+	void (*finish)(struct link_job *j, struct pvx_link *l);
+	bool stuck;             /* overran its time: counted in jobs_stuck */
+	unsigned gen;           /* the link's plant it was started for */
+};
+void link_job_submit(struct pvx_link *l, struct link_job *j, pvx_job_fn run,
+		     void (*finish)(struct link_job *j, struct pvx_link *l));
+/* Stops waiting for l's plant or probe in flight and hands what l has
+ * planted to a worker for removal (after release()). */
+void link_unplant(struct pvx_link *l);
 
 /* State hooks, called by the table (fsm.c); implemented in link.c. */
 void link_enter_pending(struct pvx_link *l);

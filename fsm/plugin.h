@@ -1,25 +1,54 @@
 /* A link type: how its resource is planted in the consumer, removed, and
- * how the provider is probed.  One file per type in plugins/. */
+ * how the provider is probed.  One file per type in plugins/; the table of
+ * types is plugins/registry.c.
+ *
+ * Everything that touches a container (its filesystem, its namespaces, its
+ * sockets) may wait for as long as the container likes, so it runs on a
+ * worker thread (lib/worker.h) and never on the loop: plant(), remove(),
+ * probe() and connect() below get the link's specification (a copy of
+ * their own) and touch no link and nothing of the loop.  What they made is
+ * handed to the loop in a struct pvx_planted, where adopt() starts watching
+ * it and release() stops, both on the loop and both quick. */
 #ifndef PVX_PLUGIN_H
 #define PVX_PLUGIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "fsm/link.h"
 
 /* plant() result that is not an errno: the link can never work as given
- * (bad target path, type not built in); l->last_error says why. */
+ * (bad target path, type not built in); why says why. */
 #define PVX_REFUSED 1
+
+struct relay_filter;
 
 struct pvx_plugin {
 	const char *type;
-	/* 0: planted; -errno: retry later; PVX_REFUSED: give up. */
-	int (*plant)(struct pvx_link *l);
-	/* Removes what plant() made; must be idempotent. */
-	void (*unplant)(struct pvx_link *l);
-	/* 0: the provider answers; -errno: not (yet). */
-	int (*probe)(struct pvx_link *l);
-	/* Socket types: how a session connects to the provider socket at
-	 * dirfd/name (non-blocking fd or -errno); NULL: as ourselves. */
-	int (*connect)(struct pvx_link *l, int dirfd, const char *name);
+	/* Loop, optional: decisions that need the daemon's state (network:
+	 * the lease), before the plant job; may fill p->priv for plant().
+	 * 0, or PVX_REFUSED / -errno with l's error set. */
+	int (*prepare)(struct pvx_link *l, struct pvx_planted *p);
+	/* Worker: plants what spec asks for in the consumer.  0 with p filled,
+	 * -errno (retry later) or PVX_REFUSED (never as given) with why set
+	 * and nothing left behind. */
+	int (*plant)(const struct pvx_link_spec *spec, struct pvx_planted *p, char *why, size_t whylen);
+	/* Loop, optional: the link takes over l->planted (starts watchers,
+	 * sets l->live).  0, or -errno with why set (the plant is undone). */
+	int (*adopt)(struct pvx_link *l, char *why, size_t whylen);
+	/* Loop, optional: stops what adopt() started; l->planted then goes to
+	 * remove() on a worker. */
+	void (*release)(struct pvx_link *l);
+	/* Worker: removes what plant() made and frees p's contents; must be
+	 * idempotent and must not fail loudly (the container may be gone). */
+	void (*remove)(struct pvx_planted *p);
+	/* Worker: 0 when the provider answers, -errno not (yet), why set. */
+	int (*probe)(const struct pvx_link_spec *spec, char *why, size_t whylen);
+	/* Worker, socket types: a session's non-blocking connection to the
+	 * provider socket at dirfd/name, or -errno; *uid the identity it
+	 * presented.  NULL: connect as ourselves. */
+	int (*connect)(const struct pvx_link_spec *spec, int dirfd, const char *name, unsigned *uid);
 	/* Socket types: the protocol filter of each session, NULL for none. */
 	const struct relay_filter *filter;
 };

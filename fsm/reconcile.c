@@ -131,8 +131,8 @@ static int update(struct pvx_link *l, const struct pvx_link_spec *s)
 		return -1;
 	}
 	/* What is planted belongs to the old spec and the old plugin. */
-	if (ev != EV_PROVIDER_CHANGED && l->plugin)
-		l->plugin->unplant(l);
+	if (ev != EV_PROVIDER_CHANGED)
+		link_unplant(l);
 	link_provider_reset(l);
 	pvx_link_spec_free(&l->spec);
 	l->spec = next;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <pthread.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -250,7 +251,7 @@ int pvx_ns_listen(int dirfd, const char *name, int backlog, uint64_t *dev, uint6
 	/* Bound and listening under a temporary name first, then renamed into
 	 * place: the path never exists without a listener behind it, so a
 	 * client that sees it can connect. */
-	static unsigned counter;
+	static _Atomic unsigned counter; /* workers plant at the same time */
 	char tmp[32];
 	snprintf(tmp, sizeof(tmp), ".pvx%d.%u", (int)getpid(), counter++);
 	unlinkat(dirfd, tmp, 0);
@@ -261,8 +262,9 @@ int pvx_ns_listen(int dirfd, const char *name, int backlog, uint64_t *dev, uint6
 	if (fd < 0)
 		return -errno;
 	/* The umask decides the mode bind() gives the socket file; setting it
-	 * around bind (we are single-threaded) avoids a chmod by path, which a
-	 * container could race with a symlink. */
+	 * around bind avoids a chmod by path, which a container could race
+	 * with a symlink.  Each worker thread has a umask of its own
+	 * (lib/worker.c unshares CLONE_FS). */
 	mode_t old = umask(0111);
 	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
@@ -301,8 +303,10 @@ int pvx_ns_connect(int dirfd, const char *name)
 /* pvx_ns_connect_as runs the connect in a task that shares our memory and
  * fd table and has credentials of its own (clone with CLONE_VM |
  * CLONE_FILES | CLONE_VFORK, the way posix_spawn starts a child): no pages
- * are copied, as fork would, and the socket lands in our fd table.  We are
- * suspended until it exits, so its stack can be a static one. */
+ * are copied, as fork would, and the socket lands in our fd table.  The
+ * calling thread is suspended until it exits, so the task's stack can be
+ * a buffer in the caller's frame (one per thread: workers connect at the
+ * same time). */
 struct connect_as {
 	int dirfd;
 	const char *name;
@@ -312,8 +316,6 @@ struct connect_as {
 	int ngroups;
 	int result; /* fd or -errno, written by the task */
 };
-
-static char connect_as_stack[64 * 1024] __attribute__((aligned(16)));
 
 /* The task: raw system calls only (glibc's set*id wrappers would try to
  * change every thread of a process this task does not belong to). */
@@ -334,10 +336,11 @@ int pvx_ns_connect_as(int dirfd, const char *name, uid_t uid, gid_t gid, const g
 {
 	struct connect_as c = { .dirfd = dirfd, .name = name, .uid = uid, .gid = gid,
 				.groups = groups, .ngroups = ngroups, .result = -EIO };
+	char connect_as_stack[32 * 1024] __attribute__((aligned(16)));
 	/* No signal handler may run in the task, on our memory. */
 	sigset_t all, old;
 	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	int saved_errno = errno;
 	pid_t pid = clone(connect_as_task, connect_as_stack + sizeof(connect_as_stack),
 			  CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, &c);
@@ -346,9 +349,9 @@ int pvx_ns_connect_as(int dirfd, const char *name, uid_t uid, gid_t gid, const g
 	if (pid > 0)
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 #ifdef __SANITIZE_ADDRESS__
-	/* The task left its frames' redzones poisoned on the static stack. */
+	/* The task left its frames' redzones poisoned on its stack. */
 	__asan_unpoison_memory_region(connect_as_stack, sizeof(connect_as_stack));
 #endif
 	return e < 0 ? e : c.result;

@@ -1,14 +1,24 @@
 /* The worker pool; see worker.h.  One mutex guards two FIFO queues (jobs
  * waiting for a thread, jobs whose run() returned); an ev_async wakes the
- * loop for the second.  Threads are created on demand, never more than the
- * cap, and sleep on a condition variable when idle (no wakeups). */
+ * loop for the second.
+ *
+ * Threads are created on demand.  Up to a soft cap (twice the CPUs, at
+ * least 4) they come as soon as jobs wait; beyond it only for jobs held
+ * up behind threads that have been in one job for STALL seconds (a
+ * container that does not answer), up to the hard cap.  So a burst of
+ * quick jobs (a 10,000-link graph) uses a few threads, and a stuck one
+ * still leaves room for the rest.  Threads above the soft cap leave after
+ * RETIRE seconds idle; the others sleep on a condition variable (no
+ * wakeups). */
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <ev.h>
 
 #include "lib/log.h"
@@ -17,6 +27,16 @@
 /* Enough for what jobs do (openat2, netlink buffers, a clone task with its
  * own static stack); the default 8 MiB would only cost address space. */
 #define WORKER_STACK (256 * 1024)
+#define STALL 0.05
+#define RETIRE 10
+#define REBALANCE 0.1
+
+/* One per thread, on its stack: is it in a job, since when. */
+struct runner {
+	struct runner *next;
+	double started;
+	bool busy;
+};
 
 struct job_queue {
 	struct pvx_job *head, *tail;
@@ -27,13 +47,15 @@ static struct {
 	pthread_cond_t wake;    /* a job was queued, or stop */
 	pthread_cond_t exited;  /* a thread left */
 	struct job_queue todo, finished;
-	unsigned threads, idle, busy, max_threads;
+	unsigned threads, idle, busy, max_threads, soft_threads;
+	struct runner *runners;
 	unsigned queued;  /* jobs in todo */
 	unsigned pending; /* queued + running + finished not yet delivered */
 	bool stopping, started;
 	bool async_on; /* under the lock: threads may wake the loop */
 	struct ev_loop *loop;
 	ev_async async;
+	ev_timer rebalance; /* while jobs wait behind a full pool */
 } pool = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
@@ -57,34 +79,65 @@ static struct pvx_job *queue_take_all(struct job_queue *q)
 	return all;
 }
 
+static double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void *worker_main(void *arg)
 {
 	(void)arg;
+	struct runner me = {0};
+	/* A umask and working directory of our own: jobs set the umask
+	 * around bind() (lib/ns.c), which must not leak into other threads. */
+	if (unshare(CLONE_FS) < 0)
+		log_warn("worker: unshare(CLONE_FS): %s (umask shared with the loop)", strerror(errno));
 	pthread_mutex_lock(&pool.lock);
+	me.next = pool.runners;
+	pool.runners = &me;
 	for (;;) {
-		while (!pool.todo.head && !pool.stopping) {
+		bool retire = false;
+		while (!pool.todo.head && !pool.stopping && !retire) {
 			pool.idle++;
-			pthread_cond_wait(&pool.wake, &pool.lock);
+			if (pool.threads > pool.soft_threads) {
+				struct timespec until;
+				clock_gettime(CLOCK_REALTIME, &until);
+				until.tv_sec += RETIRE;
+				retire = pthread_cond_timedwait(&pool.wake, &pool.lock, &until) == ETIMEDOUT &&
+					 pool.threads > pool.soft_threads;
+			} else {
+				pthread_cond_wait(&pool.wake, &pool.lock);
+			}
 			pool.idle--;
 		}
 		if (!pool.todo.head)
-			break; /* stopping, nothing left */
+			break; /* stopping or retiring, nothing left */
 		struct pvx_job *j = pool.todo.head;
 		pool.todo.head = j->next;
 		if (!pool.todo.head)
 			pool.todo.tail = NULL;
 		pool.queued--;
 		pool.busy++;
+		me.busy = true;
+		me.started = now_mono();
 		pthread_mutex_unlock(&pool.lock);
 
 		j->run(j);
 
 		pthread_mutex_lock(&pool.lock);
+		me.busy = false;
 		pool.busy--;
 		queue_push(&pool.finished, j);
 		if (pool.async_on)
 			ev_async_send(pool.loop, &pool.async);
 	}
+	for (struct runner **r = &pool.runners; *r; r = &(*r)->next)
+		if (*r == &me) {
+			*r = me.next;
+			break;
+		}
 	pool.threads--;
 	pthread_cond_broadcast(&pool.exited);
 	pthread_mutex_unlock(&pool.lock);
@@ -110,6 +163,34 @@ static int spawn_thread(void)
 		return -rc;
 	pool.threads++;
 	return 0;
+}
+
+/* With the lock held: a thread more if jobs wait and the caps allow. */
+static void maybe_spawn(void)
+{
+	if (pool.queued <= pool.idle || pool.threads >= pool.max_threads)
+		return;
+	unsigned allowed = pool.soft_threads;
+	if (pool.threads >= allowed) {
+		double t = now_mono();
+		for (struct runner *r = pool.runners; r; r = r->next)
+			allowed += r->busy && t - r->started > STALL;
+	}
+	if (pool.threads < allowed) {
+		int rc = spawn_thread();
+		if (rc < 0 && pool.threads == 0)
+			log_error("worker: cannot start a thread (%s); job waits", strerror(-rc));
+	}
+}
+
+static void rebalance_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	pthread_mutex_lock(&pool.lock);
+	maybe_spawn();
+	bool waiting = pool.queued > 0;
+	pthread_mutex_unlock(&pool.lock);
+	if (!waiting)
+		ev_timer_stop(loop, w);
 }
 
 static void deliver(struct pvx_job *list)
@@ -140,6 +221,11 @@ int pvx_worker_init(struct ev_loop *loop, unsigned max_threads)
 		return -EALREADY;
 	pool.loop = loop;
 	pool.max_threads = max_threads ? max_threads : 1;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pool.soft_threads = cpus > 2 ? (unsigned)cpus * 2 : 4;
+	if (pool.soft_threads > pool.max_threads)
+		pool.soft_threads = pool.max_threads;
+	ev_timer_init(&pool.rebalance, rebalance_cb, REBALANCE, REBALANCE);
 	pool.stopping = false;
 	ev_async_init(&pool.async, on_async);
 	ev_async_start(loop, &pool.async);
@@ -161,13 +247,13 @@ void pvx_worker_submit(struct pvx_job *j)
 	/* A thread signalled but not yet awake still counts as idle: compare
 	 * with the queue, not with zero, or a job could wait behind a stuck
 	 * one while the pool is below its cap. */
-	if (++pool.queued > pool.idle && pool.threads < pool.max_threads) {
-		int rc = spawn_thread();
-		if (rc < 0 && pool.threads == 0)
-			log_error("worker: cannot start a thread (%s); job waits", strerror(-rc));
-	}
+	pool.queued++;
+	maybe_spawn();
+	bool waiting = pool.queued > pool.idle;
 	pthread_cond_signal(&pool.wake);
 	pthread_mutex_unlock(&pool.lock);
+	if (waiting && !ev_is_active(&pool.rebalance))
+		ev_timer_start(pool.loop, &pool.rebalance);
 }
 
 unsigned pvx_worker_pending(void)
@@ -179,6 +265,34 @@ unsigned pvx_worker_busy(void)
 {
 	pthread_mutex_lock(&pool.lock);
 	unsigned n = pool.busy;
+	pthread_mutex_unlock(&pool.lock);
+	return n;
+}
+
+static void drain_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	*(bool *)w->data = true;
+}
+
+unsigned pvx_worker_drain(double seconds)
+{
+	if (!pool.started)
+		return 0;
+	bool expired = false;
+	ev_timer t;
+	ev_timer_init(&t, drain_timeout, seconds, 0.);
+	t.data = &expired;
+	ev_timer_start(pool.loop, &t);
+	while (pool.pending && !expired)
+		ev_run(pool.loop, EVRUN_ONCE);
+	ev_timer_stop(pool.loop, &t);
+	return pool.pending;
+}
+
+unsigned pvx_worker_threads(void)
+{
+	pthread_mutex_lock(&pool.lock);
+	unsigned n = pool.threads;
 	pthread_mutex_unlock(&pool.lock);
 	return n;
 }
@@ -207,6 +321,7 @@ void pvx_worker_shutdown(void)
 		j->abandoned = true;
 	deliver(finished);
 	deliver(queued);
+	ev_timer_stop(pool.loop, &pool.rebalance);
 	if (pool.pending)
 		ev_unref(pool.loop); /* jobs still running are never delivered */
 	ev_ref(pool.loop);           /* the unref of init, before the stop */

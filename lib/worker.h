@@ -40,8 +40,12 @@ int pvx_worker_init(struct ev_loop *loop, unsigned max_threads);
 void pvx_worker_submit(struct pvx_job *j);
 /* Jobs queued or running, for metrics and tests. */
 unsigned pvx_worker_pending(void);
-/* Threads currently inside a run(). */
+/* Threads currently inside a run(), and threads in all. */
 unsigned pvx_worker_busy(void);
+unsigned pvx_worker_threads(void);
+/* Runs the loop until no job is pending or seconds have passed (at exit:
+ * the removal of what was planted).  Returns the jobs still pending. */
+unsigned pvx_worker_drain(double seconds);
 /* Stops the pool: queued jobs are dropped through done() with abandoned
  * set, idle threads are joined; a thread stuck in run() is detached and
  * dies with the process. */

@@ -602,29 +602,32 @@ static const struct relay_filter dbus_filter = {
 	.feed = dbus_feed,
 };
 
-/* The connection to the bus, made as the uid the role maps to. */
-static int dbus_connect(struct pvx_link *l, int dirfd, const char *name)
+/* The connection to the bus, made as the uid the role maps to (on a
+ * worker: the role is looked up in the provider's passwd). */
+static int dbus_connect(const struct pvx_link_spec *spec, int dirfd, const char *name, unsigned *uid)
 {
 	struct pvx_cred c;
-	pvx_identity_resolve(&l->spec, &c);
-	l->dbus_uid = c.uid;
+	pvx_identity_resolve(spec, &c);
+	*uid = c.uid;
 	return pvx_ns_connect_as(dirfd, name, c.uid, c.gid, c.groups, c.ngroups);
 }
 
-static int dbus_plant(struct pvx_link *l)
+static int dbus_plant(const struct pvx_link_spec *spec, struct pvx_planted *p, char *why, size_t n)
 {
-	const char *name = l->spec.interface;
+	const char *name = spec->interface;
 	if (strcmp(name, "dbus") != 0 && !dbus_validate_bus_name(name, NULL)) {
-		link_error(l, 0, "interface '%s' is neither 'dbus' nor a D-Bus name", name);
+		snprintf(why, n, "interface '%s' is neither 'dbus' nor a D-Bus name", name);
 		return PVX_REFUSED;
 	}
-	return stream_plant(l);
+	return stream_plant(spec, p, why, n);
 }
 
 const struct pvx_plugin pvx_plugin_dbus = {
 	.type = "dbus",
 	.plant = dbus_plant,
-	.unplant = stream_unplant,
+	.adopt = stream_adopt,
+	.release = stream_release,
+	.remove = stream_remove,
 	.probe = stream_probe,
 	.connect = dbus_connect,
 	.filter = &dbus_filter,

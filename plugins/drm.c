@@ -11,9 +11,16 @@
  * refused.  The node is made under a temporary name with the provider
  * node's mode, owner and group, then renamed to the target, so it never
  * shows with other permissions; an existing target is replaced only when it
- * is a DRM node itself.  The provider node is watched (inotify through
- * ev_stat): when it vanishes the link is planted again, which removes our
- * node and waits in BACKOFF until the device is back (hot-plug). */
+ * is a DRM node itself.  The provider node's directory is watched with
+ * inotify (set up on a worker, read on the loop); any change there is
+ * checked on a worker, and when the node is gone or another device the
+ * link is planted again, which removes our node and waits in BACKOFF
+ * until the device is back (hot-plug).
+ *
+ * Nodes are made and removed on a worker (fsm/plugin.h); the cgroup grant
+ * is given and taken back on the loop (cgroupfs is the kernel's, not the
+ * container's), counted per device and cgroup so that the last node of
+ * two links on one device takes the rule back. */
 #include "config.h"
 
 #include <errno.h>
@@ -21,6 +28,7 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -30,22 +38,35 @@
 #include "lib/log.h"
 #include "lib/ns.h"
 #include "lib/util.h"
-#include "fsm/reconcile.h"
 #include "plugins/devcgroup.h"
 #include "fsm/plugin.h"
 
 #define DRM_MAJOR 226
 
-struct drm_planted {
-	struct pvx_link *link;
+/* What plant() made beyond struct pvx_planted (its priv). */
+struct drm_node {
 	dev_t rdev;
-	pid_t pid;               /* consumer the node was made in */
-	char *target;
-	uint64_t dev, ino;       /* the node we made: we unlink only that */
-	struct devcg_grant grant;
-	ev_stat watch;           /* the provider's node */
-	char watch_path[4200];
+	int inotify_fd;          /* watches the provider node's directory */
+	int kind;
 };
+
+/* The loop's side (l->live): the watch and the grant. */
+struct drm_live {
+	struct pvx_link *link;
+	ev_io watch;
+	struct devcg_grant grant;
+	bool granted;
+};
+
+/* Grants given per (device, v1 cgroup directory): two links may share
+ * one rule, and only the last one takes it back. */
+struct grant_use {
+	dev_t rdev;
+	char *allow_dir;
+	unsigned users;
+	struct grant_use *next;
+};
+static struct grant_use *grant_uses;
 
 static const char *kind_name(int kind)
 {
@@ -87,49 +108,158 @@ static void driver_name(dev_t rdev, char *out, size_t len)
 	}
 }
 
-/* stat of the provider's node; -errno when it is not there. */
-static int provider_node(struct pvx_link *l, struct stat *st)
+/* stat of the provider's node, and an O_PATH fd of its directory in
+ * *dirfd when asked; -errno when it is not there.  On a worker. */
+static int provider_node(const struct pvx_link_spec *spec, struct stat *st, int *dirfd)
 {
-	_cleanup_close_ int root = pvx_ns_open_root(l->spec.provider_pid);
+	_cleanup_close_ int root = pvx_ns_open_root(spec->provider_pid);
 	if (root < 0)
 		return root;
 	const char *name;
-	_cleanup_close_ int dir = pvx_ns_open_parent(root, l->spec.socket, false, &name);
+	int dir = pvx_ns_open_parent(root, spec->socket, false, &name);
 	if (dir < 0)
 		return dir;
-	return fstatat(dir, name, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	int r = fstatat(dir, name, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	if (r == 0 && dirfd)
+		*dirfd = dir;
+	else
+		close(dir);
+	return r;
 }
 
-static void watch_cb(struct ev_loop *loop, ev_stat *w, int revents)
+static struct grant_use **grant_find(dev_t rdev, const char *dir)
 {
-	struct drm_planted *p = w->data;
+	struct grant_use **u = &grant_uses;
+	while (*u && !((*u)->rdev == rdev && !strcmp((*u)->allow_dir, dir)))
+		u = &(*u)->next;
+	return u;
+}
+
+/* A re-check of the provider's node after an inotify event, on a worker. */
+struct check_job {
+	struct link_job lj;
+	struct pvx_link_spec spec;
+	dev_t rdev;
+	bool there;
+};
+
+static void check_run(struct pvx_job *w)
+{
+	struct check_job *j = (struct check_job *)w;
 	struct stat st;
-	if (provider_node(p->link, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == p->rdev)
-		return;
-	link_error(p->link, 0, "provider node %s is gone", p->link->spec.socket);
-	link_fire(p->link, EV_PROVIDER_GONE);
+	j->there = provider_node(&j->spec, &st, NULL) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == j->rdev;
 }
 
-/* Another planted drm link still uses this device through the same
- * cgroup grant? */
-static bool grant_shared(const struct drm_planted *p)
+static void check_finish(struct link_job *lj, struct pvx_link *l)
 {
-	for (struct pvx_link *o = mesh_first(); o; o = o->next) {
-		const struct drm_planted *q = o->priv;
-		if (o == p->link || o->spec.type != LINK_DRM || !q || q->rdev != p->rdev)
-			continue;
-		if (q->grant.allow_dir && p->grant.allow_dir && !strcmp(q->grant.allow_dir, p->grant.allow_dir))
-			return true;
+	struct check_job *j = (struct check_job *)lj;
+	bool there = j->there;
+	pvx_link_spec_free(&j->spec);
+	free(j);
+	if (!l || there)
+		return;
+	link_error(l, 0, "provider node %s is gone", l->spec.socket);
+	link_fire(l, EV_PROVIDER_GONE);
+}
+
+static void watch_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct drm_live *st = w->data;
+	struct pvx_link *l = st->link;
+	const struct drm_node *node = l->planted.priv;
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool any = false;
+	while (read(w->fd, buf, sizeof(buf)) > 0)
+		any = true;
+	if (!any)
+		return;
+	struct check_job *j = calloc(1, sizeof(*j));
+	if (!j || pvx_link_spec_copy(&j->spec, &l->spec) < 0) {
+		free(j);
+		return;
 	}
-	return false;
+	j->rdev = node->rdev;
+	link_job_submit(l, &j->lj, check_run, check_finish);
 }
 
-static void drm_unplant(struct pvx_link *l)
+static int drm_adopt(struct pvx_link *l, char *why, size_t n)
 {
-	struct drm_planted *p = l->priv;
-	if (!p)
-		return;
-	ev_stat_stop(pvx_loop, &p->watch);
+	const struct drm_node *node = l->planted.priv;
+	struct drm_live *st = calloc(1, sizeof(*st));
+	if (!st) {
+		snprintf(why, n, "out of memory");
+		return -ENOMEM;
+	}
+	st->link = l;
+	st->grant.v2_programs = -1;
+	if (l->planted.pid) {
+		char err[200];
+		int r = devcg_allow(l->planted.pid, major(node->rdev), minor(node->rdev), &st->grant, err,
+				    sizeof(err));
+		if (r < 0) {
+			snprintf(why, n, "device cgroup of the consumer: %s: %s", err, strerror(-r));
+			free(st);
+			return r;
+		}
+		st->granted = true;
+		if (st->grant.allow_dir) {
+			struct grant_use **u = grant_find(node->rdev, st->grant.allow_dir);
+			if (!*u && (*u = calloc(1, sizeof(**u)))) {
+				(*u)->rdev = node->rdev;
+				(*u)->allow_dir = strdup(st->grant.allow_dir);
+			}
+			if (*u)
+				(*u)->users++;
+		}
+		if (st->grant.v2_programs > 0)
+			link_error(l, 0,
+				   "the consumer's cgroup v2 has %d device program(s): c %u:%u must be "
+				   "allowed by its runtime (programs only narrow)",
+				   st->grant.v2_programs, major(node->rdev), minor(node->rdev));
+	}
+	char v2[32] = "";
+	if (st->grant.v2_programs > 0)
+		snprintf(v2, sizeof(v2), " v2-programs=%d", st->grant.v2_programs);
+	size_t len = strlen(l->planted.detail);
+	snprintf(l->planted.detail + len, sizeof(l->planted.detail) - len, " cgroup=%s%s",
+		 !st->grant.allow_dir ? "none" : st->grant.added ? "v1-allowed" : "v1-already", v2);
+	if (node->inotify_fd >= 0) {
+		ev_io_init(&st->watch, watch_cb, node->inotify_fd, EV_READ);
+		st->watch.data = st;
+		ev_io_start(pvx_loop, &st->watch);
+	}
+	l->live = st;
+	log_debug("link %s: node %u:%u planted in consumer pid %d", link_key(l), major(node->rdev),
+		  minor(node->rdev), (int)l->planted.pid);
+	return 0;
+}
+
+static void drm_release(struct pvx_link *l)
+{
+	struct drm_live *st = l->live;
+	const struct drm_node *node = l->planted.priv;
+	ev_io_stop(pvx_loop, &st->watch);
+	if (st->granted) {
+		bool shared = false;
+		if (st->grant.allow_dir) {
+			struct grant_use **u = grant_find(node->rdev, st->grant.allow_dir);
+			if (*u && --(*u)->users > 0) {
+				shared = true;
+			} else if (*u) {
+				struct grant_use *gone = *u;
+				*u = gone->next;
+				free(gone->allow_dir);
+				free(gone);
+			}
+		}
+		devcg_revoke(&st->grant, major(node->rdev), minor(node->rdev), shared);
+	}
+	free(st);
+}
+
+static void drm_remove(struct pvx_planted *p)
+{
+	struct drm_node *node = p->priv;
 	if (p->target) {
 		const char *name;
 		_cleanup_close_ int root = pvx_ns_open_root(p->pid);
@@ -139,29 +269,31 @@ static void drm_unplant(struct pvx_link *l)
 		    (uint64_t)st.st_dev == p->dev && (uint64_t)st.st_ino == p->ino)
 			unlinkat(dir, name, 0);
 	}
-	devcg_revoke(&p->grant, major(p->rdev), minor(p->rdev), grant_shared(p));
+	if (node)
+		safe_close(node->inotify_fd);
+	free(node);
 	free(p->target);
-	free(p);
-	l->priv = NULL;
-	l->detail[0] = '\0';
+	p->priv = NULL;
+	p->target = NULL;
+	p->made = false;
 }
 
 /* Makes the node at dir/name: a temporary name first, then renamed. */
-static int make_node(struct pvx_link *l, int dir, const char *name, const struct stat *src,
-		     uint64_t *dev, uint64_t *ino)
+static int make_node(const struct pvx_link_spec *spec, int dir, const char *name, const struct stat *src,
+		     uint64_t *dev, uint64_t *ino, char *why, size_t n)
 {
 	struct stat st;
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !(S_ISCHR(st.st_mode) && major(st.st_rdev) == DRM_MAJOR)) {
-		link_error(l, 0, "target %s exists in the consumer and is not a DRM node", l->spec.target);
+		snprintf(why, n, "target %s exists in the consumer and is not a DRM node", spec->target);
 		return PVX_REFUSED;
 	}
 	char tmp[64];
-	snprintf(tmp, sizeof(tmp), ".pvx-drm-%d-%p", (int)getpid(), (void *)l);
+	snprintf(tmp, sizeof(tmp), ".pvx-drm-%d-%p", (int)getpid(), (void *)spec);
 	unlinkat(dir, tmp, 0);
 	if (mknodat(dir, tmp, S_IFCHR | 0600, src->st_rdev) < 0) {
 		int e = -errno;
-		link_error(l, e, "mknod %s in consumer", l->spec.target);
+		snprintf(why, n, "mknod %s in consumer: %s", spec->target, strerror(-e));
 		return e;
 	}
 	if (fchownat(dir, tmp, src->st_uid, src->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
@@ -169,7 +301,7 @@ static int make_node(struct pvx_link *l, int dir, const char *name, const struct
 	    fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		int e = -errno;
 		unlinkat(dir, tmp, 0);
-		link_error(l, e, "node %s in consumer", l->spec.target);
+		snprintf(why, n, "node %s in consumer: %s", spec->target, strerror(-e));
 		return e;
 	}
 	*dev = (uint64_t)st.st_dev;
@@ -177,121 +309,119 @@ static int make_node(struct pvx_link *l, int dir, const char *name, const struct
 	return 0;
 }
 
-static int drm_plant(struct pvx_link *l)
+/* The inotify watch of the provider node's directory (an O_PATH fd),
+ * or -1: without it the node's loss is noticed by the next plant. */
+static int watch_dir(int dirfd)
 {
-	const char *why = pvx_path_problem(l->spec.target);
-	if (!why)
-		why = pvx_path_problem(l->spec.socket);
-	if (why) {
-		link_error(l, 0, "drm paths '%s', '%s': %s", l->spec.socket, l->spec.target, why);
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
+	if (fd >= 0 && inotify_add_watch(fd, path, IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+							    IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) < 0)
+		fd = safe_close(fd);
+	return fd;
+}
+
+static int drm_plant(const struct pvx_link_spec *spec, struct pvx_planted *p, char *why, size_t n)
+{
+	const char *problem = pvx_path_problem(spec->target);
+	if (!problem)
+		problem = pvx_path_problem(spec->socket);
+	if (problem) {
+		snprintf(why, n, "drm paths '%s', '%s': %s", spec->socket, spec->target, problem);
 		return PVX_REFUSED;
 	}
 	struct stat src;
-	int r = provider_node(l, &src);
+	_cleanup_close_ int pdir = -1;
+	int r = provider_node(spec, &src, &pdir);
 	if (r < 0) {
-		link_error(l, r, "provider node %s", l->spec.socket);
+		snprintf(why, n, "provider node %s: %s", spec->socket, strerror(-r));
 		return r; /* not there yet: BACKOFF until it appears */
 	}
 	if (!S_ISCHR(src.st_mode) || major(src.st_rdev) != DRM_MAJOR) {
-		link_error(l, 0, "provider node %s is not a DRM device (character device, major %d)",
-			   l->spec.socket, DRM_MAJOR);
+		snprintf(why, n, "provider node %s is not a DRM device (character device, major %d)",
+			 spec->socket, DRM_MAJOR);
 		return PVX_REFUSED;
 	}
 	int kind = node_kind(src.st_rdev);
-	const char *role = l->spec.role;
+	const char *role = spec->role;
 	if (kind == DRM_NODE_CONTROL) {
-		link_error(l, 0, "provider node %s is a DRM control node: only primary and render nodes are planted",
-			   l->spec.socket);
+		snprintf(why, n, "provider node %s is a DRM control node: only primary and render nodes are planted",
+			 spec->socket);
 		return PVX_REFUSED;
 	}
 	if (strcmp(role, "any") != 0 && strcmp(role, "master") != 0 && strcmp(role, "render") != 0) {
-		link_error(l, 0, "role '%s': a drm link's role is master, render or none", role);
+		snprintf(why, n, "role '%s': a drm link's role is master, render or none", role);
 		return PVX_REFUSED;
 	}
 	if ((!strcmp(role, "master") && kind != DRM_NODE_PRIMARY) ||
 	    (!strcmp(role, "render") && kind != DRM_NODE_RENDER)) {
-		link_error(l, 0, "role %s needs a %s node, but %s is a %s node", role,
-			   !strcmp(role, "master") ? "primary (card*)" : "render (renderD*)", l->spec.socket,
-			   kind_name(kind));
+		snprintf(why, n, "role %s needs a %s node, but %s is a %s node", role,
+			 !strcmp(role, "master") ? "primary (card*)" : "render (renderD*)", spec->socket,
+			 kind_name(kind));
 		return PVX_REFUSED;
 	}
 
-	_cleanup_close_ int root = pvx_ns_open_root(l->spec.consumer_pid);
+	_cleanup_close_ int root = pvx_ns_open_root(spec->consumer_pid);
 	if (root < 0) {
-		link_error(l, root, "consumer pid %d", (int)l->spec.consumer_pid);
+		snprintf(why, n, "consumer pid %d: %s", (int)spec->consumer_pid, strerror(-root));
 		return root;
 	}
 	const char *name;
-	_cleanup_close_ int dir = pvx_ns_open_parent(root, l->spec.target, true, &name);
+	_cleanup_close_ int dir = pvx_ns_open_parent(root, spec->target, true, &name);
 	if (dir < 0) {
-		link_error(l, dir, "target directory of %s in consumer", l->spec.target);
+		snprintf(why, n, "target directory of %s in consumer: %s", spec->target, strerror(-dir));
 		return dir;
 	}
-	struct drm_planted *p = calloc(1, sizeof(*p));
-	if (!p || !(p->target = strdup(l->spec.target))) {
-		free(p);
+	struct drm_node *node = calloc(1, sizeof(*node));
+	if (!node || !(p->target = strdup(spec->target))) {
+		free(node);
+		snprintf(why, n, "out of memory");
 		return -ENOMEM;
 	}
-	p->link = l;
-	p->rdev = src.st_rdev;
-	p->pid = l->spec.consumer_pid;
-	p->grant.v2_programs = -1;
-	r = make_node(l, dir, name, &src, &p->dev, &p->ino);
+	node->rdev = src.st_rdev;
+	node->kind = kind;
+	node->inotify_fd = -1;
+	p->priv = node;
+	p->pid = spec->consumer_pid;
+	r = make_node(spec, dir, name, &src, &p->dev, &p->ino, why, n);
 	if (r != 0) {
 		free(p->target);
-		free(p);
+		free(node);
+		p->target = NULL;
+		p->priv = NULL;
 		return r;
 	}
-	l->priv = p;
+	p->made = true;
+	node->inotify_fd = watch_dir(pdir);
 
-	if (p->pid) {
-		char err[200];
-		r = devcg_allow(p->pid, major(p->rdev), minor(p->rdev), &p->grant, err, sizeof(err));
-		if (r < 0) {
-			link_error(l, r, "device cgroup of the consumer: %s", err);
-			return r; /* the caller unplants: node removed */
-		}
-		if (p->grant.v2_programs > 0)
-			link_error(l, 0,
-				   "the consumer's cgroup v2 has %d device program(s): c %u:%u must be "
-				   "allowed by its runtime (programs only narrow)",
-				   p->grant.v2_programs, major(p->rdev), minor(p->rdev));
-	}
-
-	if (l->spec.provider_pid)
-		snprintf(p->watch_path, sizeof(p->watch_path), "/proc/%d/root%s", (int)l->spec.provider_pid,
-			 l->spec.socket);
-	else
-		snprintf(p->watch_path, sizeof(p->watch_path), "%s", l->spec.socket);
-	ev_stat_init(&p->watch, watch_cb, p->watch_path, 0.);
-	p->watch.data = p;
-	ev_stat_start(pvx_loop, &p->watch);
-
-	char drv[64], v2[32] = "";
-	driver_name(p->rdev, drv, sizeof(drv));
-	if (p->grant.v2_programs > 0)
-		snprintf(v2, sizeof(v2), " v2-programs=%d", p->grant.v2_programs);
-	snprintf(l->detail, sizeof(l->detail), "%u:%u %s%s%s cgroup=%s%s", major(p->rdev), minor(p->rdev),
-		 kind_name(kind), drv[0] ? " driver=" : "", drv,
-		 !p->grant.allow_dir ? "none" : p->grant.added ? "v1-allowed" : "v1-already", v2);
-	log_debug("link %s: node %u:%u planted in consumer pid %d", link_key(l), major(p->rdev),
-		  minor(p->rdev), (int)p->pid);
+	char drv[64];
+	driver_name(node->rdev, drv, sizeof(drv));
+	snprintf(p->detail, sizeof(p->detail), "%u:%u %s%s%s", major(node->rdev), minor(node->rdev),
+		 kind_name(kind), drv[0] ? " driver=" : "", drv);
 	return 0;
 }
 
-static int drm_probe(struct pvx_link *l)
+static int drm_probe(const struct pvx_link_spec *spec, char *why, size_t n)
 {
 	struct stat st;
-	int r = provider_node(l, &st);
-	if (r < 0)
+	int r = provider_node(spec, &st, NULL);
+	if (r < 0) {
+		snprintf(why, n, "provider node %s: %s", spec->socket, strerror(-r));
 		return r;
-	const struct drm_planted *p = l->priv;
-	return S_ISCHR(st.st_mode) && (!p || st.st_rdev == p->rdev) ? 0 : -ENODEV;
+	}
+	if (!S_ISCHR(st.st_mode)) {
+		snprintf(why, n, "provider node %s is not a character device", spec->socket);
+		return -ENODEV;
+	}
+	return 0;
 }
 
 const struct pvx_plugin pvx_plugin_drm = {
 	.type = "drm",
 	.plant = drm_plant,
-	.unplant = drm_unplant,
+	.adopt = drm_adopt,
+	.release = drm_release,
+	.remove = drm_remove,
 	.probe = drm_probe,
 };

@@ -15,10 +15,14 @@
  *
  * A consumer in the daemon's own network namespace (the host's) is
  * refused: its link would put the pool's address and a default route on
- * the host itself, and take them away again on teardown. */
+ * the host itself, and take them away again on teardown.
+ *
+ * The lease is decided on the loop (prepare); netlink and nft run on a
+ * worker (fsm/plugin.h) with what prepare copied, under one lock. */
 #include "config.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,15 +38,21 @@
 #include "ipam/netlink.h"
 #include "fsm/plugin.h"
 
-struct net_planted {
-	char host[IFNAMSIZ];
-	/* The pool's bridge as planted: the pool may be gone or changed
-	 * (the same graph removed it) when the link is torn down. */
-	char bridge[IFNAMSIZ];
-	char *pool;
-	bool nat;
-	bool bridge_counted;
+/* What planting needs, decided on the loop by prepare() (the lease) and
+ * carried to the worker that plants (priv of struct pvx_planted), then
+ * kept for remove(). */
+struct net_plan {
+	struct ipam_pool pool;  /* a copy: the worker never reads ipam state */
+	char host[IFNAMSIZ], peer[IFNAMSIZ], ifname[IFNAMSIZ];
+	unsigned char mac[6];
+	uint32_t ip;
+	bool nat, bridge_counted;
 };
+
+/* Netlink and nft work of every network link runs under this lock, on
+ * workers: the bridge and NAT counts below are shared by all pools'
+ * links, and two links creating one bridge at once would race. */
+static pthread_mutex_t net_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Planted links per bridge: a bridge we created goes with its last link;
  * one that was there before us stays. */
@@ -83,30 +93,13 @@ static int refuse(struct pvx_link *l, const char *ip, const char *why)
 	return PVX_REFUSED;
 }
 
-static void network_unplant(struct pvx_link *l)
+static void plan_free(struct net_plan *n)
 {
-	struct net_planted *p = l->priv;
-	if (!p)
-		return;
-	char err[200];
-	struct pvx_nl *nl = nl_open(-1, err, sizeof(err));
-	if (nl) {
-		int r = nl_link_delete(nl, p->host);
-		if (r < 0 && r != -ENODEV)
-			log_warn("link %s: deleting %s: %s", link_key(l), p->host, strerror(-r));
+	if (n) {
+		free(n->pool.name);
+		free(n->pool.bridge);
+		free(n);
 	}
-	if (p->nat)
-		nat_unref(p->pool);
-	struct bridge_use *b = p->bridge_counted ? bridge_use(p->bridge, false) : NULL;
-	if (b && --b->links == 0 && b->ours && nl) {
-		nl_link_delete(nl, b->name);
-		log_info("bridge %s removed with the last link of pool '%s'", b->name, p->pool);
-	}
-	nl_close(nl);
-	free(p->pool);
-	free(p);
-	l->priv = NULL;
-	l->detail[0] = '\0';
 }
 
 /* A pool's definition changed (the graph's pools): its planted links are
@@ -137,10 +130,11 @@ static int is_own_netns(int netns)
 	return ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
 }
 
-static int network_plant(struct pvx_link *l)
+/* On the loop: the lease, and everything the worker needs copied. */
+static int network_prepare(struct pvx_link *l, struct pvx_planted *p)
 {
 	const char *pool_name = l->spec.name, *ifname = l->spec.target;
-	char err[300], why[300];
+	char why[300];
 	const char *bad;
 	/* only once a network link is planted is there anything to plant again */
 	ipam_set_pool_changed_hook(network_pool_changed);
@@ -151,25 +145,6 @@ static int network_plant(struct pvx_link *l)
 	if (l->spec.consumer_pid == 0) {
 		link_error(l, 0, "a network link needs the consumer's pid (its network namespace)");
 		return -ESRCH; /* the graph may bring it */
-	}
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)l->spec.consumer_pid);
-	_cleanup_close_ int netns = open(path, O_RDONLY | O_CLOEXEC);
-	if (netns < 0) {
-		link_error(l, -errno, "network namespace of consumer pid %d", (int)l->spec.consumer_pid);
-		return -ESRCH;
-	}
-	int own = is_own_netns(netns);
-	if (own != 0) {
-		if (own < 0)
-			link_error(l, own, "comparing the network namespace of consumer pid %d with ours",
-				   (int)l->spec.consumer_pid);
-		else
-			link_error(l, 0,
-				   "consumer pid %d shares the daemon's (the host's) network namespace: "
-				   "a network link would change the host's interfaces and default route",
-				   (int)l->spec.consumer_pid);
-		return own < 0 ? own : PVX_REFUSED;
 	}
 	const struct ipam_pool *pool = ipam_pool(pool_name);
 	if (!pool) {
@@ -194,65 +169,143 @@ static int network_plant(struct pvx_link *l)
 		events_post("ipam-reserve", l->spec.consumer, pool_name, ip,
 			    lease->is_static ? "static" : "dynamic");
 	}
-
-	struct net_planted *p = calloc(1, sizeof(*p));
-	if (!p || !(p->pool = strdup(pool_name))) {
-		free(p);
+	struct net_plan *n = calloc(1, sizeof(*n));
+	if (!n || !(n->pool.name = strdup(pool->name)) || !(n->pool.bridge = strdup(pool->bridge))) {
+		plan_free(n);
+		link_error(l, -ENOMEM, "planting");
 		return -ENOMEM;
 	}
+	n->pool.network = pool->network;
+	n->pool.gateway = pool->gateway;
+	n->pool.prefix = pool->prefix;
+	n->pool.nat = pool->nat;
+	n->ip = lease->ip;
+	memcpy(n->mac, lease->mac, sizeof(n->mac));
+	snprintf(n->ifname, sizeof(n->ifname), "%s", ifname);
 	/* Stable names: a re-plant (or a restarted daemon) finds its veth. */
-	char key[600], peer[IFNAMSIZ];
+	char key[600];
 	snprintf(key, sizeof(key), "%s/%s", l->spec.consumer, ifname);
 	uint32_t h = (uint32_t)pvx_hash64(key, strlen(key), PVX_HASH_SEED);
-	snprintf(p->host, sizeof(p->host), "pvx%08x", h);
-	snprintf(peer, sizeof(peer), "pvp%08x", h);
-	l->priv = p;
-
-	struct pvx_nl *nl = nl_open(-1, err, sizeof(err));
-	if (!nl) {
-		link_error(l, 0, "%s", err);
-		return -EIO;
-	}
-	nl_link_delete(nl, p->host); /* a stale pair from before a crash */
-	r = nl_bridge_ensure(nl, pool->bridge, pool->gateway, pool->prefix, err, sizeof(err));
-	struct bridge_use *b = r >= 0 ? bridge_use(pool->bridge, true) : NULL;
-	if (b) {
-		b->ours |= r == 1;
-		b->links++;
-		p->bridge_counted = true;
-		snprintf(p->bridge, sizeof(p->bridge), "%s", pool->bridge);
-	}
-	if (r >= 0)
-		r = nl_veth_create(nl, p->host, peer, netns, pool->bridge, err, sizeof(err));
-	nl_close(nl);
-	if (r == 0) {
-		struct pvx_nl *inner = nl_open(netns, err, sizeof(err));
-		r = inner ? nl_iface_configure(inner, peer, ifname, lease->mac, lease->ip, pool->prefix,
-					       pool->gateway, err, sizeof(err))
-			  : -EIO;
-		nl_close(inner);
-	}
-	if (r == 0 && pool->nat) {
-		r = nat_ref(pool, err, sizeof(err)) < 0 ? -EIO : 0;
-		p->nat = r == 0;
-	}
-	if (r < 0) {
-		link_error(l, 0, "%s", err);
-		return r; /* the caller unplants */
-	}
-	snprintf(l->detail, sizeof(l->detail), "%s %s/%d %s on %s (%s)", ifname, ip, pool->prefix, mac,
+	snprintf(n->host, sizeof(n->host), "pvx%08x", h);
+	snprintf(n->peer, sizeof(n->peer), "pvp%08x", h);
+	snprintf(p->detail, sizeof(p->detail), "%s %s/%d %s on %s (%s)", ifname, ip, pool->prefix, mac,
 		 pool->bridge, lease->is_static ? "static" : "dynamic");
+	p->priv = n;
+	p->made = true; /* remove() frees the plan even if plant() never ran */
 	return 0;
 }
 
-static int network_probe(struct pvx_link *l)
+/* On a worker, under net_lock. */
+static void unplant_locked(struct net_plan *n)
+{
+	char err[200];
+	struct pvx_nl *nl = nl_open(-1, err, sizeof(err));
+	if (nl) {
+		int r = nl_link_delete(nl, n->host);
+		if (r < 0 && r != -ENODEV)
+			log_warn("network: deleting %s: %s", n->host, strerror(-r));
+	}
+	if (n->nat)
+		nat_unref(n->pool.name);
+	n->nat = false;
+	struct bridge_use *b = n->bridge_counted ? bridge_use(n->pool.bridge, false) : NULL;
+	if (b && --b->links == 0 && b->ours && nl) {
+		nl_link_delete(nl, b->name);
+		log_info("bridge %s removed with the last link of pool '%s'", b->name, n->pool.name);
+	}
+	n->bridge_counted = false;
+	nl_close(nl);
+}
+
+static void network_remove(struct pvx_planted *p)
+{
+	struct net_plan *n = p->priv;
+	if (n) {
+		pthread_mutex_lock(&net_lock);
+		unplant_locked(n);
+		pthread_mutex_unlock(&net_lock);
+		plan_free(n);
+	}
+	p->priv = NULL;
+	p->made = false;
+}
+
+static int plant_locked(const struct pvx_link_spec *spec, struct net_plan *n, char *why, size_t whylen)
+{
+	char err[300];
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)spec->consumer_pid);
+	_cleanup_close_ int netns = open(path, O_RDONLY | O_CLOEXEC);
+	if (netns < 0) {
+		snprintf(why, whylen, "network namespace of consumer pid %d: %s", (int)spec->consumer_pid,
+			 strerror(errno));
+		return -ESRCH;
+	}
+	int own = is_own_netns(netns);
+	if (own != 0) {
+		if (own < 0)
+			snprintf(why, whylen, "comparing the network namespace of consumer pid %d with ours: %s",
+				 (int)spec->consumer_pid, strerror(-own));
+		else
+			snprintf(why, whylen,
+				 "consumer pid %d shares the daemon's (the host's) network namespace: "
+				 "a network link would change the host's interfaces and default route",
+				 (int)spec->consumer_pid);
+		return own < 0 ? own : PVX_REFUSED;
+	}
+	struct pvx_nl *nl = nl_open(-1, err, sizeof(err));
+	if (!nl) {
+		snprintf(why, whylen, "%s", err);
+		return -EIO;
+	}
+	nl_link_delete(nl, n->host); /* a stale pair from before a crash */
+	int r = nl_bridge_ensure(nl, n->pool.bridge, n->pool.gateway, n->pool.prefix, err, sizeof(err));
+	struct bridge_use *b = r >= 0 ? bridge_use(n->pool.bridge, true) : NULL;
+	if (b) {
+		b->ours |= r == 1;
+		b->links++;
+		n->bridge_counted = true;
+	}
+	if (r >= 0)
+		r = nl_veth_create(nl, n->host, n->peer, netns, n->pool.bridge, err, sizeof(err));
+	nl_close(nl);
+	if (r == 0) {
+		struct pvx_nl *inner = nl_open(netns, err, sizeof(err));
+		r = inner ? nl_iface_configure(inner, n->peer, n->ifname, n->mac, n->ip, n->pool.prefix,
+					       n->pool.gateway, err, sizeof(err))
+			  : -EIO;
+		nl_close(inner);
+	}
+	if (r == 0 && n->pool.nat) {
+		r = nat_ref(&n->pool, err, sizeof(err)) < 0 ? -EIO : 0;
+		n->nat = r == 0;
+	}
+	if (r < 0)
+		snprintf(why, whylen, "%s", err);
+	return r;
+}
+
+static int network_plant(const struct pvx_link_spec *spec, struct pvx_planted *p, char *why, size_t n)
+{
+	struct net_plan *plan = p->priv;
+	pthread_mutex_lock(&net_lock);
+	int r = plant_locked(spec, plan, why, n);
+	pthread_mutex_unlock(&net_lock);
+	/* made either way: remove() undoes a half-made pair */
+	p->made = true;
+	p->pid = spec->consumer_pid;
+	return r;
+}
+
+static int network_probe(const struct pvx_link_spec *spec, char *why, size_t n)
 {
 	return 0; /* no provider process: planted is working */
 }
 
 const struct pvx_plugin pvx_plugin_network = {
 	.type = "network",
+	.prepare = network_prepare,
 	.plant = network_plant,
-	.unplant = network_unplant,
+	.remove = network_remove,
 	.probe = network_probe,
 };

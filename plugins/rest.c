@@ -495,8 +495,6 @@ static const struct relay_filter rest_filter = {
 
 const struct pvx_plugin pvx_plugin_rest = {
 	.type = "rest",
-	.plant = stream_plant,
-	.unplant = stream_unplant,
-	.probe = stream_probe,
+	STREAM_HOOKS,
 	.filter = &rest_filter,
 };

@@ -1,10 +1,18 @@
 /* Planting and serving a link's listening socket.  The socket is created
  * inside the consumer's mount namespace through /proc/<pid>/root (see
  * lib/ns.h); connections are accepted in batches and each is relayed to
- * a fresh non-blocking connection to the provider. */
+ * a fresh non-blocking connection to the provider.
+ *
+ * What looks a path up inside a container runs on a worker thread
+ * (fsm/plugin.h): planting, removing, probing, and each session's connect
+ * to the provider, which resolves the provider's socket afresh.  A link
+ * has at most CONNECTS_OUT connects out at a time; more connections wait
+ * in the listener's backlog, so a provider whose filesystem stalls holds
+ * a few threads and its own consumers, nothing else. */
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -20,6 +28,16 @@
 /* After EMFILE/ENFILE on accept the listener rests this long instead of
  * spinning on a connection it cannot take. */
 #define ACCEPT_PAUSE 0.1
+/* Connects to the provider in flight per link. */
+#define CONNECTS_OUT 8
+
+/* The loop's side of a planted listener (l->live). */
+struct stream_live {
+	struct pvx_link *link;
+	ev_io accept_watcher;
+	ev_timer accept_pause;
+	unsigned connects_out;
+};
 
 /* Out of fds or memory: our shortage, not a sign of the provider. */
 static bool resource_error(int err)
@@ -29,196 +47,283 @@ static bool resource_error(int err)
 
 /* Resolves the provider's socket directory afresh each time: a provider
  * may recreate it, and keeping it open would cost an fd per link.
- * Returns an O_PATH fd (the caller closes it) or -errno. */
-static int provider_dir(struct pvx_link *l, const char **name)
+ * Returns an O_PATH fd (the caller closes it) or -errno with why set. */
+static int provider_dir(const struct pvx_link_spec *spec, const char **name, char *why, size_t n)
 {
-	_cleanup_close_ int root = pvx_ns_open_root(l->spec.provider_pid);
+	_cleanup_close_ int root = pvx_ns_open_root(spec->provider_pid);
 	if (root < 0) {
 		if (root == -ESRCH)
-			link_error(l, 0, "provider pid %d is not running", (int)l->spec.provider_pid);
+			snprintf(why, n, "provider pid %d is not running", (int)spec->provider_pid);
 		else
-			link_error(l, root, "provider pid %d", (int)l->spec.provider_pid);
+			snprintf(why, n, "provider pid %d: %s", (int)spec->provider_pid, strerror(-root));
 		return root;
 	}
-	int fd = pvx_ns_open_parent(root, l->spec.socket, false, name);
+	int fd = pvx_ns_open_parent(root, spec->socket, false, name);
 	if (fd < 0)
-		link_error(l, fd, "provider socket %s", l->spec.socket);
+		snprintf(why, n, "provider socket %s: %s", spec->socket, strerror(-fd));
 	return fd;
 }
 
-/* A non-blocking connection to the provider, or -errno.  A session's goes
- * through the plugin (dbus connects as the mapped uid); a probe only asks
- * whether the provider listens, so it connects as ourselves. */
-static int provider_connect(struct pvx_link *l, bool session)
+/* A non-blocking connection to the provider, or -errno with why set.  A
+ * session's goes through the plugin (dbus connects as the mapped uid); a
+ * probe only asks whether the provider listens, so it connects as
+ * ourselves. */
+static int provider_connect(const struct pvx_plugin *plugin, const struct pvx_link_spec *spec,
+			    unsigned *uid, char *why, size_t n)
 {
 	const char *name;
-	_cleanup_close_ int dir = provider_dir(l, &name);
+	_cleanup_close_ int dir = provider_dir(spec, &name, why, n);
 	if (dir < 0)
 		return dir;
-	int fd = session && l->plugin->connect ? l->plugin->connect(l, dir, name)
-					       : pvx_ns_connect(dir, name);
+	int fd = plugin && plugin->connect ? plugin->connect(spec, dir, name, uid)
+					   : pvx_ns_connect(dir, name);
 	if (fd < 0 && fd != -EAGAIN && !resource_error(fd))
-		link_error(l, fd, "provider socket %s", l->spec.socket);
+		snprintf(why, n, "provider socket %s: %s", spec->socket, strerror(-fd));
 	return fd;
 }
 
 static void pause_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct pvx_link *l = w->data;
-	if (l->listen_fd >= 0)
-		ev_io_start(loop, &l->accept_watcher);
+	struct stream_live *st = w->data;
+	if (st->connects_out < CONNECTS_OUT)
+		ev_io_start(loop, &st->accept_watcher);
 }
 
 /* Stops accepting for ACCEPT_PAUSE: the pending connections wait in the
  * backlog until fds are free again. */
-static void pause_accepting(struct pvx_link *l, int err)
+static void pause_accepting(struct stream_live *st, int err)
 {
-	link_error(l, err, "accept paused");
-	ev_io_stop(pvx_loop, &l->accept_watcher);
-	ev_timer_set(&l->accept_pause, ACCEPT_PAUSE, 0.);
-	ev_timer_start(pvx_loop, &l->accept_pause);
+	link_error(st->link, err, "accept paused");
+	ev_io_stop(pvx_loop, &st->accept_watcher);
+	ev_timer_set(&st->accept_pause, ACCEPT_PAUSE, 0.);
+	ev_timer_start(pvx_loop, &st->accept_pause);
+}
+
+/* One session's connect to the provider, on a worker. */
+struct connect_job {
+	struct link_job lj;
+	const struct pvx_plugin *plugin;
+	struct pvx_link_spec spec;
+	int client;   /* the accepted consumer connection */
+	int provider; /* the result: fd or -errno */
+	unsigned uid;
+	char why[160];
+};
+
+static void connect_run(struct pvx_job *w)
+{
+	struct connect_job *j = (struct connect_job *)w;
+	j->provider = provider_connect(j->plugin, &j->spec, &j->uid, j->why, sizeof(j->why));
+}
+
+static void connect_finish(struct link_job *lj, struct pvx_link *l)
+{
+	struct connect_job *j = (struct connect_job *)lj;
+	int c = j->client, p = j->provider;
+	struct stream_live *st = l ? l->live : NULL;
+	if (st) {
+		if (st->connects_out-- == CONNECTS_OUT && !ev_is_active(&st->accept_pause))
+			ev_io_start(pvx_loop, &st->accept_watcher);
+		if (p >= 0 && l->plugin->connect)
+			l->dbus_uid = j->uid;
+	}
+	char why[sizeof(j->why)];
+	memcpy(why, j->why, sizeof(why));
+	pvx_link_spec_free(&j->spec);
+	free(j);
+	if (!st) {
+		close(c);
+		if (p >= 0)
+			close(p);
+		return;
+	}
+	if (resource_error(p)) {
+		close(c);
+		pause_accepting(st, p);
+		return;
+	}
+	if (p == -EAGAIN) {
+		/* The provider's backlog is full: it is alive but busy.
+		 * Refusing this one connection is the honest answer. */
+		link_error(l, p, "provider busy, connection refused");
+		close(c);
+		return;
+	}
+	if (p < 0) {
+		close(c);
+		link_error(l, 0, "%s", why);
+		link_fire(l, EV_PROVIDER_DOWN);
+		return;
+	}
+	if (relay_start(l, c, p, l->plugin->filter) < 0) {
+		link_error(l, -ENOMEM, "relay session");
+		return;
+	}
+	if (l->state != LS_ACTIVE)
+		link_fire(l, EV_PROVIDER_UP);
 }
 
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct pvx_link *l = w->data;
+	struct stream_live *st = w->data;
+	struct pvx_link *l = st->link;
 
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
-		int c = accept4(l->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (st->connects_out >= CONNECTS_OUT) {
+			/* The rest wait in the backlog for a connect to finish. */
+			ev_io_stop(loop, &st->accept_watcher);
+			return;
+		}
+		int c = accept4(l->planted.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (resource_error(-errno))
-				pause_accepting(l, -errno);
+				pause_accepting(st, -errno);
 			return;
 		}
 		if (!relay_admit(l, c)) {
-			/* Over a cap: this connection alone is refused. */
+			/* Over a cap: this connection alone is refused.  (Connects
+			 * in flight are not counted yet: a cap may be passed by at
+			 * most CONNECTS_OUT.) */
 			close(c);
 			continue;
 		}
-		int p = provider_connect(l, true);
-		if (resource_error(p)) {
+		if (l->jobs_stuck) {
+			link_error(l, 0, "provider does not answer (a connect is stuck in its filesystem); "
+				   "connection refused");
 			close(c);
-			pause_accepting(l, p);
+			continue;
+		}
+		struct connect_job *j = calloc(1, sizeof(*j));
+		if (!j || pvx_link_spec_copy(&j->spec, &l->spec) < 0) {
+			free(j);
+			close(c);
+			pause_accepting(st, -ENOMEM);
 			return;
 		}
-		if (p == -EAGAIN) {
-			/* The provider's backlog is full: it is alive but busy.
-			 * Refusing this one connection is the honest answer. */
-			link_error(l, p, "provider busy, connection refused");
-			close(c);
-			continue;
-		}
-		if (p < 0) {
-			close(c);
-			link_fire(l, EV_PROVIDER_DOWN);
-			if (l->listen_fd < 0)
-				return;
-			continue;
-		}
-		if (relay_start(l, c, p, l->plugin->filter) < 0) {
-			link_error(l, -ENOMEM, "relay session");
-			continue;
-		}
-		if (l->state != LS_ACTIVE)
-			link_fire(l, EV_PROVIDER_UP);
-		if (l->listen_fd < 0)
-			return;
+		j->plugin = l->plugin;
+		j->client = c;
+		st->connects_out++;
+		link_job_submit(l, &j->lj, connect_run, connect_finish);
 	}
 }
 
-int stream_plant(struct pvx_link *l)
+int stream_plant(const struct pvx_link_spec *spec, struct pvx_planted *p, char *why, size_t n)
 {
-	const char *why = pvx_path_problem(l->spec.target);
-	if (why) {
-		link_error(l, 0, "target '%s': %s", l->spec.target, why);
+	const char *problem = pvx_path_problem(spec->target);
+	if (problem) {
+		snprintf(why, n, "target '%s': %s", spec->target, problem);
 		return PVX_REFUSED;
 	}
-	why = pvx_path_problem(l->spec.socket);
-	if (why) {
-		link_error(l, 0, "socket '%s': %s", l->spec.socket, why);
+	problem = pvx_path_problem(spec->socket);
+	if (problem) {
+		snprintf(why, n, "socket '%s': %s", spec->socket, problem);
 		return PVX_REFUSED;
 	}
 
-	_cleanup_close_ int root = pvx_ns_open_root(l->spec.consumer_pid);
+	_cleanup_close_ int root = pvx_ns_open_root(spec->consumer_pid);
 	if (root < 0) {
 		if (root == -ESRCH)
-			link_error(l, 0, "consumer pid %d is not running", (int)l->spec.consumer_pid);
+			snprintf(why, n, "consumer pid %d is not running", (int)spec->consumer_pid);
 		else
-			link_error(l, root, "consumer pid %d", (int)l->spec.consumer_pid);
+			snprintf(why, n, "consumer pid %d: %s", (int)spec->consumer_pid, strerror(-root));
 		return root;
 	}
 
 	/* A missing provider socket is a retryable failure, not a reason to
 	 * plant a socket that cannot work yet. */
 	const char *pname;
-	_cleanup_close_ int pdir = provider_dir(l, &pname);
+	_cleanup_close_ int pdir = provider_dir(spec, &pname, why, n);
 	if (pdir < 0)
 		return pdir;
 	int r = pvx_ns_is_socket(pdir, pname);
 	if (r != 1) {
-		link_error(l, r < 0 ? r : -ENOTSOCK, "provider socket %s", l->spec.socket);
-		return r < 0 ? r : -ENOTSOCK;
+		r = r < 0 ? r : -ENOTSOCK;
+		snprintf(why, n, "provider socket %s: %s", spec->socket, strerror(-r));
+		return r;
 	}
 
 	const char *name;
-	_cleanup_close_ int dirfd = pvx_ns_open_parent(root, l->spec.target, true, &name);
+	_cleanup_close_ int dirfd = pvx_ns_open_parent(root, spec->target, true, &name);
 	if (dirfd < 0) {
-		link_error(l, dirfd, "target directory of %s in consumer", l->spec.target);
+		snprintf(why, n, "target directory of %s in consumer: %s", spec->target, strerror(-dirfd));
 		return dirfd;
 	}
 	uint64_t dev = 0, ino = 0;
 	int fd = pvx_ns_listen(dirfd, name, LISTEN_BACKLOG, &dev, &ino);
 	if (fd < 0) {
-		link_error(l, fd, "cannot listen at %s in consumer", l->spec.target);
+		snprintf(why, n, "cannot listen at %s in consumer: %s", spec->target, strerror(-fd));
 		return fd == -EEXIST ? PVX_REFUSED : fd;
 	}
-	l->planted_target = strdup(l->spec.target);
-	if (!l->planted_target) {
+	p->target = strdup(spec->target);
+	if (!p->target) {
 		pvx_ns_unlink_socket(dirfd, name, dev, ino);
 		close(fd);
+		snprintf(why, n, "out of memory");
 		return -ENOMEM;
 	}
-	l->listen_fd = fd;
-	l->plant_dev = dev;
-	l->plant_ino = ino;
-	l->planted_pid = l->spec.consumer_pid;
-	ev_io_init(&l->accept_watcher, accept_cb, fd, EV_READ);
-	l->accept_watcher.data = l;
-	ev_init(&l->accept_pause, pause_cb);
-	l->accept_pause.data = l;
-	ev_io_start(pvx_loop, &l->accept_watcher);
-	log_debug("link %s: listening in consumer pid %d", link_key(l), (int)l->planted_pid);
+	p->made = true;
+	p->fd = fd;
+	p->dev = dev;
+	p->ino = ino;
+	p->pid = spec->consumer_pid;
 	return 0;
 }
 
-void stream_unplant(struct pvx_link *l)
+int stream_adopt(struct pvx_link *l, char *why, size_t n)
 {
-	relay_close_all(l);
-	if (l->listen_fd >= 0) {
-		ev_io_stop(pvx_loop, &l->accept_watcher);
-		ev_timer_stop(pvx_loop, &l->accept_pause);
-		l->listen_fd = safe_close(l->listen_fd);
+	struct stream_live *st = calloc(1, sizeof(*st));
+	if (!st) {
+		snprintf(why, n, "out of memory");
+		return -ENOMEM;
 	}
-	if (l->planted_target) {
+	st->link = l;
+	ev_io_init(&st->accept_watcher, accept_cb, l->planted.fd, EV_READ);
+	st->accept_watcher.data = st;
+	ev_init(&st->accept_pause, pause_cb);
+	st->accept_pause.data = st;
+	ev_io_start(pvx_loop, &st->accept_watcher);
+	l->live = st;
+	log_debug("link %s: listening in consumer pid %d", link_key(l), (int)l->planted.pid);
+	return 0;
+}
+
+void stream_release(struct pvx_link *l)
+{
+	struct stream_live *st = l->live;
+	relay_close_all(l);
+	ev_io_stop(pvx_loop, &st->accept_watcher);
+	ev_timer_stop(pvx_loop, &st->accept_pause);
+	/* Connects still out find no live state and close their ends. */
+	free(st);
+	/* Closed here, not by remove(): no new connection may queue on a
+	 * listener nobody serves. */
+	l->planted.fd = safe_close(l->planted.fd);
+}
+
+void stream_remove(struct pvx_planted *p)
+{
+	p->fd = safe_close(p->fd);
+	if (p->target) {
 		/* Resolved again in the namespace we planted in; a consumer
 		 * that is gone took its socket with it. */
 		const char *name;
-		_cleanup_close_ int root = pvx_ns_open_root(l->planted_pid);
-		_cleanup_close_ int dir = root < 0 ? root
-					  : pvx_ns_open_parent(root, l->planted_target, false, &name);
-		int r = dir < 0 ? dir : pvx_ns_unlink_socket(dir, name, l->plant_dev, l->plant_ino);
+		_cleanup_close_ int root = pvx_ns_open_root(p->pid);
+		_cleanup_close_ int dir = root < 0 ? root : pvx_ns_open_parent(root, p->target, false, &name);
+		int r = dir < 0 ? dir : pvx_ns_unlink_socket(dir, name, p->dev, p->ino);
 		if (r < 0 && r != -ENOENT && r != -ESRCH)
-			log_debug("link %s: socket not removed: %s", link_key(l), strerror(-r));
-		free(l->planted_target);
-		l->planted_target = NULL;
+			log_debug("socket %s in consumer pid %d not removed: %s", p->target, (int)p->pid,
+				  strerror(-r));
+		free(p->target);
+		p->target = NULL;
 	}
+	p->made = false;
 }
 
-int stream_probe(struct pvx_link *l)
+int stream_probe(const struct pvx_link_spec *spec, char *why, size_t n)
 {
-	int fd = provider_connect(l, false); /* a probe */
+	int fd = provider_connect(NULL, spec, NULL, why, n); /* a probe */
 	if (fd == -EAGAIN)
 		return 0; /* listening, only busy */
 	if (fd < 0)

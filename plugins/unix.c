@@ -6,7 +6,5 @@
 
 const struct pvx_plugin pvx_plugin_unix = {
 	.type = "unix",
-	.plant = stream_plant,
-	.unplant = stream_unplant,
-	.probe = stream_probe,
+	STREAM_HOOKS,
 };

@@ -9,7 +9,5 @@
 
 const struct pvx_plugin pvx_plugin_wayland = {
 	.type = "wayland",
-	.plant = stream_plant,
-	.unplant = stream_unplant,
-	.probe = stream_probe,
+	STREAM_HOOKS,
 };

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/log.h"
@@ -12,19 +13,37 @@
 #include "fsm/plugin.h"
 #include "t/tap.h"
 
-static int plant_result, probe_result;
-static int plants, unplants, probes;
+/* The scripted plugin runs on worker threads, like real ones. */
+static _Atomic int plant_result, probe_result;
+static _Atomic int plants, unplants, probes;
 
-static int script_plant(struct pvx_link *l) { plants++; return plant_result; }
-static void script_unplant(struct pvx_link *l) { unplants++; }
-static int script_probe(struct pvx_link *l) { probes++; return probe_result; }
+static int script_plant(const struct pvx_link_spec *spec, struct pvx_planted *p, char *why, size_t n)
+{
+	plants++;
+	p->made = true;
+	snprintf(why, n, "scripted result %d", (int)plant_result);
+	return plant_result;
+}
+static void script_remove(struct pvx_planted *p) { unplants++; p->made = false; }
+static int script_probe(const struct pvx_link_spec *spec, char *why, size_t n)
+{
+	probes++;
+	return probe_result;
+}
 
 static const struct pvx_plugin script_plugin = {
 	.type = "script",
 	.plant = script_plant,
-	.unplant = script_unplant,
+	.remove = script_remove,
 	.probe = script_probe,
 };
+
+/* Fires ev, then lets the plant or probe jobs it started come back. */
+static void fire(struct pvx_link *l, enum link_event ev)
+{
+	link_fire(l, ev);
+	pvx_worker_drain(5.0);
+}
 
 /* The first transition a fired event causes. */
 static struct {
@@ -68,7 +87,7 @@ static enum link_state run(int plant, int probe, const enum link_event *evs, siz
 	probe_result = probe;
 	struct pvx_link *l = new_link();
 	for (size_t i = 0; i < n; i++)
-		link_fire(l, evs[i]);
+		fire(l, evs[i]);
 	enum link_state s = l->state;
 	link_free(l);
 	return s;
@@ -102,44 +121,44 @@ static void scripts(void)
 	/* pid change re-plants: one more plant, and the old resource removed. */
 	plant_result = probe_result = 0;
 	struct pvx_link *l = new_link();
-	link_fire(l, EV_DESIRED);
+	fire(l, EV_DESIRED);
 	int p0 = plants, u0 = unplants;
-	link_fire(l, EV_PID_CHANGED);
+	fire(l, EV_PID_CHANGED);
 	is_int(l->state, LS_ACTIVE, "pid changed: ACTIVE again");
 	is_int(plants - p0, 1, "pid changed: planted once more");
 	ok(unplants - u0 >= 1, "pid changed: old resource removed first");
 	/* an undefined pair is counted and named */
 	unsigned long long e0 = l->errors;
-	link_fire(l, EV_INJECT_OK);
+	fire(l, EV_INJECT_OK);
 	is_int(l->state, LS_TORN_DOWN, "(ACTIVE, inject-ok) is undefined: torn down");
 	ok(l->errors == e0 + 1 && strstr(l->last_error, "no transition for (ACTIVE, inject-ok)"),
 	   "undefined pair recorded as last error: %s", l->last_error);
-	link_fire(l, EV_INJECT_OK);
+	fire(l, EV_INJECT_OK);
 	is_int(l->state, LS_TORN_DOWN, "undefined pair in TORN_DOWN stays TORN_DOWN");
 	link_free(l);
 
 	/* provider down while ACTIVE: INJECTED, probing on a timer */
 	plant_result = probe_result = 0;
 	l = new_link();
-	link_fire(l, EV_DESIRED);
+	fire(l, EV_DESIRED);
 	probe_result = -ECONNREFUSED;
-	link_fire(l, EV_PROVIDER_DOWN);
+	fire(l, EV_PROVIDER_DOWN);
 	is_int(l->state, LS_INJECTED, "ACTIVE, provider down -> INJECTED");
 	ok(ev_is_active(&l->timer), "INJECTED with a silent provider probes again later");
 	probe_result = 0;
-	link_fire(l, EV_RETRY_TIMER);
+	fire(l, EV_RETRY_TIMER);
 	is_int(l->state, LS_ACTIVE, "probe answered -> ACTIVE");
 	link_free(l);
 
 	/* backoff doubles and is capped */
 	plant_result = -ENOENT;
 	l = new_link();
-	link_fire(l, EV_DESIRED);
+	fire(l, EV_DESIRED);
 	double d1 = ev_timer_remaining(pvx_loop, &l->timer);
-	link_fire(l, EV_RETRY_TIMER);
+	fire(l, EV_RETRY_TIMER);
 	double d2 = ev_timer_remaining(pvx_loop, &l->timer);
 	for (int i = 0; i < 20; i++)
-		link_fire(l, EV_RETRY_TIMER);
+		fire(l, EV_RETRY_TIMER);
 	double d3 = ev_timer_remaining(pvx_loop, &l->timer);
 	ok(d2 > d1 * 1.9 && d2 < d1 * 2.1, "backoff doubles (%.2fs then %.2fs)", d1, d2);
 	ok(d3 <= pvx_backoff_cap + 0.001 && d3 > pvx_backoff_cap - 1, "backoff capped at %.0fs (%.2fs)",
@@ -284,6 +303,7 @@ static void rows(void)
 				}
 			}
 			link_free(l);
+			pvx_worker_drain(5.0);
 		}
 	}
 	fsm_observer = NULL;
@@ -316,8 +336,10 @@ int main(void)
 {
 	pvx_loop = EV_DEFAULT;
 	pvx_log_threshold = PVX_LOG_ERROR;
+	pvx_worker_init(pvx_loop, 4);
 	scripts();
 	rows();
 	names();
+	pvx_worker_shutdown();
 	return tap_done();
 }

@@ -73,7 +73,7 @@ int main(void)
 {
 	struct ev_loop *loop = ev_default_loop(0);
 	loop_thread = pthread_self();
-	tap_ok(pvx_worker_init(loop, 4) == 0, "pool starts with four threads at most");
+	tap_ok(pvx_worker_init(loop, 16) == 0, "pool starts with sixteen threads at most");
 	tap_ok(ev_run(loop, 0) == 0, "an idle pool keeps no loop alive (ev_run returns)");
 
 	static struct test_job many[200];
@@ -88,6 +88,8 @@ int main(void)
 	tap_ok(delivered_off_loop == 0, "every done() ran on the loop thread");
 	tap_ok(signals_open == 0, "worker threads block SIGTERM and SIGHUP");
 	tap_ok(pvx_worker_pending() == 0, "nothing pending afterwards");
+	tap_ok(pvx_worker_threads() <= 4, "a burst of quick jobs used the soft cap of threads at most (%u)",
+	       pvx_worker_threads());
 
 	/* One job that waits for good: the others still run. */
 	int p[2];
@@ -109,24 +111,42 @@ int main(void)
 	tap_ok(wait_delivered(loop, 1) && stuck.done && stuck.saw_abandoned,
 	       "the abandoned job comes back once unstuck, marked abandoned");
 
-	/* Shutdown with a stuck job and queued ones: queued jobs come back
-	 * abandoned, the stuck thread is left behind. */
+	/* More jobs stuck than the soft cap: the pool grows past it for the
+	 * jobs queued behind them. */
 	int q[2];
 	if (pipe(q) < 0)
 		return 1;
-	static struct test_job stuck4[4]; /* outlive main: their threads never return */
-	for (int i = 0; i < 4; i++) {
-		job_init(&stuck4[i], q[0]);
-		pvx_worker_submit(&stuck4[i].job);
+	static struct test_job stuck6[6]; /* outlive main: their threads never return */
+	for (int i = 0; i < 6; i++) {
+		job_init(&stuck6[i], q[0]);
+		pvx_worker_submit(&stuck6[i].job);
 	}
+	static struct test_job behind[3];
+	for (int i = 0; i < 3; i++) {
+		job_init(&behind[i], -1);
+		pvx_worker_submit(&behind[i].job);
+	}
+	tap_ok(wait_delivered(loop, 3), "jobs queued behind six stuck ones still run (pool grew past its soft cap)");
+	tap_ok(pvx_worker_busy() == 6 && pvx_worker_threads() <= 16, "six threads held, %u in all",
+	       pvx_worker_threads());
+
+	/* Shutdown with stuck jobs and queued ones: queued jobs come back
+	 * abandoned, the stuck threads are left behind. */
+	static struct test_job stuck10[10]; /* outlive main: their threads never return */
+	for (int i = 0; i < 10; i++) {
+		job_init(&stuck10[i], q[0]);
+		pvx_worker_submit(&stuck10[i].job);
+	}
+	for (int i = 0; i < 5000 && pvx_worker_busy() < 16; i++) {
+		ev_run(loop, EVRUN_NOWAIT);
+		usleep(1000);
+	}
+	tap_ok(pvx_worker_busy() == 16, "sixteen stuck jobs fill the pool's sixteen threads");
 	static struct test_job queued[3];
 	for (int i = 0; i < 3; i++) {
 		job_init(&queued[i], -1);
 		pvx_worker_submit(&queued[i].job);
 	}
-	for (int i = 0; i < 1000 && pvx_worker_busy() < 4; i++)
-		usleep(1000);
-	tap_ok(pvx_worker_busy() == 4, "four stuck jobs fill the pool's four threads");
 	int before = delivered;
 	pvx_worker_shutdown();
 	tap_ok(delivered == before + 3 && queued[0].saw_abandoned && queued[2].saw_abandoned,
