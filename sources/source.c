@@ -55,7 +55,7 @@ static void failed(const char *msg)
 {
 	stats.fetch_errors++;
 	char line[400];
-	snprintf(line, sizeof(line), "graph: %s; keeping the current links", msg);
+	snprintf(line, sizeof(line), "graph: %.360s; keeping the current links", msg);
 	pvx_log_once(&fetch_error, PVX_LOG_WARN, line);
 }
 
@@ -77,12 +77,15 @@ enum job_result {
 	JOB_UNCHANGED,        /* the body applied last time */
 	JOB_REFUSED,          /* not a graph, or no usable link: err says why */
 	JOB_REFUSED_AGAIN,    /* the body refused last time */
+	JOB_UNREADABLE,       /* path could not be read: err says why */
+	JOB_TOO_LARGE,        /* path is over cfg.max_bytes */
 };
 
 struct parse_job {
 	struct parse_job *next; /* in trash */
 	struct pvx_buf body;  /* the job's own */
 	struct pvx_buf spare; /* a body the loop let go of, freed with the job */
+	const char *path;     /* set: the body is this file's content, read first */
 	enum job_result result;
 	struct pvx_graph g;
 	char err[320];
@@ -100,6 +103,7 @@ static ev_async job_done;
 /* The body refused last time and why, so that an unchanged bad body is
  * neither parsed nor logged again on every poll. */
 static struct pvx_buf last_refused;
+static char too_large_msg[100];
 static bool have_refused;
 static char refused_why[320];
 
@@ -129,8 +133,39 @@ static bool same_body(const struct pvx_buf *a, const struct pvx_buf *b)
 
 /* Pure but for reading last_body and last_refused (see above); on the
  * worker, or on the loop when there is no worker. */
+/* Reads j->path into j->body; a host file, but 64 MiB is no loop work. */
+static int job_read_file(struct parse_job *j)
+{
+	int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(j->err, sizeof(j->err), "cannot open %s: %s", j->path, strerror(errno));
+		j->result = JOB_UNREADABLE;
+		return -1;
+	}
+	char buf[65536];
+	ssize_t n;
+	bool big = false;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if ((big = j->body.len + (size_t)n > cfg.max_bytes) ||
+		    pvx_buf_append(&j->body, buf, (size_t)n) < 0)
+			break;
+	}
+	int e = errno;
+	close(fd);
+	if (big || n != 0) {
+		snprintf(j->err, sizeof(j->err), "cannot read %s: %s", j->path,
+			 n < 0 ? strerror(e) : "out of memory");
+		j->result = big ? JOB_TOO_LARGE : JOB_UNREADABLE;
+		pvx_buf_free(&j->body);
+		return -1;
+	}
+	return 0;
+}
+
 static void job_run(struct parse_job *j)
 {
+	if (j->path && job_read_file(j) < 0)
+		return;
 	if (have_last && same_body(&j->body, &last_body)) {
 		j->result = JOB_UNCHANGED;
 		return;
@@ -214,9 +249,10 @@ static void job_submit(struct parse_job *j)
 	pthread_mutex_unlock(&job_lock);
 }
 
-/* A fetch that brought a body: the waiters that asked for it wait for its
- * parse (or a newer body's).  Takes the body's memory. */
-static void submit_body(struct pvx_buf *body)
+/* A fetch that brought a body, or with path, a file the worker reads: the
+ * waiters that asked for it wait for its parse (or a newer body's).  Takes
+ * the body's memory. */
+static void submit_body(struct pvx_buf *body, const char *path)
 {
 	for (size_t i = 0; i < n_running; i++) {
 		if (n_parsing == sizeof(parsing) / sizeof(parsing[0])) {
@@ -236,6 +272,7 @@ static void submit_body(struct pvx_buf *body)
 	}
 	j->body = *body;
 	*body = (struct pvx_buf){0};
+	j->path = path;
 	job_submit(j);
 }
 
@@ -255,6 +292,14 @@ static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok)
 		stats.unchanged++;
 		snprintf(msg, msglen, "graph unchanged");
 		*ok = true;
+		return;
+	case JOB_UNREADABLE:
+		failed(j->err);
+		snprintf(msg, msglen, "%s", j->err);
+		return;
+	case JOB_TOO_LARGE:
+		snprintf(msg, msglen, "%s: %s", j->path, too_large_msg);
+		failed(msg);
 		return;
 	case JOB_REFUSED_AGAIN:
 		failed(refused_why);
@@ -352,8 +397,7 @@ static void job_done_cb(struct ev_loop *loop, ev_async *w, int revents)
 static void too_large(const char *what)
 {
 	char msg[300];
-	snprintf(msg, sizeof(msg), "%s: graph body over the limit of %zu bytes (--graph-max-bytes), refused whole",
-		 what, cfg.max_bytes);
+	snprintf(msg, sizeof(msg), "%s: %s", what, too_large_msg);
 	failed(msg);
 	notify(running, &n_running, false, msg);
 }
@@ -378,7 +422,7 @@ static void fetch_done(void *ctx, int err, int status, const char *body, size_t 
 		failed("out of memory");
 		notify(running, &n_running, false, "out of memory");
 	} else {
-		submit_body(&b); /* taken, not copied: 64 MiB cost 250 ms to copy */
+		submit_body(&b, NULL); /* taken, not copied: 64 MiB cost 250 ms to copy */
 	}
 	if (fetch_again) {
 		fetch_again = false;
@@ -386,37 +430,11 @@ static void fetch_done(void *ctx, int err, int status, const char *body, size_t 
 	}
 }
 
+/* The graph file is read by the worker too (job_read_file). */
 static void read_file(void)
 {
-	char msg[300];
-	int fd = open(cfg.graph_file, O_RDONLY | O_CLOEXEC);
-	struct pvx_buf b = {0};
-	if (fd < 0) {
-		snprintf(msg, sizeof(msg), "cannot open %s: %s", cfg.graph_file, strerror(errno));
-		failed(msg);
-		notify(running, &n_running, false, msg);
-		return;
-	}
-	char buf[65536];
-	ssize_t n;
-	bool big = false;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if ((big = b.len + (size_t)n > cfg.max_bytes) || pvx_buf_append(&b, buf, (size_t)n) < 0)
-			break;
-	}
-	int e = errno;
-	close(fd);
-	if (big) {
-		too_large(cfg.graph_file);
-	} else if (n != 0) {
-		snprintf(msg, sizeof(msg), "cannot read %s: %s", cfg.graph_file,
-			 n < 0 ? strerror(e) : "out of memory");
-		failed(msg);
-		notify(running, &n_running, false, msg);
-	} else {
-		submit_body(&b);
-	}
-	pvx_buf_free(&b);
+	struct pvx_buf none = {0};
+	submit_body(&none, cfg.graph_file);
 }
 
 /* Embedded mode: the manifests' graph, built in place of pv-ctrl's. */
@@ -451,7 +469,7 @@ static void read_state(void)
 		pvx_buf_free(&b);
 		return;
 	}
-	submit_body(&b);
+	submit_body(&b, NULL);
 }
 
 void source_fetch_now(source_done_fn done, void *ctx)
@@ -512,6 +530,9 @@ void source_start(const struct source_config *c)
 	cfg = *c;
 	if (!cfg.max_bytes)
 		cfg.max_bytes = SOURCE_DEFAULT_MAX_BYTES;
+	snprintf(too_large_msg, sizeof(too_large_msg),
+		 "graph body over the limit of %zu bytes (--graph-max-bytes), refused whole",
+		 cfg.max_bytes);
 	ev_async_init(&job_done, job_done_cb);
 	ev_async_start(pvx_loop, &job_done);
 	ev_unref(pvx_loop); /* the watcher alone must not keep the loop alive */
