@@ -39,5 +39,4 @@ void pvx_graph_free(struct pvx_graph *g);
  * {"links": []}) applies too: it removes every link. */
 int pvx_graph_usable(const struct pvx_graph *g, char *err, size_t errlen);
 
-
 #endif
