@@ -228,12 +228,14 @@ static void *worker_main(void *arg)
 }
 
 static void job_finish(struct parse_job *j);
+static void job_discard(struct parse_job *j);
 
 /* Hands a body to the parser, or queues it while a parse runs. */
 static void job_submit(struct parse_job *j)
 {
 	if (busy) {
-		job_free(queued); /* superseded: its waiters wait for the newer body */
+		if (queued) /* superseded: its waiters wait for the newer body */
+			job_discard(queued);
 		queued = j;
 		return;
 	}
