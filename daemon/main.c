@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -51,6 +52,9 @@ static void usage(FILE *f)
 		"  -s, --control PATH     this daemon's control socket, used by pvxctl\n"
 		"                         (default " DEFAULT_CONTROL ")\n"
 		"  -i, --interval SECONDS graph poll period (default 5)\n"
+		"      --graph-max-bytes BYTES  largest graph body read; a larger one is\n"
+		"                         refused whole, the links kept (default 64M;\n"
+		"                         k, M and G suffixes)\n"
 		"      --linger SECONDS   reclaim half-closed idle connections after this\n"
 		"                         long (default 30)\n"
 		"      --max-conns-per-link N  connections one link relays at once; more\n"
@@ -130,6 +134,28 @@ static int parse_seconds(const char *opt, const char *arg, double *out)
 	return 0;
 }
 
+/* A size in bytes, with an optional k, M or G suffix (powers of 1024). */
+static int parse_bytes(const char *opt, const char *arg, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	unsigned shift = 0;
+	if (end != arg && (*end == 'k' || *end == 'K'))
+		shift = 10, end++;
+	else if (end != arg && *end == 'M')
+		shift = 20, end++;
+	else if (end != arg && *end == 'G')
+		shift = 30, end++;
+	if (errno || end == arg || *end || arg[0] == '-' || v == 0 || v > (SIZE_MAX >> 1 >> shift)) {
+		fprintf(stderr, "pv-xconnect: %s wants a number of bytes > 0 (k, M, G), not '%s'\n",
+			opt, arg);
+		return -1;
+	}
+	*out = (size_t)(v << shift);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -139,6 +165,7 @@ int main(int argc, char **argv)
 		{ "lxc", optional_argument, NULL, 'X' },
 		{ "control", required_argument, NULL, 's' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "graph-max-bytes", required_argument, NULL, 'M' },
 		{ "linger", required_argument, NULL, 'L' },
 		{ "backoff-max", required_argument, NULL, 'B' },
 		{ "max-conns-per-link", required_argument, NULL, 'M' },
@@ -181,6 +208,10 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			if (parse_seconds("--interval", optarg, &src.interval) < 0)
+				return 2;
+			break;
+		case 'M':
+			if (parse_bytes("--graph-max-bytes", optarg, &src.max_bytes) < 0)
 				return 2;
 			break;
 		case 'L':

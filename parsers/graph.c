@@ -3,7 +3,9 @@
  * validates them and applies the defaults of DESIGN.md section 3.1.  No
  * tree is built: a 10,000-link graph costs one spec per link and the
  * strings in a few arena blocks.  A bad entry is skipped with its index
- * and reason; the rest of the graph still applies. */
+ * and reason; the rest of the graph still applies, unless no entry is
+ * left (pvx_graph_usable: then the whole graph is refused).  What is not a
+ * graph at all (an object without "links" included) fails the parse. */
 #include "config.h"
 
 #include <errno.h>
@@ -96,7 +98,7 @@ struct graph_sink {
 	void *skip_ctx;
 	enum frame stack[JSON_MAX_DEPTH + 1];
 	int depth;
-	bool saw_links, saw_pools;
+	bool root_object, saw_links, saw_pools;
 	enum top_key top_key;    /* pending key of the root object */
 	int pools_depth;         /* depth of the pools value while inside it */
 	size_t pools_start, pools_end;
@@ -121,6 +123,9 @@ static const char *on_error(void *ctx)
 }
 
 static const char not_a_graph[] = "graph must be an array of links or an object with \"links\"";
+/* An object without "links" is refused, not read as an empty graph: a
+ * renamed or misspelt key would otherwise remove every link. */
+static const char no_links[] = "graph object has no \"links\" array";
 
 static int note_skip(struct graph_sink *k, const char *why)
 {
@@ -138,6 +143,7 @@ static int value_start(struct graph_sink *k, bool container, bool object, enum f
 		if (!container)
 			return sink_fail(k, not_a_graph);
 		*opens = object ? FR_ROOT_OBJECT : FR_LINKS;
+		k->root_object = object;
 		return 0;
 	}
 	switch (k->stack[k->depth - 1]) {
@@ -466,6 +472,9 @@ int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err
 		else
 			snprintf(err, errlen, "graph is not valid JSON: %s", why);
 		rc = strstr(why, "out of memory") ? -ENOMEM : -EBADMSG;
+	} else if (k->root_object && !k->saw_links) {
+		snprintf(err, errlen, "%s", no_links);
+		rc = -EBADMSG;
 	} else if (k->pools_end > k->pools_start) {
 		/* Pools are few and small: jansson reads their bytes again for
 		 * the IPAM code, which works on a tree. */
@@ -481,6 +490,14 @@ int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err
 	if (rc < 0)
 		pvx_graph_free(g);
 	return rc;
+}
+
+int pvx_graph_usable(const struct pvx_graph *g, char *err, size_t errlen)
+{
+	if (g->n_links > 0 || g->n_skipped == 0)
+		return 0;
+	snprintf(err, errlen, "no usable link: all %zu entries skipped", g->n_skipped);
+	return -EBADMSG;
 }
 
 void pvx_graph_free(struct pvx_graph *g)

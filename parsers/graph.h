@@ -20,12 +20,23 @@ struct pvx_graph {
 };
 
 /* Parses a graph body.  Returns 0 and fills g, or -EBADMSG when the body
- * is not a graph at all (not JSON, not an array/object), with a message in
- * err.  Individual bad links are skipped and reported through the skip
- * callback (or logged when it is NULL); they never fail the whole graph. */
+ * is not a graph at all, with a message in err: not JSON, not an array or
+ * an object, an object without "links" (a renamed or misspelt key must
+ * not read as "remove every link"), "links" not an array.  Individual bad
+ * links are skipped and reported through the skip callback (or logged
+ * when it is NULL); they never fail the parse. */
 typedef void (*pvx_graph_skip_fn)(void *ctx, size_t index, const char *why);
 int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err,
 		    size_t errlen, pvx_graph_skip_fn skip, void *ctx);
 void pvx_graph_free(struct pvx_graph *g);
+
+/* Whether a parsed graph may be applied.  A graph that names links but of
+ * which every entry was skipped (n_links 0, n_skipped > 0) is refused
+ * whole with -EBADMSG and a message in err: the daemon keeps its current
+ * links and reports, which is what an operator expects when a Pantavisor
+ * update renames a field.  A graph with at least one usable link applies
+ * (its bad entries skipped), and an explicitly empty graph ([] or
+ * {"links": []}) applies too: it removes every link. */
+int pvx_graph_usable(const struct pvx_graph *g, char *err, size_t errlen);
 
 #endif

@@ -68,14 +68,30 @@ static void request_free(struct http_request *r)
 	free(r);
 }
 
+/* The request whose done callback runs (http_take_body). */
+static struct http_request *finishing;
+
 /* Reports the outcome; with err, prefix and detail make the message. */
 static void finish(struct http_request *r, int err, const char *prefix, const char *detail)
 {
 	if (err && prefix)
 		snprintf(r->msg, sizeof(r->msg), "%s%s", prefix, detail);
+	finishing = err ? NULL : r;
 	r->done(r->ctx, err, err ? 0 : r->resp.status, r->resp.body.data ? r->resp.body.data : "",
 		r->resp.body.len, err ? r->msg : NULL);
+	finishing = NULL;
 	request_free(r);
+}
+
+char *http_take_body(size_t *len, size_t *cap)
+{
+	if (!finishing || !finishing->resp.body.data)
+		return NULL;
+	char *body = finishing->resp.body.data;
+	*len = finishing->resp.body.len;
+	*cap = finishing->resp.body.cap;
+	finishing->resp.body = (struct pvx_buf){0};
+	return body;
 }
 
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -96,7 +112,9 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		return;
 	}
-	for (;;) {
+	/* At most 1 MiB per wake-up: a large body from a fast sender must not
+	 * hold the loop until it has all arrived (the watcher fires again). */
+	for (int reads = 0; reads < 16; reads++) {
 		char buf[65536];
 		ssize_t n = recv(r->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0) {

@@ -20,6 +20,11 @@ struct http_request *http_request_start(struct ev_loop *loop, const char *socket
 					const char *method, const char *path, const char *body,
 					size_t body_len, double timeout, size_t max_body,
 					http_done_fn done, void *ctx);
+/* Inside a done callback with err 0: takes the body's buffer (malloc'd,
+ * NUL-terminated, *len bytes in *cap), so that a large body is handed on
+ * without a copy; the body pointer done got stays valid until it returns.
+ * NULL when there is none. */
+char *http_take_body(size_t *len, size_t *cap);
 /* Abandons a request without calling done. */
 void http_request_cancel(struct http_request *r);
 

@@ -2,9 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ev.h>
 
@@ -35,8 +39,8 @@ static struct source_stats stats;
 static struct waiter {
 	source_done_fn fn;
 	void *ctx;
-} waiters[MAX_WAITERS], running[MAX_WAITERS];
-static size_t n_waiters, n_running;
+} waiters[MAX_WAITERS], running[MAX_WAITERS], parsing[2 * MAX_WAITERS];
+static size_t n_waiters, n_running, n_parsing;
 
 static void notify(struct waiter *w, size_t *n, bool ok, const char *msg)
 {
@@ -51,44 +55,280 @@ static void failed(const char *msg)
 {
 	stats.fetch_errors++;
 	char line[400];
-	snprintf(line, sizeof(line), "graph: %s; keeping the current links", msg);
+	snprintf(line, sizeof(line), "graph: %.360s; keeping the current links", msg);
 	pvx_log_once(&fetch_error, PVX_LOG_WARN, line);
 }
 
 /* A hostile graph may hold a million bad links: the first few are logged
  * one by one, the rest counted in one line. */
 #define SKIPS_LOGGED 20
-static size_t skips;
 
-static void skip_link(void *ctx, size_t index, const char *why)
+/* The parse runs on a worker thread: a 64 MiB graph takes seconds to read
+ * and the loop must keep relaying meanwhile.  The loop owns everything
+ * but the one job it has handed over (job_in until the worker takes it,
+ * then the worker's until job_out): one parse at a time, and a body that
+ * arrives meanwhile waits in `queued`, where a newer one replaces it.
+ * The worker compares the body with the last applied and the last refused
+ * ones, which the loop changes only while no job is out, and builds a
+ * struct pvx_graph that the loop applies (the reconciler, planting and
+ * IPAM stay on the loop). */
+enum job_result {
+	JOB_PARSED,           /* g holds a graph to apply */
+	JOB_UNCHANGED,        /* the body applied last time */
+	JOB_REFUSED,          /* not a graph, or no usable link: err says why */
+	JOB_REFUSED_AGAIN,    /* the body refused last time */
+	JOB_UNREADABLE,       /* path could not be read: err says why */
+	JOB_TOO_LARGE,        /* path is over cfg.max_bytes */
+};
+
+struct parse_job {
+	struct parse_job *next; /* in trash */
+	struct pvx_buf body;  /* the job's own */
+	struct pvx_buf spare; /* a body the loop let go of, freed with the job */
+	const char *path;     /* set: the body is this file's content, read first */
+	enum job_result result;
+	struct pvx_graph g;
+	char err[320];
+	struct pvx_buf skips; /* the first SKIPS_LOGGED reasons, one a line */
+};
+
+static pthread_t worker;
+static bool have_worker, busy, stopping;
+static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t job_cond = PTHREAD_COND_INITIALIZER;
+static struct parse_job *job_in, *job_out, *queued;
+/* Jobs done with, freed by the worker: unmapping 64 MiB is no loop work. */
+static struct parse_job *trash;
+static ev_async job_done;
+/* The body refused last time and why, so that an unchanged bad body is
+ * neither parsed nor logged again on every poll. */
+static struct pvx_buf last_refused;
+static char too_large_msg[100];
+static bool have_refused;
+static char refused_why[320];
+
+static struct parse_job *job_free(struct parse_job *j)
 {
-	if (++skips <= SKIPS_LOGGED)
-		log_warn("graph: link %zu skipped: %s", index, why);
+	if (j) {
+		pvx_buf_free(&j->body);
+		pvx_buf_free(&j->spare);
+		pvx_buf_free(&j->skips);
+		pvx_graph_free(&j->g);
+		free(j);
+	}
+	return NULL;
 }
 
-/* Applies a body unless it is the one applied last time: one length
- * check and one memcmp (a few GB/s), nothing parsed. */
-static bool consume(const char *body, size_t len, char *msg, size_t msglen)
+static void job_skip(void *ctx, size_t index, const char *why)
 {
-	if (have_last && len == last_body.len && memcmp(body, last_body.data, len) == 0) {
+	struct parse_job *j = ctx;
+	if (j->g.n_skipped < SKIPS_LOGGED) /* counted after this call */
+		pvx_buf_printf(&j->skips, "link %zu skipped: %s\n", index, why);
+}
+
+static bool same_body(const struct pvx_buf *a, const struct pvx_buf *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+/* Pure but for reading last_body and last_refused (see above); on the
+ * worker, or on the loop when there is no worker. */
+/* Reads j->path into j->body; a host file, but 64 MiB is no loop work. */
+static int job_read_file(struct parse_job *j)
+{
+	int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(j->err, sizeof(j->err), "cannot open %s: %s", j->path, strerror(errno));
+		j->result = JOB_UNREADABLE;
+		return -1;
+	}
+	char buf[65536];
+	ssize_t n;
+	bool big = false;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if ((big = j->body.len + (size_t)n > cfg.max_bytes) ||
+		    pvx_buf_append(&j->body, buf, (size_t)n) < 0)
+			break;
+	}
+	int e = errno;
+	close(fd);
+	if (big || n != 0) {
+		snprintf(j->err, sizeof(j->err), "cannot read %s: %s", j->path,
+			 n < 0 ? strerror(e) : "out of memory");
+		j->result = big ? JOB_TOO_LARGE : JOB_UNREADABLE;
+		pvx_buf_free(&j->body);
+		return -1;
+	}
+	return 0;
+}
+
+static void job_run(struct parse_job *j)
+{
+	if (j->path && job_read_file(j) < 0)
+		return;
+	if (have_last && same_body(&j->body, &last_body)) {
+		j->result = JOB_UNCHANGED;
+		return;
+	}
+	if (have_refused && same_body(&j->body, &last_refused)) {
+		j->result = JOB_REFUSED_AGAIN;
+		return;
+	}
+	j->result = JOB_REFUSED;
+	char err[256];
+	if (pvx_graph_parse(j->body.data ? j->body.data : "", j->body.len, &j->g, err,
+			    sizeof(err), job_skip, j) < 0) {
+		snprintf(j->err, sizeof(j->err), "%s", err);
+		return;
+	}
+	if (pvx_graph_usable(&j->g, err, sizeof(err)) < 0) {
+		/* One line: the count and the first reason. */
+		const char *first = j->skips.data ? j->skips.data : "";
+		int n = (int)strcspn(first, "\n");
+		snprintf(j->err, sizeof(j->err), "%s (first: %.*s)", err, n, first);
+		pvx_graph_free(&j->g);
+		return;
+	}
+	j->result = JOB_PARSED;
+}
+
+static void *worker_main(void *arg)
+{
+	pthread_mutex_lock(&job_lock);
+	for (;;) {
+		while (!job_in && !trash && !stopping)
+			pthread_cond_wait(&job_cond, &job_lock);
+		if (stopping)
+			break;
+		if (trash) {
+			struct parse_job *t = trash;
+			trash = NULL;
+			pthread_mutex_unlock(&job_lock);
+			while (t) {
+				struct parse_job *next = t->next;
+				job_free(t);
+				t = next;
+			}
+			pthread_mutex_lock(&job_lock);
+			continue;
+		}
+		struct parse_job *j = job_in;
+		job_in = NULL;
+		pthread_mutex_unlock(&job_lock);
+		double t0 = pvx_now();
+		job_run(j);
+		log_debug("graph: %zu bytes read in %.0f ms off the loop", j->body.len,
+			  (pvx_now() - t0) * 1e3);
+		pthread_mutex_lock(&job_lock);
+		job_out = j;
+		ev_async_send(pvx_loop, &job_done);
+	}
+	pthread_mutex_unlock(&job_lock);
+	return NULL;
+}
+
+static void job_finish(struct parse_job *j);
+static void job_discard(struct parse_job *j);
+
+/* Hands a body to the parser, or queues it while a parse runs. */
+static void job_submit(struct parse_job *j)
+{
+	if (busy) {
+		if (queued) /* superseded: its waiters wait for the newer body */
+			job_discard(queued);
+		queued = j;
+		return;
+	}
+	if (!have_worker) {
+		job_run(j);
+		job_finish(j);
+		return;
+	}
+	busy = true;
+	pthread_mutex_lock(&job_lock);
+	job_in = j;
+	pthread_cond_signal(&job_cond);
+	pthread_mutex_unlock(&job_lock);
+}
+
+/* A fetch that brought a body, or with path, a file the worker reads: the
+ * waiters that asked for it wait for its parse (or a newer body's).  Takes
+ * the body's memory. */
+static void submit_body(struct pvx_buf *body, const char *path)
+{
+	for (size_t i = 0; i < n_running; i++) {
+		if (n_parsing == sizeof(parsing) / sizeof(parsing[0])) {
+			if (running[i].fn)
+				running[i].fn(running[i].ctx, false, "too many requests waiting for a parse");
+			continue;
+		}
+		parsing[n_parsing++] = running[i];
+	}
+	n_running = 0;
+	struct parse_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		pvx_buf_free(body);
+		failed("out of memory");
+		notify(parsing, &n_parsing, false, "out of memory");
+		return;
+	}
+	j->body = *body;
+	*body = (struct pvx_buf){0};
+	j->path = path;
+	job_submit(j);
+}
+
+static void swap_body(struct pvx_buf *a, struct pvx_buf *b)
+{
+	struct pvx_buf t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* On the loop: applies (or refuses) what the parse of job j found. */
+static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok)
+{
+	*ok = false;
+	switch (j->result) {
+	case JOB_UNCHANGED:
 		stats.unchanged++;
 		snprintf(msg, msglen, "graph unchanged");
-		return true;
+		*ok = true;
+		return;
+	case JOB_UNREADABLE:
+		failed(j->err);
+		snprintf(msg, msglen, "%s", j->err);
+		return;
+	case JOB_TOO_LARGE:
+		snprintf(msg, msglen, "%s: %s", j->path, too_large_msg);
+		failed(msg);
+		return;
+	case JOB_REFUSED_AGAIN:
+		failed(refused_why);
+		snprintf(msg, msglen, "%s", refused_why);
+		return;
+	case JOB_REFUSED:
+		/* A new bad body is logged even when an earlier one failed the
+		 * same way; the same body again is not. */
+		pvx_log_once_clear(&fetch_error);
+		snprintf(refused_why, sizeof(refused_why), "%s", j->err);
+		swap_body(&last_refused, &j->body); /* the old one goes with j */
+		have_refused = true;
+		failed(refused_why);
+		snprintf(msg, msglen, "%s", refused_why);
+		return;
+	case JOB_PARSED:
+		break;
 	}
-	struct pvx_graph g;
-	char err[256];
-	skips = 0;
-	if (pvx_graph_parse(body, len, &g, err, sizeof(err), skip_link, NULL) < 0) {
-		failed(err);
-		snprintf(msg, msglen, "%s", err);
-		return false;
-	}
+	struct pvx_graph *g = &j->g;
+	for (const char *p = j->skips.data, *nl; p && (nl = strchr(p, '\n')); p = nl + 1)
+		log_warn("graph: %.*s", (int)(nl - p), p);
 	struct pvx_reconcile_stats st;
-	ipam_sync_pools(&g);
-	mesh_apply(&g, &st);
-	ipam_sync_leases(&g);
-	size_t skipped = g.n_skipped;
-	pvx_graph_free(&g);
+	ipam_sync_pools(g);
+	mesh_apply(g, &st);
+	ipam_sync_leases(g);
+	size_t skipped = g->n_skipped;
+	pvx_graph_free(g);
 	if (skipped > SKIPS_LOGGED)
 		log_warn("graph: %zu more links skipped, not logged one by one", skipped - SKIPS_LOGGED);
 	if (st.duplicates > MESH_DUPLICATES_LOGGED)
@@ -98,10 +338,70 @@ static bool consume(const char *body, size_t len, char *msg, size_t msglen)
 		 mesh_count(), st.added, st.removed, st.changed, skipped + st.duplicates);
 	snprintf(msg, msglen, "graph applied: %zu added, %zu removed, %zu changed", st.added,
 		 st.removed, st.changed);
-	pvx_buf_reset(&last_body);
-	have_last = pvx_buf_append(&last_body, body, len) == 0;
+	/* The applied body is kept (no copy) to spot an unchanged one; the
+	 * old one goes with j. */
+	swap_body(&last_body, &j->body);
+	have_last = true;
+	swap_body(&last_refused, &j->spare);
+	have_refused = false;
 	stats.applied++;
-	return true;
+	*ok = true;
+}
+
+/* Frees a job (and the buffers apply_job swapped into it) off the loop. */
+static void job_discard(struct parse_job *j)
+{
+	if (!have_worker) {
+		job_free(j);
+		return;
+	}
+	pthread_mutex_lock(&job_lock);
+	j->next = trash;
+	trash = j;
+	pthread_cond_signal(&job_cond);
+	pthread_mutex_unlock(&job_lock);
+}
+
+static void job_finish(struct parse_job *j)
+{
+	char msg[400];
+	bool ok;
+	apply_job(j, msg, sizeof(msg), &ok);
+	job_discard(j);
+	if (ok) {
+		stats.last_ok = pvx_wallclock();
+		if (pvx_log_once_clear(&fetch_error))
+			log_info("graph: source %s readable again",
+				 cfg.graph_file ? cfg.graph_file : cfg.state_dir ? cfg.state_dir : cfg.ctrl_path);
+	}
+	struct parse_job *next = queued;
+	queued = NULL;
+	if (next) {
+		job_submit(next); /* the waiters are answered by the newer body */
+		return;
+	}
+	notify(parsing, &n_parsing, ok, msg);
+}
+
+static void job_done_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	pthread_mutex_lock(&job_lock);
+	struct parse_job *j = job_out;
+	job_out = NULL;
+	pthread_mutex_unlock(&job_lock);
+	if (!j)
+		return;
+	busy = false;
+	job_finish(j);
+}
+
+/* A body over the cap is refused whole, before it is read to the end. */
+static void too_large(const char *what)
+{
+	char msg[300];
+	snprintf(msg, sizeof(msg), "%s: %s", what, too_large_msg);
+	failed(msg);
+	notify(running, &n_running, false, msg);
 }
 
 static void fetch_done(void *ctx, int err, int status, const char *body, size_t len,
@@ -109,59 +409,34 @@ static void fetch_done(void *ctx, int err, int status, const char *body, size_t 
 {
 	inflight = NULL;
 	char msg[300];
-	bool ok = false;
-	if (err) {
+	struct pvx_buf b = {0};
+	if (err == -E2BIG) {
+		too_large(cfg.ctrl_path);
+	} else if (err) {
 		snprintf(msg, sizeof(msg), "pv-ctrl %s: %s", cfg.ctrl_path, errmsg);
 		failed(msg);
+		notify(running, &n_running, false, msg);
 	} else if (status != 200) {
 		snprintf(msg, sizeof(msg), "pv-ctrl %s answered HTTP %d", cfg.ctrl_path, status);
 		failed(msg);
+		notify(running, &n_running, false, msg);
+	} else if (!(b.data = http_take_body(&b.len, &b.cap)) && pvx_buf_append(&b, body, len) < 0) {
+		failed("out of memory");
+		notify(running, &n_running, false, "out of memory");
 	} else {
-		ok = consume(body, len, msg, sizeof(msg));
+		submit_body(&b, NULL); /* taken, not copied: 64 MiB cost 250 ms to copy */
 	}
-	if (ok) {
-		stats.last_ok = pvx_wallclock();
-		if (pvx_log_once_clear(&fetch_error))
-			log_info("graph: source %s readable again", cfg.ctrl_path);
-	}
-	notify(running, &n_running, ok, msg);
 	if (fetch_again) {
 		fetch_again = false;
 		source_fetch_now(NULL, NULL);
 	}
 }
 
+/* The graph file is read by the worker too (job_read_file). */
 static void read_file(void)
 {
-	char msg[300];
-	bool ok = false;
-	int fd = open(cfg.graph_file, O_RDONLY | O_CLOEXEC);
-	struct pvx_buf b = {0};
-	if (fd < 0) {
-		snprintf(msg, sizeof(msg), "cannot open %s: %s", cfg.graph_file, strerror(errno));
-		failed(msg);
-	} else {
-		char buf[65536];
-		ssize_t n;
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			if (b.len + (size_t)n > HTTPRESP_DEFAULT_MAX_BODY || pvx_buf_append(&b, buf, (size_t)n) < 0)
-				break;
-		if (n != 0) {
-			snprintf(msg, sizeof(msg), "cannot read %s: %s", cfg.graph_file,
-				 n < 0 ? strerror(errno) : "file too large");
-			failed(msg);
-		} else {
-			ok = consume(b.data ? b.data : "", b.len, msg, sizeof(msg));
-		}
-		close(fd);
-	}
-	pvx_buf_free(&b);
-	if (ok) {
-		stats.last_ok = pvx_wallclock();
-		if (pvx_log_once_clear(&fetch_error))
-			log_info("graph: %s readable again", cfg.graph_file);
-	}
-	notify(running, &n_running, ok, msg);
+	struct pvx_buf none = {0};
+	submit_body(&none, cfg.graph_file);
 }
 
 /* Embedded mode: the manifests' graph, built in place of pv-ctrl's. */
@@ -170,7 +445,6 @@ static struct pvx_log_once state_notes;
 static void read_state(void)
 {
 	char msg[300];
-	bool ok = false;
 	struct statedir_opts o = { .lxcpath = cfg.lxcpath, .device_json = cfg.device_json };
 	struct pvx_buf notes = {0};
 	char *json = NULL;
@@ -183,17 +457,21 @@ static void read_state(void)
 	} else {
 		pvx_log_once_clear(&state_notes);
 	}
-	if (json) {
-		ok = consume(json, strlen(json), msg, sizeof(msg));
-	} else {
+	pvx_buf_free(&notes);
+	if (!json) {
 		snprintf(msg, sizeof(msg), "manifests in %s are not usable", cfg.state_dir);
 		failed(msg);
+		notify(running, &n_running, false, msg);
+		return;
 	}
-	free(json);
-	pvx_buf_free(&notes);
-	if (ok)
-		stats.last_ok = pvx_wallclock();
-	notify(running, &n_running, ok, msg);
+	size_t len = strlen(json);
+	struct pvx_buf b = { .data = json, .len = len, .cap = len + 1 };
+	if (len > cfg.max_bytes) {
+		too_large(cfg.state_dir);
+		pvx_buf_free(&b);
+		return;
+	}
+	submit_body(&b, NULL);
 }
 
 void source_fetch_now(source_done_fn done, void *ctx)
@@ -218,7 +496,7 @@ void source_fetch_now(source_done_fn done, void *ctx)
 		return;
 	}
 	inflight = http_request_start(pvx_loop, cfg.ctrl_path, "GET", "/xconnect-graph", NULL, 0,
-				      FETCH_TIMEOUT, 0, fetch_done, NULL);
+				      FETCH_TIMEOUT, cfg.max_bytes, fetch_done, NULL);
 	if (!inflight) {
 		failed("out of memory");
 		notify(running, &n_running, false, "out of memory");
@@ -233,6 +511,9 @@ void source_forget(void *ctx)
 	for (size_t i = 0; i < n_running; i++)
 		if (running[i].ctx == ctx)
 			running[i].fn = NULL;
+	for (size_t i = 0; i < n_parsing; i++)
+		if (parsing[i].ctx == ctx)
+			parsing[i].fn = NULL;
 }
 
 static void poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -249,7 +530,23 @@ static void file_cb(struct ev_loop *loop, ev_stat *w, int revents)
 void source_start(const struct source_config *c)
 {
 	cfg = *c;
-	pvx_buf_append(&last_body, "", 0);
+	if (!cfg.max_bytes)
+		cfg.max_bytes = SOURCE_DEFAULT_MAX_BYTES;
+	snprintf(too_large_msg, sizeof(too_large_msg),
+		 "graph body over the limit of %zu bytes (--graph-max-bytes), refused whole",
+		 cfg.max_bytes);
+	ev_async_init(&job_done, job_done_cb);
+	ev_async_start(pvx_loop, &job_done);
+	ev_unref(pvx_loop); /* the watcher alone must not keep the loop alive */
+	/* The worker takes no signal: the loop handles them. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int r = pthread_create(&worker, NULL, worker_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	have_worker = r == 0;
+	if (!have_worker)
+		log_warn("graph: no parse thread (%s): graphs are parsed on the loop", strerror(r));
 	ev_timer_init(&poll_timer, poll_cb, 0., cfg.interval);
 	ev_timer_start(pvx_loop, &poll_timer);
 	if (cfg.graph_file) {
@@ -259,6 +556,8 @@ void source_start(const struct source_config *c)
 	}
 }
 
+/* Waits for a parse under way (bounded by --graph-max-bytes), drops what
+ * is queued; the waiters are not answered (the control socket closes). */
 void source_stop(void)
 {
 	ev_timer_stop(pvx_loop, &poll_timer);
@@ -266,7 +565,29 @@ void source_stop(void)
 		ev_stat_stop(pvx_loop, &file_watcher);
 	http_request_cancel(inflight);
 	inflight = NULL;
+	if (have_worker) {
+		pthread_mutex_lock(&job_lock);
+		stopping = true;
+		pthread_cond_signal(&job_cond);
+		pthread_mutex_unlock(&job_lock);
+		pthread_join(worker, NULL);
+		have_worker = false;
+	}
+	ev_ref(pvx_loop);
+	ev_async_stop(pvx_loop, &job_done);
+	job_in = job_free(job_in);
+	job_out = job_free(job_out);
+	queued = job_free(queued);
+	while (trash) {
+		struct parse_job *next = trash->next;
+		job_free(trash);
+		trash = next;
+	}
+	busy = false;
+	n_waiters = n_running = n_parsing = 0;
 	pvx_buf_free(&last_body);
+	pvx_buf_free(&last_refused);
+	have_last = have_refused = false;
 }
 
 const char *source_last_graph(size_t *len)

@@ -1,7 +1,11 @@
 /* Where the graph comes from: pv-ctrl (GET /xconnect-graph, polled), a
  * local file (re-read when it changes), or a directory of container
- * manifests turned into a graph as pvx-graph does (embedded mode).  Each body that differs from the
- * last applied one is parsed and handed to the reconciler. */
+ * manifests turned into a graph as pvx-graph does (embedded mode).  Each
+ * body that differs from the last applied one is parsed on a worker thread
+ * (the loop keeps relaying meanwhile) and the resulting graph handed to the
+ * reconciler on the loop.  A body over max_bytes, one that is not a graph,
+ * or one whose every link is unusable is refused whole: the current links
+ * stay and one line is logged (not again while the body stays the same). */
 #ifndef PVX_SOURCE_H
 #define PVX_SOURCE_H
 
@@ -16,10 +20,14 @@ struct source_config {
 	const char *lxcpath;    /* with state_dir: LXC containers' pids */
 	const char *device_json; /* with state_dir: IP pools (else STATEDIR/device.json) */
 	double interval;        /* poll period, seconds */
+	size_t max_bytes;       /* graph body cap, 0: SOURCE_DEFAULT_MAX_BYTES */
 };
 
-/* Called when a fetch that was asked for finishes: ok tells whether the
- * graph was read (applied or unchanged), msg says what happened. */
+#define SOURCE_DEFAULT_MAX_BYTES (64u * 1024 * 1024)
+
+/* Called when a fetch that was asked for finishes (its body parsed and
+ * applied, or a newer body's): ok tells whether the graph was read
+ * (applied or unchanged), msg says what happened. */
 typedef void (*source_done_fn)(void *ctx, bool ok, const char *msg);
 
 void source_start(const struct source_config *cfg);

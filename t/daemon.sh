@@ -107,6 +107,20 @@ check "pvxctl on a missing socket: clear error" -- sh -c "\"$PVXCTL\" --control 
 ok $([ "$st" = 1 ]; echo $?) "a second daemon on the same control socket exits 1 (got $st)"
 check "... saying why" -- grep -q 'Address already in use' "$T/second.txt"
 
+# JSON that is no graph, and a graph whose every link is unusable (a field
+# renamed by an update), are refused whole in one log line: the links stay
+mark=$(wc -l <"$T/daemon.log")
+write_graph <<<'{"link": [], "pools": {}}'
+check "an object without \"links\": reconcile fails" -- sh -c "! \"$PVXCTL\" --control $T/xc.sock reconcile"
+check "... the links kept" -- "$PY" "$PEER" client "$T/planted/deep/dir/host.sock" who host
+write_graph <<<'[{"type": "unix", "name": "x"}, {"kind": "unix", "name": "host", "consumer": "hostapp", "socket": "/s"}]'
+check "a graph of unusable links: reconcile fails" -- sh -c "! \"$PVXCTL\" --control $T/xc.sock reconcile"
+pvxctl reconcile >/dev/null 2>&1
+check "... the links kept" -- "$PY" "$PEER" client "$T/planted/deep/dir/host.sock" who host
+check "... the container's link too" -- test "$(st raw)" = ACTIVE
+ok $([ "$(tail -n +$((mark + 1)) "$T/daemon.log" | grep -c 'no usable link: all 2 entries skipped')" = 1 ]; echo $?) \
+	"... reported in one line over three reads"
+
 # a hostile graph: 5,000 bad entries and 5,000 duplicates of one link are
 # logged 20 and 20 times, then counted, and the one good link applies
 mark=$(wc -l <"$T/daemon.log")

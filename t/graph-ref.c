@@ -167,10 +167,14 @@ int graph_ref_parse(const char *body, size_t len, struct pvx_graph *g, char *err
 		if (g->pools)
 			json_incref(g->pools);
 		links = json_object_get(root, "links");
-		if (!links)
-			links = json_array(); /* an object without links: empty graph */
-		else
-			json_incref(links);
+		if (!links) {
+			snprintf(err, errlen, "graph object has no \"links\" array");
+			json_decref(g->pools);
+			g->pools = NULL;
+			json_decref(root);
+			return -EBADMSG;
+		}
+		json_incref(links);
 	} else {
 		json_incref(links);
 	}

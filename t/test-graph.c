@@ -109,6 +109,39 @@ static void pools(void)
 		pvx_graph_free(&g);
 }
 
+/* A graph whose every entry is unusable is refused whole (the links are
+ * kept); one usable entry, or an explicitly empty graph, applies. */
+static void usable(void)
+{
+	static const struct {
+		const char *body;
+		bool usable;
+		const char *what;
+	} cases[] = {
+		{ "[]", true, "empty array applies (removes every link)" },
+		{ "{\"links\": []}", true, "empty links applies (removes every link)" },
+		{ "[{\"type\": \"unix\"}, {\"type\": \"unix\", \"name\": \"a\", \"consumer\": \"c\", "
+		  "\"socket\": \"/s\"}]", true, "one usable entry beside a bad one applies" },
+		{ "[{\"type\": \"unix\"}]", false, "every entry unusable: refused" },
+		{ "[5, \"x\", null]", false, "entries that are not objects: refused" },
+		{ "{\"links\": [{\"kind\": \"unix\", \"name\": \"a\", \"consumer\": \"c\", "
+		  "\"socket\": \"/s\"}]}", false, "a renamed field in every entry: refused" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pvx_buf skips = {0};
+		struct pvx_graph g;
+		char err[256] = "";
+		int r = pvx_graph_parse(cases[i].body, strlen(cases[i].body), &g, err, sizeof(err),
+					on_skip, &skips);
+		int u = r == 0 ? pvx_graph_usable(&g, err, sizeof(err)) : r;
+		ok(r == 0 && (cases[i].usable ? u == 0 : u < 0 && strstr(err, "no usable link")),
+		   "%s (%s)", cases[i].what, err);
+		if (r == 0)
+			pvx_graph_free(&g);
+		pvx_buf_free(&skips);
+	}
+}
+
 int main(void)
 {
 	const char *top = getenv("top_srcdir");
@@ -118,5 +151,6 @@ int main(void)
 	snprintf(dir, sizeof(dir), "%s/t/graphs/invalid", top ? top : ".");
 	run_dir(dir, false);
 	pools();
+	usable();
 	return tap_done();
 }
