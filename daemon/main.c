@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 		{ "lxc", optional_argument, NULL, 'X' },
 		{ "control", required_argument, NULL, 's' },
 		{ "interval", required_argument, NULL, 'i' },
-		{ "graph-max-bytes", required_argument, NULL, 'M' },
+		{ "graph-max-bytes", required_argument, NULL, 'm' },
 		{ "linger", required_argument, NULL, 'L' },
 		{ "backoff-max", required_argument, NULL, 'B' },
 		{ "max-conns-per-link", required_argument, NULL, 'M' },
@@ -210,7 +210,7 @@ int main(int argc, char **argv)
 			if (parse_seconds("--interval", optarg, &src.interval) < 0)
 				return 2;
 			break;
-		case 'M':
+		case 'm':
 			if (parse_bytes("--graph-max-bytes", optarg, &src.max_bytes) < 0)
 				return 2;
 			break;
