@@ -17,9 +17,10 @@ struct pvx_plugin {
 	void (*unplant)(struct pvx_link *l);
 	/* 0: the provider answers; -errno: not (yet). */
 	int (*probe)(struct pvx_link *l);
-	/* Socket types: how a session connects to the provider socket at
-	 * dirfd/name (non-blocking fd or -errno); NULL: as ourselves. */
-	int (*connect)(struct pvx_link *l, int dirfd, const char *name);
+	/* Socket types: how a session connects to the provider socket sockfd
+	 * (an O_PATH fd of the socket inode, resolved for this connection):
+	 * non-blocking fd or -errno; NULL: as ourselves. */
+	int (*connect)(struct pvx_link *l, int sockfd);
 	/* Socket types: the protocol filter of each session, NULL for none. */
 	const struct relay_filter *filter;
 };

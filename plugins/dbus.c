@@ -603,12 +603,12 @@ static const struct relay_filter dbus_filter = {
 };
 
 /* The connection to the bus, made as the uid the role maps to. */
-static int dbus_connect(struct pvx_link *l, int dirfd, const char *name)
+static int dbus_connect(struct pvx_link *l, int sockfd)
 {
 	struct pvx_cred c;
 	pvx_identity_resolve(&l->spec, &c);
 	l->dbus_uid = c.uid;
-	return pvx_ns_connect_as(dirfd, name, c.uid, c.gid, c.groups, c.ngroups);
+	return pvx_ns_connect_as(sockfd, c.uid, c.gid, c.groups, c.ngroups);
 }
 
 static int dbus_plant(struct pvx_link *l)

@@ -6,7 +6,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "lib/log.h"
 #include "lib/ns.h"
@@ -27,10 +29,12 @@ static bool resource_error(int err)
 	return err == -EMFILE || err == -ENFILE || err == -ENOBUFS || err == -ENOMEM;
 }
 
-/* Resolves the provider's socket directory afresh each time: a provider
- * may recreate it, and keeping it open would cost an fd per link.
- * Returns an O_PATH fd (the caller closes it) or -errno. */
-static int provider_dir(struct pvx_link *l, const char **name)
+/* The provider's socket, resolved afresh inside its root for each
+ * connection (a provider may recreate it; keeping it open would cost an fd
+ * per link): an O_PATH fd of the socket inode itself, never a path that is
+ * looked up again when we connect.  A symlink in its place is refused, so a
+ * provider cannot point us at a socket of the host.  -errno on failure. */
+static int provider_socket(struct pvx_link *l, uint64_t *dev, uint64_t *ino)
 {
 	_cleanup_close_ int root = pvx_ns_open_root(l->spec.provider_pid);
 	if (root < 0) {
@@ -40,8 +44,16 @@ static int provider_dir(struct pvx_link *l, const char **name)
 			link_error(l, root, "provider pid %d", (int)l->spec.provider_pid);
 		return root;
 	}
-	int fd = pvx_ns_open_parent(root, l->spec.socket, false, name);
-	if (fd < 0)
+	const char *name;
+	_cleanup_close_ int dir = pvx_ns_open_parent(root, l->spec.socket, false, &name);
+	if (dir < 0) {
+		link_error(l, dir, "provider socket %s", l->spec.socket);
+		return dir;
+	}
+	int fd = pvx_ns_open_socket(dir, name, dev, ino);
+	if (fd == -ELOOP)
+		link_error(l, 0, "provider socket %s is a symlink: not followed", l->spec.socket);
+	else if (fd < 0)
 		link_error(l, fd, "provider socket %s", l->spec.socket);
 	return fd;
 }
@@ -51,12 +63,16 @@ static int provider_dir(struct pvx_link *l, const char **name)
  * whether the provider listens, so it connects as ourselves. */
 static int provider_connect(struct pvx_link *l, bool session)
 {
-	const char *name;
-	_cleanup_close_ int dir = provider_dir(l, &name);
-	if (dir < 0)
-		return dir;
-	int fd = session && l->plugin->connect ? l->plugin->connect(l, dir, name)
-					       : pvx_ns_connect(dir, name);
+	uint64_t dev = 0, ino = 0;
+	_cleanup_close_ int sock = provider_socket(l, &dev, &ino);
+	if (sock < 0)
+		return sock;
+	if (l->listen_fd >= 0 && dev == l->plant_dev && ino == l->plant_ino) {
+		/* Our own listener: each connection would make another one. */
+		link_error(l, 0, "provider socket %s is this link's own target socket", l->spec.socket);
+		return -ELOOP;
+	}
+	int fd = session && l->plugin->connect ? l->plugin->connect(l, sock) : pvx_ns_connect(sock);
 	if (fd < 0 && fd != -EAGAIN && !resource_error(fd))
 		link_error(l, fd, "provider socket %s", l->spec.socket);
 	return fd;
@@ -152,21 +168,26 @@ int stream_plant(struct pvx_link *l)
 
 	/* A missing provider socket is a retryable failure, not a reason to
 	 * plant a socket that cannot work yet. */
-	const char *pname;
-	_cleanup_close_ int pdir = provider_dir(l, &pname);
-	if (pdir < 0)
-		return pdir;
-	int r = pvx_ns_is_socket(pdir, pname);
-	if (r != 1) {
-		link_error(l, r < 0 ? r : -ENOTSOCK, "provider socket %s", l->spec.socket);
-		return r < 0 ? r : -ENOTSOCK;
-	}
+	uint64_t pdev = 0, pino = 0;
+	_cleanup_close_ int psock = provider_socket(l, &pdev, &pino);
+	if (psock < 0)
+		return psock;
 
 	const char *name;
 	_cleanup_close_ int dirfd = pvx_ns_open_parent(root, l->spec.target, true, &name);
 	if (dirfd < 0) {
 		link_error(l, dirfd, "target directory of %s in consumer", l->spec.target);
 		return dirfd;
+	}
+	/* The provider socket is the target itself (same container and path,
+	 * or a link to it): planting would replace the provider by our
+	 * listener, and every connection would connect to ourselves. */
+	struct stat tst;
+	if (fstatat(dirfd, name, &tst, AT_SYMLINK_NOFOLLOW) == 0 && (uint64_t)tst.st_dev == pdev &&
+	    (uint64_t)tst.st_ino == pino) {
+		link_error(l, 0, "provider socket %s is the link's own target %s: a link to itself",
+			   l->spec.socket, l->spec.target);
+		return PVX_REFUSED;
 	}
 	uint64_t dev = 0, ino = 0;
 	int fd = pvx_ns_listen(dirfd, name, LISTEN_BACKLOG, &dev, &ino);
