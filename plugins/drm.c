@@ -10,9 +10,9 @@
  * render node, no role (any) the node the service names; other roles are
  * refused.  The node is made under a random temporary name with mode 0,
  * given the provider node's owner, group and mode through an fd (never by
- * path: the consumer can swap the name), then renamed to the target, so it
- * never shows with other permissions; an existing target is replaced only
- * when it is a DRM node itself.  The provider node is watched (inotify through
+ * path: the consumer can swap the name), then linked at the target from
+ * that fd, so it never shows with other permissions; an existing target is
+ * replaced (renamed over) only when it is a DRM node itself.  The provider node is watched (inotify through
  * ev_stat): when it vanishes the link is planted again, which removes our
  * node and waits in BACKOFF until the device is back (hot-plug). */
 #include "config.h"
@@ -228,10 +228,9 @@ static int make_node(struct pvx_link *l, int dir, const char *name, const struct
 	int r = set_owner_mode(fd, src);
 	if (r == 0 && (replace ? renameat(dir, tmp, dir, name) : link_fd(fd, dir, name)) < 0)
 		r = -errno;
-	if (!replace)
-		unlink_ours(dir, tmp, &node);
+	if (!replace || r < 0)
+		unlink_ours(dir, tmp, &node); /* linked at the target, or failed */
 	if (r < 0) {
-		unlink_ours(dir, tmp, &node);
 		link_error(l, r, "node %s in consumer", l->spec.target);
 		return r;
 	}
