@@ -46,9 +46,10 @@ struct pvx_plugin {
 	/* Worker: 0 when the provider answers, -errno not (yet), why set. */
 	int (*probe)(const struct pvx_link_spec *spec, char *why, size_t whylen);
 	/* Worker, socket types: a session's non-blocking connection to the
-	 * provider socket at dirfd/name, or -errno; *uid the identity it
-	 * presented.  NULL: connect as ourselves. */
-	int (*connect)(const struct pvx_link_spec *spec, int dirfd, const char *name, unsigned *uid);
+	 * provider socket sockfd (an O_PATH fd of the socket inode, resolved
+	 * for this connection), or -errno; *uid the identity it presented.
+	 * NULL: connect as ourselves. */
+	int (*connect)(const struct pvx_link_spec *spec, int sockfd, unsigned *uid);
 	/* Socket types: the protocol filter of each session, NULL for none. */
 	const struct relay_filter *filter;
 };

@@ -285,10 +285,36 @@ int pvx_ns_listen(int dirfd, const char *name, int backlog, uint64_t *dev, uint6
 	return ret;
 }
 
-int pvx_ns_connect(int dirfd, const char *name)
+int pvx_ns_open_socket(int dirfd, const char *name, uint64_t *dev, uint64_t *ino)
 {
-	struct sockaddr_un sa;
-	fd_path(dirfd, name, &sa);
+	/* dirfd was resolved inside the container's root and name is one
+	 * component: with O_NOFOLLOW nothing the container links is followed,
+	 * and the fd names this inode whatever the path becomes later. */
+	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	int e = fstat(fd, &st) < 0	  ? -errno
+		: S_ISSOCK(st.st_mode) ? 0
+		: S_ISLNK(st.st_mode)  ? -ELOOP /* a symlink: never followed */
+				       : -ENOTSOCK;
+	if (e < 0) {
+		close(fd);
+		return e;
+	}
+	if (dev)
+		*dev = (uint64_t)st.st_dev;
+	if (ino)
+		*ino = (uint64_t)st.st_ino;
+	return fd;
+}
+
+int pvx_ns_connect(int sockfd)
+{
+	/* /proc/self/fd/<n> of an O_PATH fd leads to the inode it holds, not
+	 * to a path in anyone's root: we reach the socket we resolved. */
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", sockfd);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -308,8 +334,7 @@ int pvx_ns_connect(int dirfd, const char *name)
  * a buffer in the caller's frame (one per thread: workers connect at the
  * same time). */
 struct connect_as {
-	int dirfd;
-	const char *name;
+	int sockfd;
 	uid_t uid;
 	gid_t gid;
 	const gid_t *groups;
@@ -327,14 +352,13 @@ static int connect_as_task(void *arg)
 	    syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0)
 		c->result = -errno;
 	else
-		c->result = pvx_ns_connect(c->dirfd, c->name);
+		c->result = pvx_ns_connect(c->sockfd);
 	_exit(0); /* exit_group of its own thread group: only this task */
 }
 
-int pvx_ns_connect_as(int dirfd, const char *name, uid_t uid, gid_t gid, const gid_t *groups,
-		      int ngroups)
+int pvx_ns_connect_as(int sockfd, uid_t uid, gid_t gid, const gid_t *groups, int ngroups)
 {
-	struct connect_as c = { .dirfd = dirfd, .name = name, .uid = uid, .gid = gid,
+	struct connect_as c = { .sockfd = sockfd, .uid = uid, .gid = gid,
 				.groups = groups, .ngroups = ngroups, .result = -EIO };
 	char connect_as_stack[32 * 1024] __attribute__((aligned(16)));
 	/* No signal handler may run in the task, on our memory. */

@@ -4,8 +4,9 @@
  * kernel resolves in that container's mount namespace.  Paths inside it are
  * resolved with openat2(RESOLVE_IN_ROOT), so a symlink the container plants
  * (say /run/pv -> /etc) stays inside the container instead of pointing at
- * the host.  Sockets are bound and connected through /proc/self/fd/<dirfd>/
- * <name>, which needs no setns() and no helper process. */
+ * the host.  Sockets are bound through /proc/self/fd/<dirfd>/<name> and
+ * connected through /proc/self/fd/<O_PATH fd of the socket>, which needs no
+ * setns() and no helper process. */
 #ifndef PVX_NS_H
 #define PVX_NS_H
 
@@ -36,17 +37,23 @@ int pvx_ns_open_parent(int rootfd, const char *path, bool create, const char **n
  * close-on-exec) and the new file's device and inode, or -errno. */
 int pvx_ns_listen(int dirfd, const char *name, int backlog, uint64_t *dev, uint64_t *ino);
 
-/* Non-blocking connect to the socket at dirfd/name.  Returns the fd or
- * -errno (-EAGAIN: backlog full, try again). */
-int pvx_ns_connect(int dirfd, const char *name);
+/* O_PATH fd of the socket dirfd/name itself (a final symlink is not
+ * followed: -ELOOP; anything else but a socket: -ENOTSOCK), with its device
+ * and inode when dev/ino are not NULL.  Resolved afresh per connection, so
+ * a container that swaps its socket for a symlink gains nothing. */
+int pvx_ns_open_socket(int dirfd, const char *name, uint64_t *dev, uint64_t *ino);
+
+/* Non-blocking connect to the socket inode sockfd (from pvx_ns_open_socket)
+ * holds, never to a path.  Returns the fd or -errno (-EAGAIN: backlog full,
+ * try again). */
+int pvx_ns_connect(int sockfd);
 
 /* The same connect made by a short-lived task that first takes the given
  * uid, gid and supplementary groups, so the peer's SO_PEERCRED and
  * SO_PEERGROUPS (what dbus-daemon trusts, whatever the client claims) show
  * them while we stay root.  The task shares our memory and fd table
  * (no fork).  Returns the fd or -errno. */
-int pvx_ns_connect_as(int dirfd, const char *name, uid_t uid, gid_t gid, const gid_t *groups,
-		      int ngroups);
+int pvx_ns_connect_as(int sockfd, uid_t uid, gid_t gid, const gid_t *groups, int ngroups);
 
 /* Is dirfd/name a socket (not following a final symlink)? */
 int pvx_ns_is_socket(int dirfd, const char *name);

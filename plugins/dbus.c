@@ -604,12 +604,12 @@ static const struct relay_filter dbus_filter = {
 
 /* The connection to the bus, made as the uid the role maps to (on a
  * worker: the role is looked up in the provider's passwd). */
-static int dbus_connect(const struct pvx_link_spec *spec, int dirfd, const char *name, unsigned *uid)
+static int dbus_connect(const struct pvx_link_spec *spec, int sockfd, unsigned *uid)
 {
 	struct pvx_cred c;
 	pvx_identity_resolve(spec, &c);
 	*uid = c.uid;
-	return pvx_ns_connect_as(dirfd, name, c.uid, c.gid, c.groups, c.ngroups);
+	return pvx_ns_connect_as(sockfd, c.uid, c.gid, c.groups, c.ngroups);
 }
 
 static int dbus_plant(const struct pvx_link_spec *spec, struct pvx_planted *p, char *why, size_t n)

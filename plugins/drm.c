@@ -8,10 +8,11 @@
  * minor: 0-63 primary (card*), 128-191 render (renderD*); control nodes are
  * refused.  Role master takes only a primary node, role render only a
  * render node, no role (any) the node the service names; other roles are
- * refused.  The node is made under a temporary name with the provider
- * node's mode, owner and group, then renamed to the target, so it never
- * shows with other permissions; an existing target is replaced only when it
- * is a DRM node itself.  The provider node's directory is watched with
+ * refused.  The node is made under a random temporary name with mode 0,
+ * given the provider node's owner, group and mode through an fd (never by
+ * path: the consumer can swap the name), then linked at the target from
+ * that fd, so it never shows with other permissions; an existing target is
+ * replaced (renamed over) only when it is a DRM node itself.  The provider node's directory is watched with
  * inotify (set up on a worker, read on the loop); any change there is
  * checked on a worker, and when the node is gone or another device the
  * link is planted again, which removes our node and waits in BACKOFF
@@ -28,6 +29,8 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <sys/random.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -278,31 +281,98 @@ static void drm_remove(struct pvx_planted *p)
 	p->made = false;
 }
 
-/* Makes the node at dir/name: a temporary name first, then renamed. */
+/* A temporary name a consumer cannot guess (it still sees the name with
+ * inotify: nothing below trusts the name after mknod). */
+static void temp_name(char *buf, size_t len)
+{
+	static _Atomic unsigned counter; /* workers plant at the same time */
+	uint64_t r;
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		r = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)counter++ << 40);
+	}
+	snprintf(buf, len, ".pvx-drm-%016llx", (unsigned long long)r);
+}
+
+/* Unlinks dir/name only if it is still the inode we made. */
+static void unlink_ours(int dir, const char *name, const struct stat *ours)
+{
+	struct stat st;
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == ours->st_dev &&
+	    st.st_ino == ours->st_ino)
+		unlinkat(dir, name, 0);
+}
+
+/* Owner, group and mode set on the node itself through its O_PATH fd:
+ * /proc/self/fd/<fd> leads to the inode the fd holds, never to a name the
+ * consumer can swap.  chown first: it clears setuid and setgid bits. */
+static int set_owner_mode(int fd, const struct stat *src)
+{
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (fchownat(fd, "", src->st_uid, src->st_gid, AT_EMPTY_PATH) < 0 ||
+	    chmod(path, src->st_mode & 07777) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Links the inode fd holds at dir/name, failing if the name exists: the
+ * node lands at the target whatever the consumer did to its temporary
+ * name. */
+static int link_fd(int fd, int dir, const char *name)
+{
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, path, dir, name, AT_SYMLINK_FOLLOW);
+}
+
+/* Makes the node at dir/name.  It is made under a random temporary name
+ * with mode 0, held by an O_PATH fd checked to be the device we made (a
+ * consumer may swap the name for a symlink to a host file at any moment),
+ * given its owner and mode through that fd, then put in place: linked from
+ * the fd when the target does not exist (never replacing what appears
+ * there meanwhile), renamed over the target only when that was a DRM node.
+ * What lands at the target is checked to be our inode. */
 static int make_node(const struct pvx_link_spec *spec, int dir, const char *name, const struct stat *src,
 		     uint64_t *dev, uint64_t *ino, char *why, size_t n)
 {
 	struct stat st;
-	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    !(S_ISCHR(st.st_mode) && major(st.st_rdev) == DRM_MAJOR)) {
+	bool replace = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (replace && !(S_ISCHR(st.st_mode) && major(st.st_rdev) == DRM_MAJOR)) {
 		snprintf(why, n, "target %s exists in the consumer and is not a DRM node", spec->target);
 		return PVX_REFUSED;
 	}
 	char tmp[64];
-	snprintf(tmp, sizeof(tmp), ".pvx-drm-%d-%p", (int)getpid(), (void *)spec);
-	unlinkat(dir, tmp, 0);
-	if (mknodat(dir, tmp, S_IFCHR | 0600, src->st_rdev) < 0) {
+	temp_name(tmp, sizeof(tmp));
+	if (mknodat(dir, tmp, S_IFCHR, src->st_rdev) < 0) {
 		int e = -errno;
 		snprintf(why, n, "mknod %s in consumer: %s", spec->target, strerror(-e));
 		return e;
 	}
-	if (fchownat(dir, tmp, src->st_uid, src->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    fchmodat(dir, tmp, src->st_mode & 07777, 0) < 0 || renameat(dir, tmp, dir, name) < 0 ||
-	    fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		int e = -errno;
-		unlinkat(dir, tmp, 0);
-		snprintf(why, n, "node %s in consumer: %s", spec->target, strerror(-e));
-		return e;
+	struct stat node;
+	_cleanup_close_ int fd = openat(dir, tmp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &node) < 0 || !S_ISCHR(node.st_mode) || node.st_rdev != src->st_rdev) {
+		/* Swapped before we held it: the name is not ours any more. */
+		snprintf(why, n, "temporary node for %s was replaced in the consumer", spec->target);
+		return -EBUSY;
+	}
+	int r = set_owner_mode(fd, src);
+	if (r == 0 && (replace ? renameat(dir, tmp, dir, name) : link_fd(fd, dir, name)) < 0)
+		r = -errno;
+	if (!replace || r < 0)
+		unlink_ours(dir, tmp, &node); /* linked at the target, or failed */
+	if (r < 0) {
+		snprintf(why, n, "node %s in consumer: %s", spec->target, strerror(-r));
+		return r;
+	}
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != node.st_dev ||
+	    st.st_ino != node.st_ino) {
+		/* The consumer swapped the temporary name before the rename:
+		 * what is at the target is its own, our node is elsewhere in
+		 * its directory; neither is touched by name again. */
+		snprintf(why, n, "node for %s was replaced in the consumer while planting", spec->target);
+		return -EBUSY;
 	}
 	*dev = (uint64_t)st.st_dev;
 	*ino = (uint64_t)st.st_ino;

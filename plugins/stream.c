@@ -14,7 +14,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "lib/log.h"
 #include "lib/ns.h"
@@ -45,10 +47,13 @@ static bool resource_error(int err)
 	return err == -EMFILE || err == -ENFILE || err == -ENOBUFS || err == -ENOMEM;
 }
 
-/* Resolves the provider's socket directory afresh each time: a provider
- * may recreate it, and keeping it open would cost an fd per link.
- * Returns an O_PATH fd (the caller closes it) or -errno with why set. */
-static int provider_dir(const struct pvx_link_spec *spec, const char **name, char *why, size_t n)
+/* The provider's socket, resolved afresh inside its root for each
+ * connection (a provider may recreate it; keeping it open would cost an fd
+ * per link): an O_PATH fd of the socket inode itself, never a path that is
+ * looked up again when we connect.  A symlink in its place is refused, so a
+ * provider cannot point us at a socket of the host.  -errno with why set. */
+static int provider_socket(const struct pvx_link_spec *spec, uint64_t *dev, uint64_t *ino, char *why,
+			   size_t n)
 {
 	_cleanup_close_ int root = pvx_ns_open_root(spec->provider_pid);
 	if (root < 0) {
@@ -58,8 +63,16 @@ static int provider_dir(const struct pvx_link_spec *spec, const char **name, cha
 			snprintf(why, n, "provider pid %d: %s", (int)spec->provider_pid, strerror(-root));
 		return root;
 	}
-	int fd = pvx_ns_open_parent(root, spec->socket, false, name);
-	if (fd < 0)
+	const char *name;
+	_cleanup_close_ int dir = pvx_ns_open_parent(root, spec->socket, false, &name);
+	if (dir < 0) {
+		snprintf(why, n, "provider socket %s: %s", spec->socket, strerror(-dir));
+		return dir;
+	}
+	int fd = pvx_ns_open_socket(dir, name, dev, ino);
+	if (fd == -ELOOP)
+		snprintf(why, n, "provider socket %s is a symlink: not followed", spec->socket);
+	else if (fd < 0)
 		snprintf(why, n, "provider socket %s: %s", spec->socket, strerror(-fd));
 	return fd;
 }
@@ -67,16 +80,20 @@ static int provider_dir(const struct pvx_link_spec *spec, const char **name, cha
 /* A non-blocking connection to the provider, or -errno with why set.  A
  * session's goes through the plugin (dbus connects as the mapped uid); a
  * probe only asks whether the provider listens, so it connects as
- * ourselves. */
+ * ourselves.  own_dev/own_ino: the link's listener, never a provider. */
 static int provider_connect(const struct pvx_plugin *plugin, const struct pvx_link_spec *spec,
-			    unsigned *uid, char *why, size_t n)
+			    uint64_t own_dev, uint64_t own_ino, unsigned *uid, char *why, size_t n)
 {
-	const char *name;
-	_cleanup_close_ int dir = provider_dir(spec, &name, why, n);
-	if (dir < 0)
-		return dir;
-	int fd = plugin && plugin->connect ? plugin->connect(spec, dir, name, uid)
-					   : pvx_ns_connect(dir, name);
+	uint64_t dev = 0, ino = 0;
+	_cleanup_close_ int sock = provider_socket(spec, &dev, &ino, why, n);
+	if (sock < 0)
+		return sock;
+	if (own_ino && dev == own_dev && ino == own_ino) {
+		/* Our own listener: each connection would make another one. */
+		snprintf(why, n, "provider socket %s is this link's own target socket", spec->socket);
+		return -ELOOP;
+	}
+	int fd = plugin && plugin->connect ? plugin->connect(spec, sock, uid) : pvx_ns_connect(sock);
 	if (fd < 0 && fd != -EAGAIN && !resource_error(fd))
 		snprintf(why, n, "provider socket %s: %s", spec->socket, strerror(-fd));
 	return fd;
@@ -105,6 +122,7 @@ struct connect_job {
 	const struct pvx_plugin *plugin;
 	struct pvx_link_spec spec;
 	int client;   /* the accepted consumer connection */
+	uint64_t own_dev, own_ino; /* the link's listener */
 	int provider; /* the result: fd or -errno */
 	unsigned uid;
 	char why[160];
@@ -113,7 +131,8 @@ struct connect_job {
 static void connect_run(struct pvx_job *w)
 {
 	struct connect_job *j = (struct connect_job *)w;
-	j->provider = provider_connect(j->plugin, &j->spec, &j->uid, j->why, sizeof(j->why));
+	j->provider = provider_connect(j->plugin, &j->spec, j->own_dev, j->own_ino, &j->uid, j->why,
+				       sizeof(j->why));
 }
 
 static void connect_finish(struct link_job *lj, struct pvx_link *l)
@@ -204,6 +223,8 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		j->plugin = l->plugin;
 		j->client = c;
+		j->own_dev = l->planted.dev;
+		j->own_ino = l->planted.ino;
 		st->connects_out++;
 		link_job_submit(l, &j->lj, connect_run, connect_finish);
 	}
@@ -233,22 +254,26 @@ int stream_plant(const struct pvx_link_spec *spec, struct pvx_planted *p, char *
 
 	/* A missing provider socket is a retryable failure, not a reason to
 	 * plant a socket that cannot work yet. */
-	const char *pname;
-	_cleanup_close_ int pdir = provider_dir(spec, &pname, why, n);
-	if (pdir < 0)
-		return pdir;
-	int r = pvx_ns_is_socket(pdir, pname);
-	if (r != 1) {
-		r = r < 0 ? r : -ENOTSOCK;
-		snprintf(why, n, "provider socket %s: %s", spec->socket, strerror(-r));
-		return r;
-	}
+	uint64_t pdev = 0, pino = 0;
+	_cleanup_close_ int psock = provider_socket(spec, &pdev, &pino, why, n);
+	if (psock < 0)
+		return psock;
 
 	const char *name;
 	_cleanup_close_ int dirfd = pvx_ns_open_parent(root, spec->target, true, &name);
 	if (dirfd < 0) {
 		snprintf(why, n, "target directory of %s in consumer: %s", spec->target, strerror(-dirfd));
 		return dirfd;
+	}
+	/* The provider socket is the target itself (same container and path,
+	 * or a link to it): planting would replace the provider by our
+	 * listener, and every connection would connect to ourselves. */
+	struct stat tst;
+	if (fstatat(dirfd, name, &tst, AT_SYMLINK_NOFOLLOW) == 0 && (uint64_t)tst.st_dev == pdev &&
+	    (uint64_t)tst.st_ino == pino) {
+		snprintf(why, n, "provider socket %s is the link's own target %s: a link to itself",
+			 spec->socket, spec->target);
+		return PVX_REFUSED;
 	}
 	uint64_t dev = 0, ino = 0;
 	int fd = pvx_ns_listen(dirfd, name, LISTEN_BACKLOG, &dev, &ino);
@@ -323,7 +348,7 @@ void stream_remove(struct pvx_planted *p)
 
 int stream_probe(const struct pvx_link_spec *spec, char *why, size_t n)
 {
-	int fd = provider_connect(NULL, spec, NULL, why, n); /* a probe */
+	int fd = provider_connect(NULL, spec, 0, 0, NULL, why, n); /* a probe */
 	if (fd == -EAGAIN)
 		return 0; /* listening, only busy */
 	if (fd < 0)

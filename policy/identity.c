@@ -2,7 +2,7 @@
  *
  * passwd lines are name:password:uid:gid:gecos:home:shell and group lines
  * name:password:gid:member,member,...; malformed lines are skipped, the
- * files are read up to IDENTITY_MAX_FILE bytes (a provider's files are its
+ * files are read up to PVX_IDENTITY_MAX_FILE bytes (a provider's files are its
  * own input, not ours to trust). */
 #include "config.h"
 
@@ -15,8 +15,6 @@
 #include "policy/identity.h"
 #include "lib/ns.h"
 #include "lib/util.h"
-
-#define IDENTITY_MAX_FILE (1024 * 1024)
 
 /* Parses a decimal id below 2^32 - 1 (which means "no id").  Returns
  * false for anything else. */
@@ -164,13 +162,18 @@ static char *read_provider_file(int root, const char *path)
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return NULL;
-	return pvx_read_fd(fd, IDENTITY_MAX_FILE);
+	return pvx_read_fd(fd, PVX_IDENTITY_MAX_FILE);
+}
+
+void pvx_identity_resolve_in(int root, const struct pvx_link_spec *spec, struct pvx_cred *c)
+{
+	_cleanup_free_ char *passwd = root >= 0 ? read_provider_file(root, "/etc/passwd") : NULL;
+	_cleanup_free_ char *group = root >= 0 ? read_provider_file(root, "/etc/group") : NULL;
+	pvx_identity_from_files(spec->role, spec->has_uid, spec->uid, passwd, group, c);
 }
 
 void pvx_identity_resolve(const struct pvx_link_spec *spec, struct pvx_cred *c)
 {
 	_cleanup_close_ int root = pvx_ns_open_root(spec->provider_pid);
-	_cleanup_free_ char *passwd = root >= 0 ? read_provider_file(root, "/etc/passwd") : NULL;
-	_cleanup_free_ char *group = root >= 0 ? read_provider_file(root, "/etc/group") : NULL;
-	pvx_identity_from_files(spec->role, spec->has_uid, spec->uid, passwd, group, c);
+	pvx_identity_resolve_in(root, spec, c);
 }

@@ -23,8 +23,16 @@ struct pvx_cred {
 	bool known;  /* the role (or uid) was found in the provider's passwd */
 };
 
+/* passwd and group are read up to this many bytes; the rest is ignored. */
+#define PVX_IDENTITY_MAX_FILE (1024 * 1024)
+
 /* Fills c for the link.  Never fails: what cannot be read is nobody. */
 void pvx_identity_resolve(const struct pvx_link_spec *spec, struct pvx_cred *c);
+
+/* The same with the provider's root given as an O_PATH fd (for tests):
+ * /etc/passwd and /etc/group are read inside it, only as regular files
+ * (a symlink, FIFO or device there reads as no file). */
+void pvx_identity_resolve_in(int root, const struct pvx_link_spec *spec, struct pvx_cred *c);
 
 /* The same from passwd and group file contents (for tests and fuzzing);
  * either may be NULL. */

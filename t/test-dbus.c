@@ -4,7 +4,11 @@
  * and the role-to-credentials mapping (policy/identity.c). */
 #include "config.h"
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <dbus/dbus.h>
@@ -535,11 +539,74 @@ static void identity(void)
 	tap_ok(c.uid == 65534 && c.known, "last line without newline read");
 }
 
+/* writes a file under dir, or aborts */
+static void put_file(const char *dir, const char *name, const char *text, size_t pad)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		abort();
+	for (size_t i = 0; i < pad; i += 64)
+		fputs("#..............................................................\n", f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The provider's files as the daemon reads them (README: symlinks refused,
+ * 1 MiB cap): a provider root made in a temporary directory. */
+static void identity_files(void)
+{
+	char dir[] = "/tmp/pvx-identity.XXXXXX", etc[64], path[128];
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(etc, sizeof(etc), "%s/etc", dir);
+	mkdir(etc, 0755);
+	const char *line = "operator:x:1001:1002:op:/home/op:/bin/sh\n";
+	struct pvx_link_spec spec = { .role = "operator" };
+	struct pvx_cred c;
+	int root = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	put_file(etc, "passwd", line, 0);
+	pvx_identity_resolve_in(root, &spec, &c);
+	tap_ok(c.known && c.uid == 1001 && c.gid == 1002, "provider root: /etc/passwd read (operator 1001:1002)");
+
+	snprintf(path, sizeof(path), "%s/passwd", etc);
+	put_file(dir, "real-passwd", line, 0);
+	unlink(path);
+	if (symlink("../real-passwd", path) < 0)
+		abort();
+	pvx_identity_resolve_in(root, &spec, &c);
+	tap_ok(!c.known && c.uid == PVX_NOBODY, "/etc/passwd a symlink (even inside the root): not read, nobody");
+
+	unlink(path);
+	put_file(etc, "passwd", line, PVX_IDENTITY_MAX_FILE);
+	pvx_identity_resolve_in(root, &spec, &c);
+	tap_ok(!c.known && c.uid == PVX_NOBODY, "a user line after the 1 MiB cap is not read");
+	put_file(etc, "passwd", line, PVX_IDENTITY_MAX_FILE - 4096);
+	pvx_identity_resolve_in(root, &spec, &c);
+	tap_ok(c.known && c.uid == 1001, "control: the same line just within the cap is read");
+
+	unlink(path);
+	if (mkfifo(path, 0644) < 0)
+		abort();
+	pvx_identity_resolve_in(root, &spec, &c);
+	tap_ok(!c.known && c.uid == PVX_NOBODY, "/etc/passwd a FIFO: not read (and no hang), nobody");
+
+	close(root);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/real-passwd", dir);
+	unlink(path);
+	rmdir(etc);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	libdbus_messages();
 	hand_made();
 	policy();
 	identity();
+	identity_files();
 	return tap_done();
 }

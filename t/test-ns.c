@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "lib/ns.h"
@@ -40,6 +42,17 @@ static int resolve(int rootfd, const char *path, struct stat *st)
 		close(fd);
 	}
 	return fd < 0 ? fd : 0;
+}
+
+/* A non-blocking listening unix socket at path. */
+static int listen_at(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0)
+		perror(path);
+	return fd;
 }
 
 int main(void)
@@ -117,6 +130,36 @@ int main(void)
 	ok(access(p, F_OK) != 0, "mkdir through a link to a host path creates nothing on the host");
 	if (fd >= 0)
 		close(fd);
+
+	/* The provider socket: held by its inode, a symlink never followed. */
+	snprintf(p, sizeof(p), "%s/outside/host.sock", base);
+	int host = listen_at(p);
+	snprintf(p, sizeof(p), "%s/root/a/prov.sock", base);
+	int prov = listen_at(p);
+	mk("l", "a/host-link.sock", p); /* any path: never followed */
+	int adir = openat(rootfd, "a", O_PATH | O_DIRECTORY);
+	uint64_t dev = 0, ino = 0;
+	int sock = pvx_ns_open_socket(adir, "prov.sock", &dev, &ino);
+	struct stat pst;
+	stat(p, &pst);
+	ok(sock >= 0 && ino == (uint64_t)pst.st_ino, "a socket resolves to an O_PATH fd of its inode");
+	ok(pvx_ns_open_socket(adir, "host-link.sock", NULL, NULL) == -ELOOP, "a symlink is refused (ELOOP)");
+	mk("f", "a/plain", NULL);
+	ok(pvx_ns_open_socket(adir, "plain", NULL, NULL) == -ENOTSOCK, "a regular file is refused (ENOTSOCK)");
+	/* The path now names a symlink to the host socket; the fd still
+	 * names the provider's socket, and the connect reaches that one. */
+	char hp[512];
+	snprintf(hp, sizeof(hp), "%s/outside/host.sock", base);
+	unlink(p);
+	if (symlink(hp, p) < 0)
+		perror("symlink");
+	int c = sock >= 0 ? pvx_ns_connect(sock) : -EBADF;
+	int a = accept4(prov, NULL, NULL, SOCK_NONBLOCK);
+	int h = accept4(host, NULL, NULL, SOCK_NONBLOCK);
+	ok(c >= 0 && a >= 0 && h < 0, "connect through the fd reaches the socket resolved, not the swapped path");
+	for (int *f = (int[]){ c, a, h, sock, adir, prov, host, -2 }; *f != -2; f++)
+		if (*f >= 0)
+			close(*f);
 	close(rootfd);
 
 	char cmd[600];
