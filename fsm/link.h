@@ -93,6 +93,7 @@ struct pvx_link {
 
 	/* Counters shown by pvxctl links and /metrics. */
 	uint64_t conns_total, conns_active;
+	unsigned conns_connecting; /* admitted, connect to the provider in flight */
 	uint64_t conns_refused; /* over a connection cap or into the fd reserve */
 	uint64_t parked_bytes;  /* held in the daemon now (parked, splice pipes) */
 	uint64_t sessions_reclaimed; /* one side closed, the other not draining */

@@ -140,58 +140,152 @@ static int update(struct pvx_link *l, const struct pvx_link_spec *s)
 	return ev;
 }
 
-void mesh_apply(const struct pvx_graph *g, struct pvx_reconcile_stats *st)
-{
-	struct pvx_reconcile_stats dummy;
-	if (!st)
-		st = &dummy;
-	*st = (struct pvx_reconcile_stats){0};
-	round_no++;
+/* The graph being applied: APPLY_STEP links per loop iteration, then the
+ * links it no longer names, APPLY_STEP at a time too, so that applying
+ * 10,000 links (each a few allocations, page faults on a fresh heap)
+ * never holds the loop for more than a fraction of a millisecond.  A
+ * timer of 0 s brings the next step after whatever else is ready. */
+#define APPLY_STEP 64
 
-	for (size_t i = 0; i < g->n_links; i++) {
-		const struct pvx_link_spec *s = &g->links[i];
-		struct pvx_link *l = find(s);
-		if (l && l->seen_round == round_no) {
-			if (st->duplicates < MESH_DUPLICATES_LOGGED)
-				log_warn("graph: duplicate link %s/%s -> %s skipped", s->consumer,
-					 s->name, s->target);
-			st->duplicates++;
-			continue;
-		}
-		if (!l) {
-			l = link_new(s);
-			if (!l || insert(l) < 0) {
-				log_error("graph: out of memory adding %s/%s", s->consumer, s->name);
-				link_free(l);
-				continue;
-			}
-			l->seen_round = round_no;
-			st->added++;
-			link_fire(l, EV_DESIRED);
-			continue;
+static struct {
+	const struct pvx_graph *g;
+	size_t next;              /* index into g->links */
+	bool sweeping;            /* links done: removing what g does not name */
+	struct pvx_link *sweep_at;
+	struct pvx_reconcile_stats st;
+	mesh_applied_fn done;
+	void *ctx;
+	ev_timer step;
+} ap;
+
+static void apply_one(const struct pvx_link_spec *s, struct pvx_reconcile_stats *st)
+{
+	struct pvx_link *l = find(s);
+	if (l && l->seen_round == round_no) {
+		if (st->duplicates < MESH_DUPLICATES_LOGGED)
+			log_warn("graph: duplicate link %s/%s -> %s skipped", s->consumer, s->name, s->target);
+		st->duplicates++;
+		return;
+	}
+	if (!l) {
+		l = link_new(s);
+		if (!l || insert(l) < 0) {
+			log_error("graph: out of memory adding %s/%s", s->consumer, s->name);
+			link_free(l);
+			return;
 		}
 		l->seen_round = round_no;
-		int ev = update(l, s);
-		if (ev < 0) {
-			st->unchanged++;
-			continue;
-		}
-		st->changed++;
-		link_fire(l, (enum link_event)ev);
+		st->added++;
+		link_fire(l, EV_DESIRED);
+		return;
 	}
+	l->seen_round = round_no;
+	int ev = update(l, s);
+	if (ev < 0) {
+		st->unchanged++;
+		return;
+	}
+	st->changed++;
+	link_fire(l, (enum link_event)ev);
+}
 
-	for (struct pvx_link *l = head, *next; l; l = next) {
-		next = l->next;
+/* One step; true when the whole graph is applied. */
+static bool apply_step(size_t budget)
+{
+	while (!ap.sweeping && budget) {
+		if (ap.next == ap.g->n_links) {
+			ap.sweeping = true;
+			ap.sweep_at = head;
+			break;
+		}
+		apply_one(&ap.g->links[ap.next++], &ap.st);
+		budget--;
+	}
+	/* Links created by this graph are at the tail with this round: the
+	 * sweep passes them, and nothing else unlinks links meanwhile. */
+	while (ap.sweeping && ap.sweep_at && budget) {
+		struct pvx_link *l = ap.sweep_at;
+		ap.sweep_at = l->next;
+		budget--;
 		if (l->seen_round == round_no)
 			continue;
-		st->removed++;
+		ap.st.removed++;
 		link_fire(l, EV_REMOVED);
 		unlink_link(l);
 	}
+	return ap.sweeping && !ap.sweep_at;
+}
+
+static void apply_finish(void)
+{
+	mesh_applied_fn done = ap.done;
+	void *ctx = ap.ctx;
+	struct pvx_reconcile_stats st = ap.st;
+	ev_timer_stop(pvx_loop, &ap.step);
+	ap.g = NULL;
+	if (done)
+		done(ctx, &st);
+}
+
+static void step_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	if (!ap.g)
+		return;
+	if (apply_step(APPLY_STEP)) {
+		apply_finish();
+		return;
+	}
+	ev_timer_set(w, 0., 0.);
+	ev_timer_start(loop, w);
+}
+
+void mesh_apply_start(const struct pvx_graph *g, mesh_applied_fn done, void *ctx)
+{
+	round_no++;
+	ap.g = g;
+	ap.next = 0;
+	ap.sweeping = false;
+	ap.sweep_at = NULL;
+	ap.st = (struct pvx_reconcile_stats){0};
+	ap.done = done;
+	ap.ctx = ctx;
+	if (apply_step(APPLY_STEP)) {
+		apply_finish();
+		return;
+	}
+	ev_timer_init(&ap.step, step_cb, 0., 0.); /* as soon as the loop comes round */
+	ev_timer_start(pvx_loop, &ap.step);
+}
+
+bool mesh_applying(void)
+{
+	return ap.g != NULL;
+}
+
+void mesh_apply(const struct pvx_graph *g, struct pvx_reconcile_stats *st)
+{
+	round_no++;
+	ap.g = g;
+	ap.next = 0;
+	ap.sweeping = false;
+	ap.sweep_at = NULL;
+	ap.st = (struct pvx_reconcile_stats){0};
+	ap.done = NULL;
+	while (!apply_step((size_t)-1))
+		;
+	if (st)
+		*st = ap.st;
+	ap.g = NULL;
 }
 
 void mesh_shutdown(void)
 {
+	if (ap.g) {
+		/* An apply cut short: its caller is told, with what was done. */
+		ap.sweep_at = NULL;
+		ap.sweeping = true;
+		apply_finish();
+	}
 	for (struct pvx_link *l = head, *next; l; l = next) {
 		next = l->next;
 		link_fire(l, EV_SHUTDOWN);

@@ -2,6 +2,7 @@
 #ifndef PVX_RECONCILE_H
 #define PVX_RECONCILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "fsm/link.h"
 #include "parsers/graph.h"
@@ -15,8 +16,16 @@ struct pvx_reconcile_stats {
 
 /* Diffs the graph against the live links by (consumer, name, target):
  * new links are planted, missing ones torn down, changed ones get the
- * matching event; the others are not touched. */
+ * matching event; the others are not touched.  All at once (tests). */
 void mesh_apply(const struct pvx_graph *g, struct pvx_reconcile_stats *st);
+
+/* The same in steps of a few dozen links per loop iteration, so a large
+ * graph never stalls a live connection; done(ctx, stats) is called when
+ * it is applied (or cut short by mesh_shutdown).  g must stay valid until
+ * then, and no other apply may start meanwhile (mesh_applying). */
+typedef void (*mesh_applied_fn)(void *ctx, const struct pvx_reconcile_stats *st);
+void mesh_apply_start(const struct pvx_graph *g, mesh_applied_fn done, void *ctx);
+bool mesh_applying(void);
 
 /* Tears every link down (SIGTERM). */
 void mesh_shutdown(void);

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <ev.h>
 
 #include "lib/log.h"
@@ -30,6 +32,8 @@
 #define STALL 0.05
 #define RETIRE 10
 #define REBALANCE 0.1
+#define DELIVER_BATCH 64
+#define WORKER_NICE 10
 
 /* One per thread, on its stack: is it in a job, since when. */
 struct runner {
@@ -55,6 +59,13 @@ static struct {
 	bool async_on; /* under the lock: threads may wake the loop */
 	struct ev_loop *loop;
 	ev_async async;
+	/* Loop side, no lock: jobs submitted during this loop iteration (handed
+	 * to the threads at once before the loop waits: one lock for a whole
+	 * graph's jobs, not one each), and jobs back but not yet delivered
+	 * (DELIVER_BATCH per wake-up, so a burst of completions never holds
+	 * the loop). */
+	struct job_queue outbox, inbox;
+	ev_prepare flush;
 	ev_timer rebalance; /* while jobs wait behind a full pool */
 } pool = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -94,6 +105,10 @@ static void *worker_main(void *arg)
 	 * around bind() (lib/ns.c), which must not leak into other threads. */
 	if (unshare(CLONE_FS) < 0)
 		log_warn("worker: unshare(CLONE_FS): %s (umask shared with the loop)", strerror(errno));
+	/* Below the loop: planting 10,000 links must not take the CPU from
+	 * the connections already relayed (this thread only; Linux nice
+	 * values are per thread). */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WORKER_NICE);
 	pthread_mutex_lock(&pool.lock);
 	me.next = pool.runners;
 	pool.runners = &me;
@@ -206,13 +221,63 @@ static void deliver(struct pvx_job *list)
 	}
 }
 
+static void queue_append(struct job_queue *q, struct job_queue *more)
+{
+	if (!more->head)
+		return;
+	if (q->tail)
+		q->tail->next = more->head;
+	else
+		q->head = more->head;
+	q->tail = more->tail;
+	more->head = more->tail = NULL;
+}
+
 static void on_async(struct ev_loop *loop, ev_async *w, int revents)
 {
-	(void)loop; (void)w; (void)revents;
+	(void)revents;
 	pthread_mutex_lock(&pool.lock);
-	struct pvx_job *list = queue_take_all(&pool.finished);
+	queue_append(&pool.inbox, &pool.finished);
 	pthread_mutex_unlock(&pool.lock);
-	deliver(list);
+	/* A bounded batch; the rest after whatever else is ready. */
+	struct pvx_job *batch = pool.inbox.head, *last = NULL;
+	unsigned n = 0;
+	for (struct pvx_job *j = batch; j && n < DELIVER_BATCH; j = j->next, n++)
+		last = j;
+	if (!last)
+		return;
+	pool.inbox.head = last->next;
+	if (!pool.inbox.head)
+		pool.inbox.tail = NULL;
+	last->next = NULL;
+	if (pool.inbox.head)
+		ev_async_send(loop, w);
+	deliver(batch);
+}
+
+/* Before the loop waits: the jobs submitted since, to the threads. */
+static void flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	if (!pool.outbox.head)
+		return;
+	pthread_mutex_lock(&pool.lock);
+	unsigned n = 0;
+	for (struct pvx_job *j = pool.outbox.head; j; j = j->next)
+		n++;
+	queue_append(&pool.todo, &pool.outbox);
+	/* A thread signalled but not yet awake still counts as idle: compare
+	 * with the queue, not with zero, or a job could wait behind a stuck
+	 * one while the pool is below its cap. */
+	pool.queued += n;
+	maybe_spawn();
+	bool waiting = pool.queued > pool.idle;
+	if (n > 1)
+		pthread_cond_broadcast(&pool.wake);
+	else
+		pthread_cond_signal(&pool.wake);
+	pthread_mutex_unlock(&pool.lock);
+	if (waiting && !ev_is_active(&pool.rebalance))
+		ev_timer_start(loop, &pool.rebalance);
 }
 
 int pvx_worker_init(struct ev_loop *loop, unsigned max_threads)
@@ -229,6 +294,9 @@ int pvx_worker_init(struct ev_loop *loop, unsigned max_threads)
 	pool.stopping = false;
 	ev_async_init(&pool.async, on_async);
 	ev_async_start(loop, &pool.async);
+	ev_prepare_init(&pool.flush, flush_cb);
+	ev_prepare_start(loop, &pool.flush);
+	ev_unref(loop); /* the flush alone keeps no loop alive */
 	ev_unref(loop); /* referenced only while jobs are pending */
 	pthread_mutex_lock(&pool.lock);
 	pool.async_on = true;
@@ -242,18 +310,7 @@ void pvx_worker_submit(struct pvx_job *j)
 	j->abandoned = false;
 	if (pool.pending++ == 0)
 		ev_ref(pool.loop);
-	pthread_mutex_lock(&pool.lock);
-	queue_push(&pool.todo, j);
-	/* A thread signalled but not yet awake still counts as idle: compare
-	 * with the queue, not with zero, or a job could wait behind a stuck
-	 * one while the pool is below its cap. */
-	pool.queued++;
-	maybe_spawn();
-	bool waiting = pool.queued > pool.idle;
-	pthread_cond_signal(&pool.wake);
-	pthread_mutex_unlock(&pool.lock);
-	if (waiting && !ev_is_active(&pool.rebalance))
-		ev_timer_start(pool.loop, &pool.rebalance);
+	queue_push(&pool.outbox, j);
 }
 
 unsigned pvx_worker_pending(void)
@@ -304,6 +361,7 @@ void pvx_worker_shutdown(void)
 	pthread_mutex_lock(&pool.lock);
 	pool.stopping = true;
 	pool.async_on = false;
+	queue_append(&pool.todo, &pool.outbox);
 	struct pvx_job *queued = queue_take_all(&pool.todo);
 	pool.queued = 0;
 	pthread_cond_broadcast(&pool.wake);
@@ -315,7 +373,8 @@ void pvx_worker_shutdown(void)
 	while (pool.threads > pool.busy)
 		if (pthread_cond_timedwait(&pool.exited, &pool.lock, &until) == ETIMEDOUT)
 			break;
-	struct pvx_job *finished = queue_take_all(&pool.finished);
+	queue_append(&pool.inbox, &pool.finished);
+	struct pvx_job *finished = queue_take_all(&pool.inbox);
 	pthread_mutex_unlock(&pool.lock);
 	for (struct pvx_job *j = queued; j; j = j->next)
 		j->abandoned = true;
@@ -324,7 +383,9 @@ void pvx_worker_shutdown(void)
 	ev_timer_stop(pool.loop, &pool.rebalance);
 	if (pool.pending)
 		ev_unref(pool.loop); /* jobs still running are never delivered */
-	ev_ref(pool.loop);           /* the unref of init, before the stop */
+	ev_ref(pool.loop);           /* the unrefs of init, before the stops */
 	ev_async_stop(pool.loop, &pool.async);
+	ev_ref(pool.loop);
+	ev_prepare_stop(pool.loop, &pool.flush);
 	pool.started = false;
 }

@@ -148,6 +148,7 @@ static void connect_finish(struct link_job *lj, struct pvx_link *l)
 	}
 	char why[sizeof(j->why)];
 	memcpy(why, j->why, sizeof(why));
+	relay_admit_end(lj->link, j->spec.consumer);
 	pvx_link_spec_free(&j->spec);
 	free(j);
 	if (!st) {
@@ -201,16 +202,14 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				pause_accepting(st, -errno);
 			return;
 		}
-		if (!relay_admit(l, c)) {
-			/* Over a cap: this connection alone is refused.  (Connects
-			 * in flight are not counted yet: a cap may be passed by at
-			 * most CONNECTS_OUT.) */
-			close(c);
-			continue;
-		}
 		if (l->jobs_stuck) {
 			link_error(l, 0, "provider does not answer (a connect is stuck in its filesystem); "
 				   "connection refused");
+			close(c);
+			continue;
+		}
+		if (!relay_admit(l, c)) {
+			/* Over a cap: this connection alone is refused. */
 			close(c);
 			continue;
 		}
@@ -218,6 +217,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (!j || pvx_link_spec_copy(&j->spec, &l->spec) < 0) {
 			free(j);
 			close(c);
+			relay_admit_end(l, l->spec.consumer);
 			pause_accepting(st, -ENOMEM);
 			return;
 		}

@@ -864,17 +864,28 @@ bool relay_admit(struct pvx_link *l, int client_fd)
 	 * are in use.  A session needs one more for the provider, and up to
 	 * six for splicing. */
 	unsigned limit = relay_fd_reserve ? fd_limit() : 0;
-	if (l->conns_active >= relay_max_conns_per_link)
+	if (l->conns_active + l->conns_connecting >= relay_max_conns_per_link)
 		why = "connection refused: --max-conns-per-link reached";
 	else if (consumer_conns(l->spec.consumer) >= relay_max_conns_per_consumer)
 		why = "connection refused: --max-conns-per-consumer reached";
 	else if (relay_fd_reserve && (unsigned)client_fd + 1 + relay_fd_reserve >= limit)
 		why = "connection refused: the fds left are the --fd-reserve";
-	if (!why)
+	if (!why) {
+		/* Held until relay_admit_end: connects in flight count. */
+		l->conns_connecting++;
+		consumer_get(l->spec.consumer);
 		return true;
+	}
 	l->conns_refused++;
 	link_error(l, 0, "%s", why);
 	return false;
+}
+
+void relay_admit_end(struct pvx_link *l, const char *consumer)
+{
+	if (l && l->conns_connecting)
+		l->conns_connecting--;
+	consumer_put(*consumer_slot(consumer));
 }
 
 int relay_start(struct pvx_link *l, int client_fd, int provider_fd,

@@ -82,6 +82,10 @@ bool relay_closed(const struct relay_session *s);
  * reserve.  When not, the refusal is counted and logged (once per reason)
  * and the caller closes client_fd. */
 bool relay_admit(struct pvx_link *l, int client_fd);
+/* The connection relay_admit let in has its answer (a session started,
+ * or the connect failed): it no longer counts as connecting.  l is NULL
+ * when the link is gone; consumer is its consumer's name. */
+void relay_admit_end(struct pvx_link *l, const char *consumer);
 
 /* Starts relaying between an accepted client fd and a provider fd whose
  * non-blocking connect was started.  Takes both fds.  filter may be NULL. */

@@ -239,12 +239,12 @@ static void job_submit(struct parse_job *j)
 		queued = j;
 		return;
 	}
+	busy = true;
 	if (!have_worker) {
 		job_run(j);
 		job_finish(j);
 		return;
 	}
-	busy = true;
 	pthread_mutex_lock(&job_lock);
 	job_in = j;
 	pthread_cond_signal(&job_cond);
@@ -285,10 +285,14 @@ static void swap_body(struct pvx_buf *a, struct pvx_buf *b)
 	*b = t;
 }
 
-/* On the loop: applies (or refuses) what the parse of job j found. */
-static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok)
+static void applied(void *ctx, const struct pvx_reconcile_stats *stp);
+
+/* On the loop: applies (or refuses) what the parse of job j found; a graph
+ * to apply sets *started, and applied() finishes the job later. */
+static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok, bool *started)
 {
 	*ok = false;
+	*started = false;
 	switch (j->result) {
 	case JOB_UNCHANGED:
 		stats.unchanged++;
@@ -323,9 +327,25 @@ static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok)
 	struct pvx_graph *g = &j->g;
 	for (const char *p = j->skips.data, *nl; p && (nl = strchr(p, '\n')); p = nl + 1)
 		log_warn("graph: %.*s", (int)(nl - p), p);
-	struct pvx_reconcile_stats st;
 	ipam_sync_pools(g);
-	mesh_apply(g, &st);
+	/* Applied a few dozen links per loop iteration: applied() ends it. */
+	*started = true;
+	mesh_apply_start(g, applied, j);
+}
+
+static void job_complete(struct parse_job *j, bool ok, const char *msg);
+
+/* The graph of job j is applied (mesh_apply_start's end). */
+static void applied(void *ctx, const struct pvx_reconcile_stats *stp)
+{
+	struct parse_job *j = ctx;
+	if (stopping) { /* cut short by the shutdown */
+		job_complete(j, false, "shutting down");
+		return;
+	}
+	struct pvx_reconcile_stats st = *stp;
+	struct pvx_graph *g = &j->g;
+	char msg[400];
 	ipam_sync_leases(g);
 	size_t skipped = g->n_skipped;
 	pvx_graph_free(g);
@@ -336,7 +356,7 @@ static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok)
 			 st.duplicates - MESH_DUPLICATES_LOGGED);
 	log_info("graph applied: %zu links (%zu added, %zu removed, %zu changed, %zu skipped)",
 		 mesh_count(), st.added, st.removed, st.changed, skipped + st.duplicates);
-	snprintf(msg, msglen, "graph applied: %zu added, %zu removed, %zu changed", st.added,
+	snprintf(msg, sizeof(msg), "graph applied: %zu added, %zu removed, %zu changed", st.added,
 		 st.removed, st.changed);
 	/* The applied body is kept (no copy) to spot an unchanged one; the
 	 * old one goes with j. */
@@ -345,7 +365,7 @@ static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok)
 	swap_body(&last_refused, &j->spare);
 	have_refused = false;
 	stats.applied++;
-	*ok = true;
+	job_complete(j, true, msg);
 }
 
 /* Frees a job (and the buffers apply_job swapped into it) off the loop. */
@@ -365,9 +385,20 @@ static void job_discard(struct parse_job *j)
 static void job_finish(struct parse_job *j)
 {
 	char msg[400];
-	bool ok;
-	apply_job(j, msg, sizeof(msg), &ok);
+	bool ok, started;
+	apply_job(j, msg, sizeof(msg), &ok, &started);
+	if (!started)
+		job_complete(j, ok, msg);
+}
+
+/* The job is over (refused, unchanged, or applied): the next body may be
+ * parsed, and the callers that waited for this one are answered. */
+static void job_complete(struct parse_job *j, bool ok, const char *msg)
+{
+	busy = false;
 	job_discard(j);
+	if (stopping)
+		return;
 	if (ok) {
 		stats.last_ok = pvx_wallclock();
 		if (pvx_log_once_clear(&fetch_error))
@@ -391,8 +422,7 @@ static void job_done_cb(struct ev_loop *loop, ev_async *w, int revents)
 	pthread_mutex_unlock(&job_lock);
 	if (!j)
 		return;
-	busy = false;
-	job_finish(j);
+	job_finish(j); /* busy until its graph is applied */
 }
 
 /* A body over the cap is refused whole, before it is read to the end. */
@@ -565,6 +595,7 @@ void source_stop(void)
 		ev_stat_stop(pvx_loop, &file_watcher);
 	http_request_cancel(inflight);
 	inflight = NULL;
+	stopping = true;
 	if (have_worker) {
 		pthread_mutex_lock(&job_lock);
 		stopping = true;
