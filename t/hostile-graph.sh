@@ -95,7 +95,11 @@ until_true 10 test -e "$T/probe.out.ready"
 mv "$T/graph.json.new" "$T/graph.json"
 mark=$(wc -l <"$T/daemon.log")
 t0=$(date +%s.%N)
-check "a 60 MiB graph of {} is applied" -- pvxctl reconcile
+# pvxctl reconcile answers within 10 s (503 "still running" past that on a
+# loaded machine); the graph is applied all the same, which the log tells.
+pvxctl reconcile >/dev/null 2>&1
+applied_big() { tail -n +$((mark + 1)) "$T/daemon.log" | grep -q 'graph applied: 1 links'; }
+check "a 60 MiB graph of {} is applied" -- until_true 120 applied_big
 t1=$(date +%s.%N)
 touch "$T/stop"
 wait "$PROBE"
