@@ -1,7 +1,8 @@
 /* Control socket server.  Each connection carries one request: the head is
- * read (at most CONTROL_MAX_HEAD bytes, request line checked, the rest
- * ignored), the answer is written without blocking, then the connection
- * closes.  POST /reconcile answers when the fetch it started is over.
+ * read with the HTTP request grammar rest links use (at most
+ * CONTROL_MAX_HEAD bytes; see control.h for the caps), the answer is
+ * written without blocking, then the connection closes.  POST /reconcile
+ * answers when the fetch it started is over.
  *
  * Every slot has a deadline, re-armed per phase and always enforced: the
  * head must come within HEAD_TIMEOUT, a reconcile is answered by
@@ -48,6 +49,7 @@ struct client {
 	ev_timer timeout;
 	char head[CONTROL_MAX_HEAD];
 	size_t head_len;
+	struct control_head req;
 	struct pvx_buf out;
 	size_t out_off;
 	bool waiting; /* for a reconcile to finish */
@@ -60,44 +62,39 @@ static ev_io accept_watcher;
 static struct client *clients;
 static unsigned n_clients, n_waiting;
 
-int control_parse_head(const char *buf, size_t len, char *method, size_t mlen, char *path,
-		       size_t plen)
+void control_head_init(struct control_head *h)
 {
-	const char *end = NULL;
-	for (size_t i = 0; i + 1 < len; i++) {
-		if (buf[i] == '\n' && buf[i + 1] == '\n') {
-			end = buf + i;
-			break;
-		}
-		if (i + 3 < len && memcmp(buf + i, "\r\n\r\n", 4) == 0) {
-			end = buf + i;
-			break;
-		}
-	}
-	if (!end)
-		return len >= CONTROL_MAX_HEAD ? -E2BIG : 0;
+	memset(h, 0, sizeof(*h));
+	httpreq_init(&h->http);
+}
 
-	/* METHOD SP path SP HTTP/1.x */
-	const char *sp1 = memchr(buf, ' ', (size_t)(end - buf));
-	if (!sp1 || sp1 == buf || (size_t)(sp1 - buf) >= mlen)
+/* The grammar has read a whole head: the method is the token before the
+ * target, the target is where the grammar saw it. */
+static int take_request_line(struct control_head *h, const char *buf)
+{
+	size_t mlen = h->http.target_off - 1, plen = h->http.target_len;
+	if (mlen > CONTROL_MAX_METHOD || plen > CONTROL_MAX_PATH || buf[h->http.target_off] != '/')
 		return -EBADMSG;
-	const char *p = sp1 + 1;
-	const char *sp2 = memchr(p, ' ', (size_t)(end - p));
-	if (!sp2 || sp2 == p || *p != '/' || (size_t)(sp2 - p) >= plen)
-		return -EBADMSG;
-	if ((size_t)(end - sp2) < 9 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
-		return -EBADMSG;
-	for (const char *c = buf; c < sp1; c++)
-		if (*c < 'A' || *c > 'Z')
-			return -EBADMSG;
-	for (const char *c = p; c < sp2; c++)
-		if ((unsigned char)*c <= ' ' || *c == 127)
-			return -EBADMSG;
-	memcpy(method, buf, (size_t)(sp1 - buf));
-	method[sp1 - buf] = '\0';
-	memcpy(path, p, (size_t)(sp2 - p));
-	path[sp2 - p] = '\0';
+	memcpy(h->method, buf, mlen);
+	h->method[mlen] = '\0';
+	memcpy(h->path, buf + h->http.target_off, plen);
+	h->path[plen] = '\0';
 	return 1;
+}
+
+int control_head_read(struct control_head *h, const char *buf, size_t len)
+{
+	while (h->walked < len) {
+		size_t used;
+		enum httpreq_event ev = httpreq_run(&h->http, buf + h->walked, len - h->walked, &used);
+		h->walked += used;
+		if (ev == HTTPREQ_ERROR)
+			return -EBADMSG;
+		if (ev == HTTPREQ_HEAD)
+			return take_request_line(h, buf);
+		/* HTTPREQ_FIELD: a field the control socket does not use. */
+	}
+	return len >= CONTROL_MAX_HEAD ? -E2BIG : 0;
 }
 
 static json_t *link_json(const struct pvx_link *l)
@@ -416,8 +413,7 @@ static void client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (n <= 0)
 		return client_free(c);
 	c->head_len += (size_t)n;
-	char method[16], path[256];
-	int r = control_parse_head(c->head, c->head_len, method, sizeof(method), path, sizeof(path));
+	int r = control_head_read(&c->req, c->head, c->head_len);
 	if (r == 0)
 		return;
 	if (r == -E2BIG)
@@ -425,7 +421,7 @@ static void client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 			       "request head too large\n", 23);
 	if (r < 0)
 		return respond(c, 400, "Bad Request", "text/plain", "bad request\n", 12);
-	route(c, method, path);
+	route(c, c->req.method, c->req.path);
 }
 
 static void client_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -475,6 +471,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		c->fd = fd;
+		control_head_init(&c->req);
 		ev_io_init(&c->io, client_io_cb, fd, EV_READ);
 		c->io.data = c;
 		ev_timer_init(&c->timeout, client_timeout_cb, HEAD_TIMEOUT, 0.);

@@ -5,17 +5,39 @@
 
 #include <stddef.h>
 
+#include "parsers/http_request.h"
+
 /* Listens at path (parent directories created).  Returns 0 or -errno. */
 int control_start(const char *path);
 /* Stops listening, closes every connection and removes the socket. */
 void control_stop(void);
 
-/* Request-line reader, exposed for tests and fuzzing.  Returns 1 with
- * method and path copied out when the head (up to the empty line) is
- * complete, 0 when more bytes are needed, -EBADMSG or -E2BIG. */
+/* The request head reader, exposed for tests and fuzzing.  Heads are read
+ * with the grammar rest links use (parsers/http_request.rl), under the
+ * control socket's caps: the head up to its empty line in CONTROL_MAX_HEAD
+ * bytes (else -E2BIG: 431), a method of at most CONTROL_MAX_METHOD bytes
+ * and an origin-form target ("/...") of at most CONTROL_MAX_PATH bytes
+ * (else -EBADMSG: 400, as for anything the grammar refuses).  Header fields
+ * are checked by the grammar and otherwise ignored; bytes after the head
+ * are not read. */
 #define CONTROL_MAX_HEAD 8192
-int control_parse_head(const char *buf, size_t len, char *method, size_t mlen, char *path,
-		       size_t plen);
+#define CONTROL_MAX_METHOD 15
+#define CONTROL_MAX_PATH 255
+
+struct control_head {
+	struct httpreq http;
+	size_t walked; /* bytes of the head buffer the grammar has read */
+	char method[CONTROL_MAX_METHOD + 1];
+	char path[CONTROL_MAX_PATH + 1];
+};
+
+void control_head_init(struct control_head *h);
+/* buf holds the len bytes received so far (the bytes of earlier calls
+ * unchanged, at most CONTROL_MAX_HEAD); only the new ones are read.
+ * Returns 1 when the head is complete (method and path filled), 0 when
+ * more bytes are needed, -EBADMSG or -E2BIG; call no more after a
+ * non-zero answer. */
+int control_head_read(struct control_head *h, const char *buf, size_t len);
 
 /* Response bodies, exposed for tests. */
 char *control_links_json(void);

@@ -1,7 +1,9 @@
-/* HTTP/1.0 and 1.1 request framing for rest links: a Ragel machine
- * (http_request.rl) that walks request heads, chunk-size lines and
- * trailers, and stops at every event the proxy acts on.  It copies nothing:
- * the caller owns the bytes and learns positions from the events. */
+/* HTTP/1.0 and 1.1 request framing, the one request grammar of the
+ * daemon: rest links and the control socket read requests with it.  A
+ * Ragel machine (http_request.rl) that walks request heads, chunk-size
+ * lines and trailers, and stops at every event its caller acts on.  It
+ * copies nothing but short prefixes: the caller owns the bytes and learns
+ * positions from the events. */
 #ifndef PVX_HTTP_REQUEST_H
 #define PVX_HTTP_REQUEST_H
 
@@ -27,6 +29,11 @@ struct httpreq {
 	char method[8];
 	size_t method_len;
 	int minor; /* HTTP/1.<minor> */
+	/* Positions counted from httpreq_start_head(): bytes of this head read
+	 * so far, and where the request target lies in it (length set once
+	 * the space after it was read). */
+	size_t head_off;
+	size_t target_off, target_len;
 	/* the field being read: lower-cased name prefix, value prefix */
 	char name[24];   /* the first 24 bytes, lower-cased */
 	size_t name_len; /* the whole name's length */

@@ -10,7 +10,11 @@
  * LF line ends, control bytes in fields, a request target with spaces or
  * control bytes, versions other than HTTP/1.0 and 1.1, chunk sizes of more
  * than 15 significant hex digits (leading zeros are not counted).  Sizes are
- * capped by the caller (heads 64 KiB, chunk-size lines 4 KiB). */
+ * capped by the caller: rest links cap heads at 64 KiB and chunk-size lines
+ * at 4 KiB, the control socket heads at 8 KiB and its request target at 255
+ * bytes.  The request target is not copied: its offset and length in the
+ * head are recorded for a caller that keeps the whole head (the control
+ * socket). */
 #include "config.h"
 
 /* Generated code: Ragel's tables and gotos trip these warnings. */
@@ -41,6 +45,8 @@ static void trim_value(struct httpreq *r)
 	action method_start { r->method_len = 0; }
 	action method_char { if (r->method_len < sizeof(r->method)) r->method[r->method_len++] = (char)fc; }
 	action minor { r->minor = fc - '0'; }
+	action target_start { r->target_off = r->head_off + (size_t)(p - start); }
+	action target_end { r->target_len = r->head_off + (size_t)(p - start) - r->target_off; }
 	action name_start { r->name_len = 0; r->value_len = 0; r->value_long = false; }
 	action name_char { if (r->name_len < sizeof(r->name)) r->name[r->name_len] = (char)tolower(fc); r->name_len++; }
 	action value_char {
@@ -75,7 +81,7 @@ static void trim_value(struct httpreq *r)
 	fchar = vchar | [ \t];
 
 	method = tchar+ >method_start $method_char;
-	target = vchar+;
+	target = vchar+ >target_start %target_end;
 	request_line = method " " target " HTTP/1." [01] @minor crlf;
 	field_value = (vchar (fchar* vchar)?)?;
 	field = tchar+ >name_start $name_char ":" ows (field_value $value_char) ows crlf;
@@ -102,6 +108,9 @@ void httpreq_start_head(struct httpreq *r)
 	r->cs = http_request_en_head;
 	r->method_len = 0;
 	r->minor = 1;
+	r->head_off = 0;
+	r->target_off = 0;
+	r->target_len = 0;
 }
 
 void httpreq_start_chunked(struct httpreq *r)
@@ -111,7 +120,7 @@ void httpreq_start_chunked(struct httpreq *r)
 
 enum httpreq_event httpreq_run(struct httpreq *r, const char *data, size_t len, size_t *used)
 {
-	const unsigned char *p = (const unsigned char *)data, *pe = p + len;
+	const unsigned char *start = (const unsigned char *)data, *p = start, *pe = p + len;
 	const unsigned char *eof = NULL;
 	enum httpreq_event ev = HTTPREQ_NONE;
 	(void)eof;
@@ -119,6 +128,7 @@ enum httpreq_event httpreq_run(struct httpreq *r, const char *data, size_t len, 
 	%% write exec;
 
 	*used = (size_t)((const char *)p - data);
+	r->head_off += *used;
 	if (ev == HTTPREQ_NONE && r->cs == http_request_error)
 		ev = HTTPREQ_ERROR;
 	return ev;

@@ -89,6 +89,78 @@ check "unknown endpoint: 404" -- sh -c "printf 'GET /nope HTTP/1.0\r\n\r\n' | so
 check "wrong method: 405" -- sh -c "printf 'DELETE /links HTTP/1.0\r\n\r\n' | socat - UNIX-CONNECT:$T/xc.sock | head -1 | grep -q ' 405 '"
 check "garbage request: 400" -- sh -c "printf 'hello\r\n\r\n' | socat - UNIX-CONNECT:$T/xc.sock | head -1 | grep -q ' 400 '"
 
+# The control socket reads heads with the rest links' grammar
+# (parsers/http_request.rl) under its own caps: head 8 KiB (431 beyond),
+# request target 255 bytes; and it holds 64 connections at a time.
+cat >"$T/control.py" <<'PY'
+import os, socket, sys
+
+def ask(path, head):
+    # Sends head, returns the status line ("" if closed without one).
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.connect(path)
+    c.settimeout(10)
+    try:
+        c.sendall(head)
+        return c.makefile("rb").readline().decode().strip()
+    except OSError:
+        return ""
+    finally:
+        c.close()
+
+def sockets(pid):
+    fds = "/proc/%s/fd" % pid
+    return sum(1 for f in os.listdir(fds) if os.readlink(fds + "/" + f).startswith("socket:"))
+
+mode, path = sys.argv[1], sys.argv[2]
+if mode == "head":        # head PATH SIZE: a GET whose head is SIZE bytes
+    size = int(sys.argv[3])
+    start = b"GET /fsm HTTP/1.1\r\nHost: x\r\nX-Pad: "
+    print(ask(path, start + b"a" * (size - len(start) - 4) + b"\r\n\r\n"))
+elif mode == "raw":       # raw PATH TEXT: TEXT with \r and \n escapes
+    print(ask(path, sys.argv[3].encode().decode("unicode_escape").encode("latin-1")))
+elif mode == "cap":       # cap PATH N PID: N silent clients, then a request
+    n, pid = int(sys.argv[3]), sys.argv[4]
+    base = sockets(pid)
+    conns = []
+    for _ in range(n):
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        c.connect(path)
+        conns.append(c)
+    # The newest one asks: once it is answered, every connect was accepted.
+    newest = conns.pop()
+    newest.settimeout(10)
+    newest.sendall(b"GET /fsm HTTP/1.0\r\n\r\n")
+    print("newest:", newest.makefile("rb").readline().decode().strip())
+    print("held:", sockets(pid) - base)
+    # The oldest ones were dropped for the newcomers: no answer.
+    dropped = 0
+    for c in conns[:n - 64]:
+        c.settimeout(10)
+        try:
+            c.sendall(b"GET /fsm HTTP/1.0\r\n\r\n")
+            line = c.makefile("rb").readline()
+        except OSError:
+            line = b""
+        dropped += line == b""
+    print("dropped:", dropped, "of", n - 64)
+PY
+CTL() { "$PY" "$T/control.py" "$@"; }
+check "a head of exactly 8 KiB: answered" -- sh -c "\"$PY\" \"$T/control.py\" head $T/xc.sock 8192 | grep -q ' 200 '"
+check "a head of 8 KiB + 1: 431" -- sh -c "\"$PY\" \"$T/control.py\" head $T/xc.sock 8193 | grep -q ' 431 '"
+check "HTTP/1.1 request: answered" -- sh -c "\"$PY\" \"$T/control.py\" raw $T/xc.sock 'GET /links HTTP/1.1\r\nHost: x\r\n\r\n' | grep -q '^HTTP/1.0 200 '"
+check "a request target of 255 bytes: read (404)" -- sh -c "\"$PY\" \"$T/control.py\" raw $T/xc.sock 'GET /$(printf '%0254d' 0) HTTP/1.0\r\n\r\n' | grep -q ' 404 '"
+check "a request target of 256 bytes: 400" -- sh -c "\"$PY\" \"$T/control.py\" raw $T/xc.sock 'GET /$(printf '%0255d' 0) HTTP/1.0\r\n\r\n' | grep -q ' 400 '"
+check "bare LF line ends: 400 (the rest links' grammar)" -- sh -c "\"$PY\" \"$T/control.py\" raw $T/xc.sock 'GET /links HTTP/1.0\n\n' | grep -q ' 400 '"
+check "HTTP/2.0: 400" -- sh -c "\"$PY\" \"$T/control.py\" raw $T/xc.sock 'GET /links HTTP/2.0\r\n\r\n' | grep -q ' 400 '"
+check "a malformed header field: 400" -- sh -c "\"$PY\" \"$T/control.py\" raw $T/xc.sock 'GET /links HTTP/1.0\r\nno colon here\r\n\r\n' | grep -q ' 400 '"
+CTL cap "$T/xc.sock" 100 "$DPID" >"$T/cap.txt" 2>&1
+check "100 silent clients, then a request: the newest is answered" -- grep -q '^newest: HTTP/1.0 200 ' "$T/cap.txt"
+held=$(awk '$1 == "held:" { print $2 }' "$T/cap.txt")
+ok $([ -n "$held" ] && [ "$held" -le 64 ]; echo $?) "connection cap: the daemon holds at most 64 control connections (held ${held:-?} for 100 clients)"
+check "... the 36 oldest were dropped without an answer" -- grep -q '^dropped: 36 of 36$' "$T/cap.txt"
+check "... and the control socket still answers" -- pvxctl links
+
 # metrics and the other pvxctl views
 pvxctl metrics >"$T/metrics.txt"
 check "metrics: per-link state" -- grep -q '^pvx_link_state{consumer="client",name="raw",target="/run/pv/raw.sock",type="unix",state="ACTIVE"} 1$' "$T/metrics.txt"
