@@ -16,6 +16,11 @@
  *                                  worst and the p99 in ms and the count
  *                                  (how long the loop stalls while the
  *                                  daemon does other work)
+ *   bench-unix sample PATH STOP MS one 64-byte round trip every MS ms until
+ *                                  STOP exists; prints p50, p99 and the
+ *                                  worst in ms and the count (an innocent
+ *                                  link's latency beside other load,
+ *                                  without taking a core itself)
  * The first byte of a connection picks the mode: 'B' bulk, 'R' echo. */
 #include "config.h"
 
@@ -220,7 +225,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	char msg[64], back[64];
-	if (!strcmp(argv[1], "stall")) {
+	if (!strcmp(argv[1], "stall") || (!strcmp(argv[1], "sample") && argc > 4)) {
+		/* stall: back to back; sample: paced, one every MS ms. */
+		bool paced = argv[1][1] == 'a';
+		long gap_ns = paced ? (long)(atof(argv[4]) * 1e6) : 0;
+		struct timespec gap = { gap_ns / 1000000000L, gap_ns % 1000000000L };
 		size_t cap = 1 << 20, count = 0;
 		double *rt = calloc(cap, sizeof(double)), worst = 0;
 		struct stat st;
@@ -236,9 +245,15 @@ int main(int argc, char **argv)
 				worst = ms;
 			if (count < cap)
 				rt[count++] = ms;
+			if (paced)
+				nanosleep(&gap, NULL);
 		}
 		qsort(rt, count, sizeof(double), cmp);
-		printf("%.2f %.2f %zu\n", worst, count ? rt[count * 99 / 100] : 0.0, count);
+		if (paced)
+			printf("%.3f %.3f %.3f %zu\n", count ? rt[count / 2] : 0.0,
+			       count ? rt[count * 99 / 100] : 0.0, worst, count);
+		else
+			printf("%.2f %.2f %zu\n", worst, count ? rt[count * 99 / 100] : 0.0, count);
 		return 0;
 	}
 	double *lat = calloc((size_t)n, sizeof(double));

@@ -6,6 +6,7 @@ current content, POST /xconnect/events appended to an events file.
 
 fake-pvctrl.py SOCKET GRAPH_FILE [--events FILE] [--chunked] [--no-length]
                [--status-file FILE] [--events-status-file FILE]
+               [--mute-file FILE]
                [--tryboot DIR [--commit-after S]]
 
 --chunked / --no-length choose the body framing (default Content-Length);
@@ -13,6 +14,9 @@ fake-pvctrl.py SOCKET GRAPH_FILE [--events FILE] [--chunked] [--no-length]
 served instead of 200 (to play an unhealthy pv-ctrl).
 --events-status-file: the same for POST /xconnect/events (the event is
 then not taken).
+--mute-file: while that file exists, GET /xconnect-graph is read and never
+answered; the connection is held until the client closes it (a pv-ctrl
+that accepts and hangs).  Each held request is logged as "muted".
 --tryboot DIR: Pantavisor's try-boot, played with revisions: the graph
 served is DIR/<rev>.json of the current revision (GRAPH_FILE is unused).
 It starts at revision DIR/committed (committed).  Writing a number to
@@ -57,6 +61,12 @@ class Handler(socketserver.StreamRequestHandler):
                 tb.tick()
                 with open(tb.graph_file(), "rb") as f:
                     return self.reply(200, f.read())
+            mf = opts.get("mute_file")
+            if mf and os.path.exists(mf):
+                print("muted", flush=True)
+                while self.request.recv(4096):
+                    pass
+                return
             status = 200
             if opts.get("status_file") and os.path.exists(opts["status_file"]):
                 with open(opts["status_file"]) as f:
@@ -167,6 +177,8 @@ def main():
             opts["status_file"] = args.pop(0)
         elif a == "--events-status-file":
             opts["events_status_file"] = args.pop(0)
+        elif a == "--mute-file":
+            opts["mute_file"] = args.pop(0)
         elif a == "--chunked":
             opts["chunked"] = True
         elif a == "--no-length":
