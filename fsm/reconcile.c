@@ -239,7 +239,8 @@ static void step_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_start(loop, w);
 }
 
-void mesh_apply_start(const struct pvx_graph *g, mesh_applied_fn done, void *ctx)
+/* A new round for g: links it names are marked with it, the others go. */
+static void apply_begin(const struct pvx_graph *g, mesh_applied_fn done, void *ctx)
 {
 	round_no++;
 	ap.g = g;
@@ -249,6 +250,11 @@ void mesh_apply_start(const struct pvx_graph *g, mesh_applied_fn done, void *ctx
 	ap.st = (struct pvx_reconcile_stats){0};
 	ap.done = done;
 	ap.ctx = ctx;
+}
+
+void mesh_apply_start(const struct pvx_graph *g, mesh_applied_fn done, void *ctx)
+{
+	apply_begin(g, done, ctx);
 	if (apply_step(APPLY_STEP)) {
 		apply_finish();
 		return;
@@ -264,13 +270,7 @@ bool mesh_applying(void)
 
 void mesh_apply(const struct pvx_graph *g, struct pvx_reconcile_stats *st)
 {
-	round_no++;
-	ap.g = g;
-	ap.next = 0;
-	ap.sweeping = false;
-	ap.sweep_at = NULL;
-	ap.st = (struct pvx_reconcile_stats){0};
-	ap.done = NULL;
+	apply_begin(g, NULL, NULL);
 	while (!apply_step((size_t)-1))
 		;
 	if (st)

@@ -318,12 +318,18 @@ unsigned pvx_worker_pending(void)
 	return pool.pending;
 }
 
-unsigned pvx_worker_busy(void)
+/* A counter the threads change, read under the lock. */
+static unsigned locked_read(const unsigned *counter)
 {
 	pthread_mutex_lock(&pool.lock);
-	unsigned n = pool.busy;
+	unsigned n = *counter;
 	pthread_mutex_unlock(&pool.lock);
 	return n;
+}
+
+unsigned pvx_worker_busy(void)
+{
+	return locked_read(&pool.busy);
 }
 
 static void drain_timeout(struct ev_loop *loop, ev_timer *w, int revents)
@@ -348,10 +354,7 @@ unsigned pvx_worker_drain(double seconds)
 
 unsigned pvx_worker_threads(void)
 {
-	pthread_mutex_lock(&pool.lock);
-	unsigned n = pool.threads;
-	pthread_mutex_unlock(&pool.lock);
-	return n;
+	return locked_read(&pool.threads);
 }
 
 void pvx_worker_shutdown(void)
