@@ -8,7 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "policy/sasl.h"
+
+/* Where each side stands: the client waits for AUTH, for its DATA, for
+ * BEGIN after our OK; the bus owes OK, then its answer on fd passing. */
+enum sasl_client_stage { SASL_C_AUTH, SASL_C_DATA, SASL_C_OK_SENT, SASL_C_DONE };
+enum sasl_bus_stage { SASL_B_AUTH, SASL_B_FD_ANSWER, SASL_B_DONE };
+
+struct sasl_dialogue {
+	unsigned uid;            /* the uid the bus sees (the link's) */
+	enum sasl_client_stage cstage;
+	enum sasl_bus_stage bstage;
+	struct sasl_parser *client, *bus; /* freed once each side is done */
+	unsigned lines;          /* client lines so far */
+	bool bus_fds;            /* the bus agreed to fd passing */
+	bool refused;
+	char guid[40];
+	struct pvx_buf held;     /* client bytes waiting for the bus */
+	struct pvx_buf early;    /* bus bytes after its answers, before the
+				  * client's BEGIN */
+	struct pvx_buf answer;   /* this call's answers to the client */
+	char why[120];
+};
 
 /* The proxy's whole authentication, pipelined: the bus takes the uid of
  * the socket, so the EXTERNAL response is empty. */

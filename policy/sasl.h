@@ -42,7 +42,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lib/util.h"
 #include "parsers/sasl.h"
 
 /* Lines a client may send before BEGIN; stock clients need four. */
@@ -79,24 +78,7 @@ struct sasl_step {
 	const char *why;         /* SASL_REFUSED: the reason */
 };
 
-enum sasl_client_stage { SASL_C_AUTH, SASL_C_DATA, SASL_C_OK_SENT, SASL_C_DONE };
-enum sasl_bus_stage { SASL_B_AUTH, SASL_B_FD_ANSWER, SASL_B_DONE };
-
-struct sasl_dialogue {
-	unsigned uid;            /* the uid the bus sees (the link's) */
-	enum sasl_client_stage cstage;
-	enum sasl_bus_stage bstage;
-	struct sasl_parser *client, *bus; /* freed once each side is done */
-	unsigned lines;          /* client lines so far */
-	bool bus_fds;            /* the bus agreed to fd passing */
-	bool refused;
-	char guid[40];
-	struct pvx_buf held;     /* client bytes waiting for the bus */
-	struct pvx_buf early;    /* bus bytes after its answers, before the
-				  * client's BEGIN */
-	struct pvx_buf answer;   /* this call's answers to the client */
-	char why[120];
-};
+struct sasl_dialogue;
 
 /* A new dialogue for a connection the bus sees as uid; NULL when out of
  * memory. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "policy/sasl.h"
 #include "t/tap.h"
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "parsers/sasl.h"
 #include "policy/sasl.h"
 
