@@ -3,14 +3,12 @@
  *
  * Identity.  dbus-daemon believes the kernel (SO_PEERCRED), not the SASL
  * text, so the connection to the bus is made by a child process running as
- * the mapped uid (policy/identity.h, pvx_ns_connect_as).  On it the proxy
- * authenticates itself at once, pipelined: AUTH EXTERNAL with an empty
- * response (the bus takes the uid of the socket), NEGOTIATE_UNIX_FD, BEGIN.
- * The client's own SASL exchange is answered by the proxy (parsers/sasl.rl):
- * EXTERNAL gets OK with the bus's guid whatever uid it names, other
- * mechanisms REJECTED EXTERNAL, AGREE_UNIX_FD only when the bus agreed.  A
- * client's bytes never reach the bus before its BEGIN, and nothing of its
- * authentication ever does.
+ * the mapped uid (policy/identity.h, pvx_ns_connect_as).  Both SASL
+ * exchanges, the proxy's own with the bus and the client's with the proxy,
+ * are decided by policy/sasl.h, a function from bytes to bytes and a
+ * verdict; this file only moves what it returns and keeps the fds that
+ * arrive meanwhile.  A client's bytes never reach the bus before its BEGIN,
+ * and nothing of its authentication ever does.
  *
  * Messages.  After BEGIN both directions are framed (parsers/dbus_msg.h) to
  * count messages and to keep injected replies on message boundaries; fds
@@ -31,30 +29,22 @@
 
 #include "policy/dbus.h"
 #include "policy/identity.h"
+#include "policy/sasl.h"
 #include "lib/log.h"
 #include "lib/ns.h"
 #include "lib/util.h"
 #include "parsers/dbus_msg.h"
-#include "parsers/sasl.h"
 #include "fsm/plugin.h"
 #include "relay/relay.h"
 #include "plugins/stream.h"
 
 #define BUS_DRIVER DBUS_DRIVER_NAME
-/* The proxy's whole authentication, sent as soon as the bus is connected. */
-static const char our_auth[] = "\0AUTH EXTERNAL\r\nDATA\r\nNEGOTIATE_UNIX_FD\r\nBEGIN\r\n";
-/* Lines a client may send before BEGIN; stock clients need four. */
-#define MAX_SASL_LINES 32
-/* Bytes held back while one side has begun and the other not yet. */
-#define MAX_STASH (64 * 1024)
 /* Filtered messages are collected up to the end of their header (and for
  * the few the filter reads, their body: DBUS_MAX_NAME_BODY): far above any
  * real header. */
 #define MAX_HEADER (64 * 1024)
 #define MAX_FDS PVX_MAX_FDS
 
-enum client_stage { C_AUTH, C_DATA, C_OK_SENT, C_MESSAGES };
-enum bus_stage { B_AUTH, B_FD_ANSWER, B_MESSAGES };
 enum frame_stage { FR_FIXED, FR_COLLECT, FR_STREAM };
 
 /* One direction's message framing. */
@@ -76,14 +66,8 @@ struct dbus_state {
 	struct pvx_link *link;
 	struct relay_session *s;
 	bool filtered;           /* the link's interface names one bus name */
-	enum client_stage cstage;
-	enum bus_stage bstage;
-	struct sasl_parser *csasl, *bsasl; /* freed once each side is done */
-	unsigned sasl_lines;
-	bool bus_fds;            /* the bus agreed to fd passing */
-	char guid[40];
-	struct pvx_buf stash_c;  /* client messages before the bus is ready */
-	struct pvx_buf stash_b;  /* bus bytes before the client's BEGIN */
+	struct sasl_dialogue *sasl; /* authentication; NULL once both sides
+				     * are past it */
 	struct framer to_bus, to_client;
 	struct pvx_buf out;      /* bytes about to be sent one way */
 	int out_fds[MAX_FDS];
@@ -112,16 +96,11 @@ static void *dbus_open(struct pvx_link *l)
 	struct dbus_state *d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	d->csasl = malloc(sizeof(*d->csasl));
-	d->bsasl = malloc(sizeof(*d->bsasl));
-	if (!d->csasl || !d->bsasl) {
-		free(d->csasl);
-		free(d->bsasl);
+	d->sasl = sasl_dialogue_new(l->dbus_uid);
+	if (!d->sasl) {
 		free(d);
 		return NULL;
 	}
-	sasl_parser_init(d->csasl, true);
-	sasl_parser_init(d->bsasl, false);
 	d->link = l;
 	d->filtered = strcmp(l->spec.interface, "dbus") != 0;
 	if (d->filtered)
@@ -132,10 +111,7 @@ static void *dbus_open(struct pvx_link *l)
 static void dbus_close(void *st)
 {
 	struct dbus_state *d = st;
-	free(d->csasl);
-	free(d->bsasl);
-	pvx_buf_free(&d->stash_c);
-	pvx_buf_free(&d->stash_b);
+	sasl_dialogue_free(d->sasl);
 	framer_free(&d->to_bus);
 	framer_free(&d->to_client);
 	pvx_buf_free(&d->out);
@@ -150,11 +126,6 @@ static bool fail(struct dbus_state *d, const char *why)
 	snprintf(msg, sizeof(msg), "dbus: %s", why);
 	relay_fail(d->s, msg);
 	return false;
-}
-
-static bool send_line(struct dbus_state *d, const char *line)
-{
-	return relay_send(d->s, false, line, strlen(line), NULL, 0);
 }
 
 /* Sends what d->out holds one way, with the fds gathered for it. */
@@ -397,182 +368,51 @@ static bool pass(struct dbus_state *d, bool to_bus, const char *in, size_t n, in
 	return true;
 }
 
-/* ---- authentication ------------------------------------------------ */
+/* ---- authentication (policy/sasl.h) ------------------------------ */
 
-/* The client's lines are answered only once the bus has answered the
- * proxy (its guid goes into our OK, its fd verdict into our answer to
- * NEGOTIATE_UNIX_FD); until then they wait in stash_c. */
-
-static bool stash(struct dbus_state *d, struct pvx_buf *b, const char *in, size_t n)
+/* Acts on one step of the dialogue: its answers to the client, then the
+ * verdict.  Done, the bus's early bytes go first, then the client's first
+ * message bytes; the dialogue is freed. */
+static void sasl_act(struct dbus_state *d, const struct sasl_step *st)
 {
-	if (b->len + n > MAX_STASH)
-		return fail(d, "too much data before authentication finished");
-	return pvx_buf_append(b, in, n) == 0 || fail(d, "out of memory");
-}
-
-/* One line of the client's SASL exchange, answered by the proxy. */
-static bool client_line(struct dbus_state *d, const struct sasl_line *ln)
-{
-	if (++d->sasl_lines > MAX_SASL_LINES)
-		return fail(d, "too many authentication lines");
-	switch (ln->cmd) {
-	case SASL_AUTH:
-		if (d->cstage != C_AUTH)
-			return send_line(d, "ERROR \"already authenticated\"\r\n");
-		if (strcmp(ln->mech, "EXTERNAL") != 0)
-			return send_line(d, "REJECTED EXTERNAL\r\n");
-		if (ln->arg_len == 0) {
-			d->cstage = C_DATA;
-			return send_line(d, "DATA\r\n");
-		}
-		break; /* whatever identity it names: the link decides */
-	case SASL_DATA:
-		if (d->cstage != C_DATA)
-			return send_line(d, "ERROR \"unexpected DATA\"\r\n");
-		break;
-	case SASL_CANCEL:
-	case SASL_ERROR:
-		d->cstage = C_AUTH;
-		return send_line(d, "REJECTED EXTERNAL\r\n");
-	case SASL_NEGOTIATE_UNIX_FD:
-		if (d->cstage != C_OK_SENT)
-			return send_line(d, "ERROR \"not authenticated\"\r\n");
-		return send_line(d, d->bus_fds ? "AGREE_UNIX_FD\r\n"
-					       : "ERROR \"the bus does not pass file descriptors\"\r\n");
-	case SASL_BEGIN:
-		if (d->cstage != C_OK_SENT)
-			return fail(d, "BEGIN before authentication");
-		d->cstage = C_MESSAGES;
-		return true;
-	default:
-		return send_line(d, "ERROR \"unknown command\"\r\n");
-	}
-	/* EXTERNAL accepted, with the bus's guid. */
-	char line[64];
-	snprintf(line, sizeof(line), "OK %s\r\n", d->guid);
-	d->cstage = C_OK_SENT;
-	return send_line(d, line);
-}
-
-/* Hands the SASL lines in *in to line() until over() says that side is
- * done.  Returns 1 when it is (*in, *n: what follows), 0 when more bytes
- * are needed, -1 when the session was failed. */
-static int read_lines(struct dbus_state *d, struct sasl_parser *p, const char **in, size_t *n,
-		      bool (*line)(struct dbus_state *, const struct sasl_line *),
-		      bool (*over)(const struct dbus_state *))
-{
-	while (!over(d)) {
-		size_t used;
-		int r = sasl_feed(p, *in, *n, &used);
-		*in += used;
-		*n -= used;
-		if (r < 0) {
-			fail(d, p->error);
-			return -1;
-		}
-		if (r == 0)
-			return 0;
-		if (!line(d, &p->line))
-			return -1;
-	}
-	return 1;
-}
-
-static bool client_over(const struct dbus_state *d)
-{
-	return d->cstage == C_MESSAGES;
-}
-
-static bool bus_over(const struct dbus_state *d)
-{
-	return d->bstage == B_MESSAGES;
-}
-
-static bool client_auth(struct dbus_state *d, const char *in, size_t n)
-{
-	if (d->bstage != B_MESSAGES) {
-		relay_hold_consumer(d->s, true);
-		return stash(d, &d->stash_c, in, n);
-	}
-	int r = read_lines(d, d->csasl, &in, &n, client_line, client_over);
-	if (r <= 0)
-		return r == 0;
-	free(d->csasl);
-	d->csasl = NULL;
-	/* Both sides are past authentication: what the bus sent meanwhile
-	 * goes first, then the client's messages. */
-	if (d->stash_b.len) {
-		struct pvx_buf b = d->stash_b;
-		d->stash_b = (struct pvx_buf){ 0 };
-		bool ok = pass(d, false, b.data, b.len, NULL, 0);
-		pvx_buf_free(&b);
-		if (!ok)
-			return false;
-	}
-	return pass(d, true, in, n, NULL, 0);
-}
-
-/* One line of the bus's answers to the proxy's own authentication. */
-static bool bus_line(struct dbus_state *d, const struct sasl_line *ln)
-{
-	switch (ln->cmd) {
-	case SASL_DATA:
-		return d->bstage == B_AUTH || fail(d, "unexpected DATA from the bus");
-	case SASL_OK:
-		if (d->bstage != B_AUTH || ln->arg_len >= sizeof(d->guid))
-			return fail(d, "unexpected OK from the bus");
-		memcpy(d->guid, ln->arg, ln->arg_len + 1);
-		d->bstage = B_FD_ANSWER;
-		return true;
-	case SASL_AGREE_UNIX_FD:
-	case SASL_ERROR:
-		if (d->bstage != B_FD_ANSWER)
-			break;
-		d->bus_fds = ln->cmd == SASL_AGREE_UNIX_FD;
-		d->bstage = B_MESSAGES;
-		return true;
-	case SASL_REJECTED: {
-		char why[120];
-		snprintf(why, sizeof(why), "the bus refused uid %u (REJECTED)", (unsigned)d->link->dbus_uid);
-		return fail(d, why);
-	}
-	default:
+	if (st->n_to_client && !relay_send(d->s, false, st->to_client, st->n_to_client, NULL, 0))
+		return;
+	if (st->claimed_uid >= 0 && (unsigned long)st->claimed_uid != d->link->dbus_uid)
+		log_debug("link %s: a client named uid %ld, the bus sees uid %u", link_key(d->link),
+			  st->claimed_uid, (unsigned)d->link->dbus_uid);
+	switch (st->verdict) {
+	case SASL_MORE:
+		relay_hold_consumer(d->s, st->hold_client);
+		return;
+	case SASL_REFUSED:
+		fail(d, st->why);
+		return;
+	case SASL_DONE:
 		break;
 	}
-	return fail(d, "unexpected answer from the bus during authentication");
-}
-
-static bool bus_auth(struct dbus_state *d, const char *in, size_t n)
-{
-	int r = read_lines(d, d->bsasl, &in, &n, bus_line, bus_over);
-	if (r <= 0)
-		return r == 0;
-	free(d->bsasl);
-	d->bsasl = NULL;
-	if (n && !stash(d, &d->stash_b, in, n))
-		return false;
-	/* Now the client's waiting lines can be answered. */
+	/* Messages from now on.  The dialogue lives until its bytes are
+	 * passed (st points into it); pass() may fail the session and free
+	 * d, so d is not touched after a failed pass. */
+	struct sasl_dialogue *sd = d->sasl;
+	d->sasl = NULL;
 	relay_hold_consumer(d->s, false);
-	struct pvx_buf c = d->stash_c;
-	d->stash_c = (struct pvx_buf){ 0 };
-	bool ok = client_auth(d, c.data ? c.data : "", c.len);
-	pvx_buf_free(&c);
-	return ok;
+	if (!st->n_bus_msgs || pass(d, false, st->bus_msgs, st->n_bus_msgs, NULL, 0))
+		pass(d, true, st->client_msgs, st->n_client_msgs, NULL, 0);
+	sasl_dialogue_free(sd);
 }
 
 static void dbus_feed(void *st, bool to_bus, const char *in, size_t n, int *fds, int nfds)
 {
 	struct dbus_state *d = st;
-	bool mine_done = to_bus ? d->cstage == C_MESSAGES : d->bstage == B_MESSAGES;
 	if (!in) {
-		if (!to_bus && !mine_done)
+		if (!to_bus && d->sasl && !sasl_dialogue_bus_done(d->sasl))
 			link_error(d->link, 0,
 				   "dbus: the bus hung up during authentication as uid %u "
 				   "(does its policy let that user connect?)",
 				   (unsigned)d->link->dbus_uid);
 		return;
 	}
-	if (mine_done && d->cstage == C_MESSAGES) {
+	if (!d->sasl) {
 		pass(d, to_bus, in, n, fds, nfds);
 		return;
 	}
@@ -580,19 +420,21 @@ static void dbus_feed(void *st, bool to_bus, const char *in, size_t n, int *fds,
 	 * that follow a pipelined BEGIN. */
 	if (!queue_fds(d, to_bus ? &d->to_bus : &d->to_client, fds, nfds))
 		return;
+	struct sasl_step step;
 	if (to_bus)
-		client_auth(d, in, n);
-	else if (!mine_done)
-		bus_auth(d, in, n);
+		sasl_dialogue_client(d->sasl, in, n, &step);
 	else
-		stash(d, &d->stash_b, in, n); /* the client has not begun yet */
+		sasl_dialogue_bus(d->sasl, in, n, &step);
+	sasl_act(d, &step);
 }
 
 static void dbus_start(void *st, struct relay_session *s)
 {
 	struct dbus_state *d = st;
 	d->s = s;
-	relay_send(s, true, our_auth, sizeof(our_auth) - 1, NULL, 0);
+	struct sasl_step step;
+	sasl_dialogue_start(d->sasl, &step);
+	relay_send(s, true, step.to_bus, step.n_to_bus, NULL, 0);
 }
 
 static const struct relay_filter dbus_filter = {
