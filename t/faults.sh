@@ -76,9 +76,9 @@ check "still serving after the storm" -- in_container client "$PY" /t/peer.py cl
 # pv-ctrl gone for a minute: links untouched, one log line, one on recovery
 # The socket goes first: a poll between the kill and the rm would see
 # "refused" and then "no such file", two different failures, two lines.
+mark=$(wc -l <"$T/daemon.log")
 rm -f "$T/pv-ctrl"
 kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
-mark=$(wc -l <"$T/daemon.log")
 sleep "${PVX_OUTAGE_SECONDS:-60}"
 check "after the pv-ctrl outage the link is still ACTIVE" -- pvxctl wait --timeout 1
 check "... and working" -- in_container client "$PY" /t/peer.py client /run/pv/raw.sock who two

@@ -126,10 +126,11 @@ polls_pass 4
 n=$(since_mark | grep -c "answered HTTP 503")
 ok $([ "$n" = 1 ]; echo $?) "HTTP 503 logged once ($n lines)"
 # The socket goes first: a poll between the kill and the rm would see
-# "refused" and then "no such file", two different failures.
+# "refused" and then "no such file", two different failures.  (Counted
+# from here: a poll during the restart above may have logged "refused".)
+mark=$(wc -l <"$T/daemon.log")
 rm -f "$T/pv-ctrl"
 kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
-mark=$(wc -l <"$T/daemon.log") # a poll during the restart above may have logged "refused"
 polls_pass 4
 n=$(since_mark | grep -c "cannot connect to $T/pv-ctrl")
 ok $([ "$n" = 1 ]; echo $?) "pv-ctrl down logged once ($n lines)"
