@@ -351,6 +351,16 @@ static void route(struct client *c, const char *method, const char *path)
 		return respond_json(c, 200, "OK", control_links_json());
 	if (strcmp(path, "/fsm") == 0 && get)
 		return respond_json(c, 200, "OK", control_fsm_json());
+	if (strcmp(path, "/status") == 0 && get) {
+		size_t active = 0;
+		for (struct pvx_link *l = mesh_first(); l; l = l->next)
+			active += l->state == LS_ACTIVE;
+		json_t *o = json_pack("{s:s, s:I, s:I}", "graph", source_settled() ? "settled" : "pending",
+				      "links", (json_int_t)mesh_count(), "active", (json_int_t)active);
+		char *text = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		return respond_json(c, 200, "OK", text);
+	}
 	if (strcmp(path, "/ipam") == 0 && get) {
 		json_t *o = ipam_json();
 		json_object_set_new(o, "events", json_pack("{s:I, s:I, s:I}", "queued", (json_int_t)events_queued(),
@@ -385,7 +395,7 @@ static void route(struct client *c, const char *method, const char *path)
 		return;
 	}
 	if (!strcmp(path, "/links") || !strcmp(path, "/fsm") || !strcmp(path, "/metrics") || !strcmp(path, "/ipam") ||
-	    !strcmp(path, "/graph") || !strcmp(path, "/reconcile"))
+	    !strcmp(path, "/graph") || !strcmp(path, "/reconcile") || !strcmp(path, "/status"))
 		return respond(c, 405, "Method Not Allowed", "text/plain", "method not allowed\n", 19);
 	respond(c, 404, "Not Found", "text/plain", "no such endpoint\n", 17);
 }

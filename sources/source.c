@@ -51,8 +51,13 @@ static void notify(struct waiter *w, size_t *n, bool ok, const char *msg)
 			w[i].fn(w[i].ctx, ok, msg);
 }
 
+/* A graph read has ended at least once (applied, unchanged or failed):
+ * until then pvxctl wait has nothing to wait for. */
+static bool have_outcome;
+
 static void failed(const char *msg)
 {
+	have_outcome = true;
 	stats.fetch_errors++;
 	char line[400];
 	snprintf(line, sizeof(line), "graph: %.360s; keeping the current links", msg);
@@ -396,6 +401,7 @@ static void job_finish(struct parse_job *j)
 static void job_complete(struct parse_job *j, bool ok, const char *msg)
 {
 	busy = false;
+	have_outcome = true;
 	job_discard(j);
 	if (stopping)
 		return;
@@ -629,6 +635,11 @@ const char *source_last_graph(size_t *len)
 	}
 	*len = last_body.len;
 	return last_body.data;
+}
+
+bool source_settled(void)
+{
+	return have_outcome && !inflight && !busy;
 }
 
 const struct source_stats *source_stats(void)

@@ -46,5 +46,8 @@ struct source_stats {
 	double last_ok; /* wall clock of the last successful read, 0: never */
 };
 const struct source_stats *source_stats(void);
+/* A graph has been read (or failed to be) and nothing is being fetched,
+ * parsed or applied: the links are what the graph says, for pvxctl wait. */
+bool source_settled(void);
 
 #endif

@@ -285,7 +285,28 @@ static int cmd_wait(double timeout)
 		/* A daemon that is still starting is not ready yet, not an error,
 		 * until the timeout. */
 		quiet_connect = spent < timeout;
-		int r = request("GET", "/links", &body, &a);
+		/* A graph still being read or applied (a large one goes in
+		 * steps): the links listed are not yet what it says. */
+		json_t *st = NULL;
+		char *stbody = NULL;
+		int r = request("GET", "/status", &stbody, &st);
+		bool pending = r >= 0 && json_is_object(st) && !strcmp(str(st, "graph"), "pending");
+		json_decref(st);
+		free(stbody);
+		if (r == -2 && quiet_connect) {
+			usleep(100 * 1000);
+			continue;
+		}
+		if (pending && spent < timeout) {
+			usleep(100 * 1000);
+			continue;
+		}
+		if (pending) {
+			fprintf(stderr, "pvxctl: the graph is still being read or applied after %.0f s\n",
+				timeout);
+			return 1;
+		}
+		r = request("GET", "/links", &body, &a);
 		if (r == -2 && quiet_connect) {
 			usleep(100 * 1000);
 			continue;
