@@ -588,8 +588,10 @@ int pvx_graph_add(struct pvx_graph *g, const struct pvx_link_spec *s, char *why,
 		return snprintf(why, whylen, "out of memory"), -ENOMEM;
 	int r = link_check(d, label, why, whylen);
 	if (r == 0 && (s->consumer_pid < 0 || s->consumer_pid > 4194304 || s->provider_pid < 0 ||
-		       s->provider_pid > 4194304))
-		r = snprintf(why, whylen, "%spids must be integers >= 0", label), -EINVAL;
+		       s->provider_pid > 4194304)) {
+		snprintf(why, whylen, "%spids must be integers >= 0", label);
+		r = -EINVAL;
+	}
 	if (r == 0)
 		r = link_defaults(&g->arena, d, label, why, whylen);
 	if (r < 0)
