@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "parsers/graph.h"
 #include "parsers/manifest.h"
 #include "sources/statedir.h"
 #include "ipam/ipam.h"
@@ -227,7 +228,8 @@ static int read_pools(const char *dir, const struct statedir_opts *o, json_t **p
 
 /* Network links of one container: run.json's interfaces (or its pool),
  * args.json's {"pool", "static_ip"}, or PV_NETWORK_*; one per interface. */
-static int network_links(const struct container *c, json_t *pools, json_t *links, struct pvx_buf *msgs)
+static int network_links(const struct container *c, json_t *pools, struct pvx_graph *g,
+			 struct pvx_buf *msgs)
 {
 	const struct pvx_network *net = &c->wants.net;
 	if (!net->present || (net->mode && strcmp(net->mode, "pool") != 0))
@@ -252,14 +254,16 @@ static int network_links(const struct container *c, json_t *pools, json_t *links
 				       pool, c->name);
 			rc = STATEDIR_MISSING_REQUIRED;
 		}
-		json_t *l = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s}", "type", "network", "name", pool,
-				      "consumer", c->name, "consumer_pid", (json_int_t)c->pid, "provider", "_pv_",
-				      "provider_pid", (json_int_t)0, "target", ifs[i].name ? ifs[i].name : "eth0");
-		if (ifs[i].ipv4_address)
-			json_object_set_new(l, "ipv4_address", json_string(ifs[i].ipv4_address));
-		if (ifs[i].mac_address)
-			json_object_set_new(l, "mac_address", json_string(ifs[i].mac_address));
-		json_array_append_new(links, l);
+		struct pvx_link_spec l = {
+			.type = LINK_NETWORK, .name = (char *)pool, .consumer = c->name,
+			.consumer_pid = c->pid, .provider = (char *)"_pv_", .provider_pid = 0,
+			.target = (char *)(ifs[i].name ? ifs[i].name : "eth0"),
+			.ipv4_address = ifs[i].ipv4_address, .mac_address = ifs[i].mac_address,
+		};
+		if (pvx_graph_add_raw(g, &l) < 0) {
+			pvx_buf_printf(msgs, "error: out of memory\n");
+			return -1;
+		}
 	}
 	return rc;
 }
@@ -269,12 +273,12 @@ static bool socket_type(int t)
 	return t == LINK_UNIX || t == LINK_REST || t == LINK_DBUS || t == LINK_WAYLAND;
 }
 
-int statedir_build(const char *dir, const struct statedir_opts *o, char **json,
+int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_graph *g,
 		   struct pvx_buf *msgs)
 {
 	struct container *cs;
 	size_t n;
-	*json = NULL;
+	*g = (struct pvx_graph){0};
 	int rc = load(dir, o, &cs, &n, msgs);
 	if (rc < 0) {
 		containers_free(cs, n);
@@ -305,14 +309,14 @@ int statedir_build(const char *dir, const struct statedir_opts *o, char **json,
 		json_decref(pools);
 		return -1;
 	}
-	json_t *links = json_array();
+	g->pools = pools;
 	for (size_t i = 0; i < n; i++) {
 		if (cs[i].has_wants && cs[i].wants.net.present) {
 			if (o->lxcpath && !cs[i].pid) {
 				pvx_buf_printf(msgs, "note: the network of platform '%s' waits for it to run\n",
 					       cs[i].name);
 			} else {
-				int r = network_links(&cs[i], pools, links, msgs);
+				int r = network_links(&cs[i], pools, g, msgs);
 				if (r && rc != -1)
 					rc = r;
 			}
@@ -366,36 +370,68 @@ int statedir_build(const char *dir, const struct statedir_opts *o, char **json,
 				continue;
 			}
 			const char *tname = pvx_link_type_names[type];
-			json_t *l = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s}",
-					      "type", tname, "name", q->name,
-					      "consumer", cs[i].name, "consumer_pid", (json_int_t)cs[i].pid,
-					      "provider", prov->name, "provider_pid", (json_int_t)prov->pid,
-					      "role", q->role ? q->role : "any",
-					      "interface", q->interface ? q->interface : tname);
-			if (q->target)
-				json_object_set_new(l, "target", json_string(q->target));
-			json_object_set_new(l, "socket", json_string(svc->socket));
-			json_array_append_new(links, l);
+			struct pvx_link_spec l = {
+				.type = (enum pvx_link_type)type, .name = q->name, .consumer = cs[i].name,
+				.consumer_pid = cs[i].pid, .provider = prov->name,
+				.provider_pid = prov->pid, .role = (char *)(q->role ? q->role : "any"),
+				.interface = (char *)(q->interface ? q->interface : tname),
+				.target = q->target, .socket = svc->socket,
+			};
+			if (pvx_graph_add_raw(g, &l) < 0) {
+				pvx_buf_printf(msgs, "error: out of memory\n");
+				rc = -1;
+			}
 		}
 	}
 	containers_free(cs, n);
-	if (rc == -1) {
-		json_decref(links);
-		json_decref(pools);
-		return -1;
+	if (rc == -1)
+		pvx_graph_free(g);
+	return rc;
+}
+
+/* The pv-ctrl format with a stable key order: the keys of a raw link in
+ * the builder's order, each only when the link has it. */
+char *statedir_json(const struct pvx_graph *g)
+{
+	json_t *links = json_array();
+	for (size_t i = 0; links && i < g->n_links; i++) {
+		const struct pvx_link_spec *s = &g->links[i];
+		json_t *l = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I}", "type",
+				      pvx_link_type_names[s->type], "name", s->name, "consumer",
+				      s->consumer, "consumer_pid", (json_int_t)s->consumer_pid,
+				      "provider", s->provider ? s->provider : "", "provider_pid",
+				      (json_int_t)s->provider_pid);
+		const struct {
+			const char *key, *v;
+		} opt[] = {
+			{ "role", s->role }, { "interface", s->interface }, { "target", s->target },
+			{ "socket", s->socket }, { "ipv4_address", s->ipv4_address },
+			{ "mac_address", s->mac_address },
+		};
+		for (size_t k = 0; l && k < sizeof(opt) / sizeof(opt[0]); k++)
+			if (opt[k].v)
+				json_object_set_new(l, opt[k].key, json_string(opt[k].v));
+		if (!l || json_array_append_new(links, l) < 0) {
+			json_decref(links);
+			return NULL;
+		}
 	}
-	json_t *out = pools ? json_pack("{s:o, s:o}", "links", links, "pools", pools) : links;
-	char *s = json_dumps(out, JSON_INDENT(2) | (pools ? JSON_PRESERVE_ORDER : 0));
+	if (!links)
+		return NULL;
+	json_t *out = g->pools ? json_pack("{s:o, s:O}", "links", links, "pools", g->pools) : links;
+	if (!out)
+		return NULL;
+	char *s = json_dumps(out, JSON_INDENT(2) | (g->pools ? JSON_PRESERVE_ORDER : 0));
 	json_decref(out);
 	if (!s)
-		return -1;
+		return NULL;
 	size_t len = strlen(s);
-	*json = realloc(s, len + 2);
-	if (!*json) {
+	char *t = realloc(s, len + 2);
+	if (!t) {
 		free(s);
-		return -1;
+		return NULL;
 	}
-	(*json)[len] = '\n';
-	(*json)[len + 1] = '\0';
-	return rc;
+	t[len] = '\n';
+	t[len + 1] = '\0';
+	return t;
 }
