@@ -55,15 +55,67 @@ static pid_t read_pid_file(const char *path)
  * in the host's root; planting then would land on the host.  It counts as
  * started once its root differs from its monitor's (after pivot_root, with
  * the container's mounts in place). */
-static bool lxc_started(const char *monitor, long init)
+static bool lxc_started(int monitor_dir, int init_dir)
 {
-	char a[300], b[64];
 	struct stat sa, sb;
-	snprintf(a, sizeof(a), "/proc/%s/root", monitor);
-	snprintf(b, sizeof(b), "/proc/%ld/root", init);
-	if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
+	if (fstatat(monitor_dir, "root", &sa, 0) < 0 || fstatat(init_dir, "root", &sb, 0) < 0)
 		return false;
 	return sa.st_dev != sb.st_dev || sa.st_ino != sb.st_ino;
+}
+
+static bool same_file(int dir, const char *path, const char *ours)
+{
+	struct stat a, b;
+	return fstatat(dir, path, &a, 0) == 0 && stat(ours, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* A "Name:\tv1\tv2..." line of /proc/<pid>/status: the field-th value. */
+static bool status_field(int dir, const char *name, int field, long *out)
+{
+	int fd = openat(dir, "status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	size_t nl = strlen(name);
+	for (char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, name, nl) != 0 || p[nl] != ':')
+			continue;
+		char *q = p + nl + 1, *end;
+		for (int i = 0; i <= field; i++) {
+			*out = strtol(q, &end, 10);
+			if (end == q)
+				return false;
+			q = end;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Only LXC's own monitor may name a container's init: any process can call
+ * itself "[lxc monitor] PATH NAME", so a process in a container could
+ * claim a stopped (or any) container's links.  The monitor must be one of
+ * ours: our pid, mount and user namespaces, our root, euid 0.  These are
+ * checked before its cmdline is read, which also keeps the scan from
+ * reading the cmdline (and taking the mmap lock) of container processes. */
+static bool host_monitor(int dir)
+{
+	static const char *const ns[] = { "pid", "mnt", "user" };
+	char mine[32], theirs[32];
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		snprintf(mine, sizeof(mine), "/proc/self/ns/%s", ns[i]);
+		snprintf(theirs, sizeof(theirs), "ns/%s", ns[i]);
+		if (!same_file(dir, theirs, mine))
+			return false;
+	}
+	long euid;
+	return same_file(dir, "root", "/") && status_field(dir, "Uid", 1, &euid) && euid == 0;
 }
 
 pid_t statedir_lxc_pid(const char *lxcpath, const char *name)
@@ -78,23 +130,39 @@ pid_t statedir_lxc_pid(const char *lxcpath, const char *name)
 	while (!found && (e = readdir(d))) {
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
+		/* Everything through this directory: should the pid be reused
+		 * meanwhile, reads fail instead of reading another process. */
+		int md = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (md < 0)
+			continue;
 		char path[600], cmd[600];
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		int fd = host_monitor(md) ? openat(md, "cmdline", O_RDONLY | O_CLOEXEC) : -1;
+		ssize_t n = fd < 0 ? -1 : read(fd, cmd, sizeof(cmd) - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n <= wl || memcmp(cmd, want, (size_t)wl) != 0 || (cmd[wl] != '\0' && cmd[wl] != ' ')) {
+			close(md);
 			continue;
-		ssize_t n = read(fd, cmd, sizeof(cmd) - 1);
-		close(fd);
-		if (n <= wl || memcmp(cmd, want, (size_t)wl) != 0 || (cmd[wl] != '\0' && cmd[wl] != ' '))
-			continue;
-		/* The monitor's child is the container's init. */
-		snprintf(path, sizeof(path), "/proc/%s/task/%s/children", e->d_name, e->d_name);
-		FILE *f = fopen(path, "r");
-		long child = 0;
-		if (f && fscanf(f, "%ld", &child) == 1 && child > 0 && lxc_started(e->d_name, child))
-			found = (pid_t)child;
+		}
+		/* The monitor's direct child is the container's init. */
+		snprintf(path, sizeof(path), "task/%s/children", e->d_name);
+		fd = openat(md, path, O_RDONLY | O_CLOEXEC);
+		FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+		if (!f && fd >= 0)
+			close(fd);
+		long child = 0, ppid = 0;
+		if (f && fscanf(f, "%ld", &child) == 1 && child > 0 && child <= 4194304) {
+			snprintf(path, sizeof(path), "/proc/%ld", child);
+			int cd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (cd >= 0 && status_field(cd, "PPid", 0, &ppid) &&
+			    ppid == strtol(e->d_name, NULL, 10) && lxc_started(md, cd))
+				found = (pid_t)child;
+			if (cd >= 0)
+				close(cd);
+		}
 		if (f)
 			fclose(f);
+		close(md);
 	}
 	closedir(d);
 	return found;
