@@ -283,6 +283,11 @@ static void *worker_main(void *arg)
 		log_debug("graph: %zu bytes read in %.0f ms off the loop", j->body.len,
 			  (pvx_now() - t0) * 1e3);
 		pthread_mutex_lock(&job_lock);
+		if (stopping) { /* source_stop let us go: the loop may be gone */
+			pthread_mutex_unlock(&job_lock);
+			job_free(j);
+			return NULL;
+		}
 		job_out = j;
 		ev_async_send(pvx_loop, &job_done);
 	}
@@ -650,7 +655,9 @@ void source_start(const struct source_config *c)
 }
 
 /* Waits for a parse under way (bounded by --graph-max-bytes), drops what
- * is queued; the waiters are not answered (the control socket closes). */
+ * is queued; the waiters are not answered (the control socket closes).  A
+ * --state build under way is not waited for: a container's file system
+ * can stall it for ever; the worker is let go and frees its job. */
 void source_stop(void)
 {
 	ev_timer_stop(pvx_loop, &poll_timer);
@@ -662,9 +669,14 @@ void source_stop(void)
 	if (have_worker) {
 		pthread_mutex_lock(&job_lock);
 		stopping = true;
+		/* Taken by the worker (job_in NULL) and not done. */
+		bool building = cfg.state_dir && busy && !job_in && !job_out;
 		pthread_cond_signal(&job_cond);
 		pthread_mutex_unlock(&job_lock);
-		pthread_join(worker, NULL);
+		if (building)
+			pthread_detach(worker);
+		else
+			pthread_join(worker, NULL);
 		have_worker = false;
 	}
 	ev_ref(pvx_loop);

@@ -75,4 +75,40 @@ pvxctl graph >"$T/graph.json"
 check "the graph has good's link with its init's pid" -- grep -q "\"consumer_pid\": $gchild" "$T/graph.json"
 check "the victim waits for it to run" -- grep -q "'svc' of platform 'victim' waits for 'victim' to run" "$T/daemon.log"
 check "the daemon still serves" -- pvxctl links
+kill -TERM "$DPID"; wait "$DPID"; DPID=
+
+# The build reads manifests (and with --lxc, /proc/<pid>/cmdline) that a
+# container can stall; it runs on the graph worker, never on the loop.  A
+# state directory with an entry on a FUSE mount that never answers: the
+# control socket answers, and SIGTERM still ends the daemon.  (Before, the
+# loop hung in the first stat of that entry.)  The mount lives in a mount
+# namespace of the daemon's own, so it goes with it.
+STALL="$top_builddir/t/fuse-stall"
+if [ -x "$STALL" ] && [ -c /dev/fuse ]; then
+	S2="$T/manifests2"
+	mkdir -p "$S2/prov" "$S2/stuck"
+	cp "$S/prov/services.json" "$S/prov/pid" "$S2/prov/"
+	unshare --mount --propagation private -- sh -c '
+		"$1" "$2/stuck" >"$3/stall.out" 2>&1 &
+		echo $! >"$3/stall.pid"
+		i=0; until grep -q mounted "$3/stall.out" || [ $i = 100 ]; do sleep 0.05; i=$((i+1)); done
+		exec "$4" --state "$2" --control "$3/xc2.sock" --interval 0.5' sh "$STALL" "$S2" "$T" "$PVX" \
+		>>"$T/daemon2.log" 2>&1 &
+	DPID=$!
+	until_true 5 test -s "$T/stall.pid"
+	BACKGROUND="$BACKGROUND $(cat "$T/stall.pid")"
+	ctl2() { timeout 2 "$PVXCTL" --control "$T/xc2.sock" "$@" >/dev/null 2>&1; }
+	if grep -q mounted "$T/stall.out"; then
+		check "a manifest entry on a stalled FUSE mount: the control socket answers" -- until_true 10 ctl2 links
+		check "... and keeps answering" -- ctl2 graph
+		kill -TERM "$DPID"
+		gone() { ! kill -0 "$DPID" 2>/dev/null; }
+		check "SIGTERM ends the daemon while the build is stalled" -- until_true 10 gone
+		kill -9 "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null; DPID=
+	else
+		skip "cannot mount FUSE here: $(cat "$T/stall.out")"
+	fi
+else
+	skip "t/fuse-stall or /dev/fuse missing: no stalled-manifest case"
+fi
 done_testing
