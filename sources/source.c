@@ -105,6 +105,7 @@ struct parse_job {
 
 static pthread_t worker;
 static bool have_worker, busy, stopping;
+static bool running_job; /* under job_lock: the worker is in job_run */
 static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t job_cond = PTHREAD_COND_INITIALIZER;
 static struct parse_job *job_in, *job_out, *queued;
@@ -277,12 +278,14 @@ static void *worker_main(void *arg)
 		}
 		struct parse_job *j = job_in;
 		job_in = NULL;
+		running_job = true;
 		pthread_mutex_unlock(&job_lock);
 		double t0 = pvx_now();
 		job_run(j);
 		log_debug("graph: %zu bytes read in %.0f ms off the loop", j->body.len,
 			  (pvx_now() - t0) * 1e3);
 		pthread_mutex_lock(&job_lock);
+		running_job = false;
 		if (stopping) { /* source_stop let us go: the loop may be gone */
 			pthread_mutex_unlock(&job_lock);
 			job_free(j);
@@ -666,13 +669,14 @@ void source_stop(void)
 	http_request_cancel(inflight);
 	inflight = NULL;
 	stopping = true;
+	bool building_left = false;
 	if (have_worker) {
 		pthread_mutex_lock(&job_lock);
 		stopping = true;
-		/* Taken by the worker (job_in NULL) and not done. */
-		bool building = cfg.state_dir && busy && !job_in && !job_out;
+		bool building = cfg.state_dir && running_job;
 		pthread_cond_signal(&job_cond);
 		pthread_mutex_unlock(&job_lock);
+		building_left = building;
 		if (building)
 			pthread_detach(worker);
 		else
@@ -691,6 +695,8 @@ void source_stop(void)
 	}
 	busy = false;
 	n_waiters = n_running = n_parsing = 0;
+	if (building_left)
+		return; /* it may still compare with last_raw: left to the exit */
 	pvx_buf_free(&last_body);
 	pvx_buf_free(&last_refused);
 	pvx_graph_free(&last_raw);
