@@ -329,28 +329,83 @@ static void skip_default(void *ctx, size_t index, const char *why)
 	log_warn("graph: link %zu skipped: %s", index, why);
 }
 
+/* "link 'N' of consumer 'C': ", as far as the link can be named by values
+ * that are themselves good: a reason goes to the log. */
+static void link_label(const char *n0, const char *c0, char *label, size_t len)
+{
+	if (n0 && !pvx_field_ok(PVX_FIELD_NAME, n0, strlen(n0)))
+		n0 = NULL;
+	if (c0 && !pvx_field_ok(PVX_FIELD_CONSUMER, c0, strlen(c0)))
+		c0 = NULL;
+	if (n0 && c0)
+		snprintf(label, len, "link '%.64s' of consumer '%.64s': ", n0, c0);
+	else if (n0 || c0)
+		snprintf(label, len, "link %s '%.64s': ", n0 ? "named" : "of consumer", n0 ? n0 : c0);
+	else
+		label[0] = '\0';
+}
+
+/* The parts of reading a link that do not depend on where its values came
+ * from: every field against its rule (model/validate.h), and the defaults
+ * of the contract for role, interface and target (NULL: not given).  The
+ * strings are the caller's; a default target is copied into the arena. */
+static int link_check(const struct pvx_link_spec *s, const char *label, char *why, size_t whylen)
+{
+	const struct {
+		enum pvx_field f;
+		const char *v;
+	} checks[] = {
+		{ PVX_FIELD_NAME, s->name }, { PVX_FIELD_CONSUMER, s->consumer },
+		{ PVX_FIELD_PROVIDER, s->provider }, { PVX_FIELD_ROLE, s->role },
+		{ PVX_FIELD_INTERFACE, s->interface }, { PVX_FIELD_TARGET, s->target },
+		{ PVX_FIELD_SOCKET, s->socket }, { PVX_FIELD_IPV4, s->ipv4_address },
+		{ PVX_FIELD_MAC, s->mac_address },
+	};
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		const char *bad = checks[i].v ? pvx_field_problem(checks[i].f, checks[i].v,
+								   strlen(checks[i].v))
+					      : NULL;
+		if (bad)
+			return snprintf(why, whylen, "%sfield '%s' %s", label,
+					pvx_field_key(checks[i].f), bad), -EINVAL;
+	}
+	return 0;
+}
+
+static int link_defaults(struct arena_block **arena, struct pvx_link_spec *s, const char *label,
+			 char *why, size_t whylen)
+{
+	if (!s->target && s->interface) {
+		s->target = s->interface;
+	} else if (!s->target) {
+		char deftarget[512];
+		int len = snprintf(deftarget, sizeof(deftarget), "/tmp/pvx_%s_%s.sock", s->consumer,
+				   s->name);
+		if (len >= (int)sizeof(deftarget))
+			return snprintf(why, whylen, "%sname and consumer too long for the default target",
+					label), -EINVAL;
+		s->target = arena_copy(arena, deftarget, (size_t)len);
+		if (!s->target)
+			return snprintf(why, whylen, "out of memory"), -ENOMEM;
+	}
+	if (!s->role)
+		s->role = (char *)"any";
+	if (!s->interface)
+		s->interface = (char *)pvx_link_type_names[s->type];
+	return 0;
+}
+
 /* Fills spec from the fields of the link object just read; on failure
  * writes the reason. */
 static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, size_t whylen)
 {
 	const char *type, *name, *consumer, *provider, *role, *iface, *target, *sock, *ip, *mac;
 
-	/* Name the link in every reason, as far as it can be named by values
-	 * that are themselves good: a reason goes to the log. */
+	/* Name the link in every reason. */
 	char label[160];
-	const char *n0 = k->v[F_NAME].kind == V_STRING ? k->v[F_NAME].s : NULL;
-	const char *c0 = k->v[F_CONSUMER].kind == V_STRING ? k->v[F_CONSUMER].s : NULL;
-	if (n0 && !pvx_field_ok(PVX_FIELD_NAME, n0, strlen(n0)))
-		n0 = NULL;
-	if (c0 && !pvx_field_ok(PVX_FIELD_CONSUMER, c0, strlen(c0)))
-		c0 = NULL;
-	if (n0 && c0)
-		snprintf(label, sizeof(label), "link '%.64s' of consumer '%.64s': ", n0, c0);
-	else if (n0 || c0)
-		snprintf(label, sizeof(label), "link %s '%.64s': ", n0 ? "named" : "of consumer",
-			 n0 ? n0 : c0);
-	else
-		label[0] = '\0';
+	link_label(k->v[F_NAME].kind == V_STRING ? k->v[F_NAME].s : NULL,
+		   k->v[F_CONSUMER].kind == V_STRING ? k->v[F_CONSUMER].s : NULL, label,
+		   sizeof(label));
 
 	if (k->link_dup)
 		return snprintf(why, whylen, "%sfield '%s' given twice", label,
@@ -385,24 +440,22 @@ static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, s
 	STR(F_MAC, mac, false);
 #undef STR
 
-	/* One rule per field, the manifests' too (model/validate.h). */
-	const struct {
-		enum pvx_field f;
-		const char *v;
-	} checks[] = {
-		{ PVX_FIELD_NAME, name }, { PVX_FIELD_CONSUMER, consumer },
-		{ PVX_FIELD_PROVIDER, provider }, { PVX_FIELD_ROLE, role },
-		{ PVX_FIELD_INTERFACE, iface }, { PVX_FIELD_TARGET, target },
-		{ PVX_FIELD_SOCKET, sock }, { PVX_FIELD_IPV4, ip }, { PVX_FIELD_MAC, mac },
+	*s = (struct pvx_link_spec){
+		.type = (enum pvx_link_type)t,
+		.name = (char *)name,
+		.consumer = (char *)consumer,
+		.provider = (char *)provider,
+		.role = (char *)role,
+		.interface = (char *)iface,
+		.target = (char *)target,
+		.socket = (char *)sock,
+		.ipv4_address = (char *)ip,
+		.mac_address = (char *)mac,
 	};
-	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
-		const char *bad = checks[i].v ? pvx_field_problem(checks[i].f, checks[i].v,
-								   strlen(checks[i].v))
-					      : NULL;
-		if (bad)
-			return snprintf(why, whylen, "%sfield '%s' %s", label,
-					pvx_field_key(checks[i].f), bad), -EINVAL;
-	}
+	/* One rule per field, the manifests' too (model/validate.h). */
+	int r = link_check(s, label, why, whylen);
+	if (r < 0)
+		return r;
 
 	long long cpid, ppid, uid;
 	if (get_integer(k, F_CONSUMER_PID, 4194304, &cpid) < 0 ||
@@ -411,37 +464,11 @@ static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, s
 	int has_uid = get_integer(k, F_UID, 0xfffffffeLL, &uid);
 	if (has_uid < 0)
 		return snprintf(why, whylen, "%suid must be an integer >= 0", label), -EINVAL;
-
-	*s = (struct pvx_link_spec){
-		.type = (enum pvx_link_type)t,
-		.consumer_pid = (pid_t)cpid,
-		.provider_pid = (pid_t)ppid,
-		.has_uid = has_uid > 0,
-		.uid = (unsigned)uid,
-		.name = (char *)name,
-		.consumer = (char *)consumer,
-		.provider = (char *)provider,
-		.socket = (char *)sock,
-		.ipv4_address = (char *)ip,
-		.mac_address = (char *)mac,
-	};
-	s->role = (char *)(role ? role : "any");
-	s->interface = (char *)(iface ? iface : pvx_link_type_names[t]);
-	if (target) {
-		s->target = (char *)target;
-	} else if (iface) {
-		s->target = (char *)iface;
-	} else {
-		char deftarget[512];
-		int len = snprintf(deftarget, sizeof(deftarget), "/tmp/pvx_%s_%s.sock", consumer, name);
-		if (len >= (int)sizeof(deftarget))
-			return snprintf(why, whylen, "%sname and consumer too long for the default target",
-					label), -EINVAL;
-		s->target = arena_copy(&k->arena, deftarget, (size_t)len);
-		if (!s->target)
-			return snprintf(why, whylen, "out of memory"), -ENOMEM;
-	}
-	return 0;
+	s->consumer_pid = (pid_t)cpid;
+	s->provider_pid = (pid_t)ppid;
+	s->has_uid = has_uid > 0;
+	s->uid = (unsigned)uid;
+	return link_defaults(&k->arena, s, label, why, whylen);
 }
 
 int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err, size_t errlen,
@@ -506,4 +533,94 @@ void pvx_graph_free(struct pvx_graph *g)
 	json_decref(g->pools);
 	arena_free(g->arena);
 	*g = (struct pvx_graph){0};
+}
+
+/* Room for one more link: capacities are 64, 128, 256... */
+static int grow(struct pvx_graph *g)
+{
+	size_t n = g->n_links;
+	if (n != 0 && (n < 64 || (n & (n - 1)) != 0))
+		return 0;
+	size_t cap = n < 64 ? 64 : 2 * n;
+	struct pvx_link_spec *links = realloc(g->links, cap * sizeof(*links));
+	if (!links)
+		return -ENOMEM;
+	g->links = links;
+	return 0;
+}
+
+static int copy_strings(struct arena_block **arena, struct pvx_link_spec *d,
+			const struct pvx_link_spec *s)
+{
+	*d = *s;
+	char *const *from[] = { &s->name, &s->consumer, &s->provider, &s->role, &s->interface,
+				&s->target, &s->socket, &s->ipv4_address, &s->mac_address };
+	char **to[] = { &d->name, &d->consumer, &d->provider, &d->role, &d->interface,
+			&d->target, &d->socket, &d->ipv4_address, &d->mac_address };
+	for (size_t i = 0; i < sizeof(to) / sizeof(to[0]); i++)
+		if (*from[i] && !(*to[i] = arena_copy(arena, *from[i], strlen(*from[i]))))
+			return -ENOMEM;
+	return 0;
+}
+
+int pvx_graph_add_raw(struct pvx_graph *g, const struct pvx_link_spec *s)
+{
+	if (grow(g) < 0 || copy_strings(&g->arena, &g->links[g->n_links], s) < 0)
+		return -ENOMEM;
+	g->n_links++;
+	return 0;
+}
+
+int pvx_graph_add(struct pvx_graph *g, const struct pvx_link_spec *s, char *why, size_t whylen)
+{
+	char label[160];
+	link_label(s->name, s->consumer, label, sizeof(label));
+	const char *missing = !s->name ? "name" : !s->consumer ? "consumer"
+			    : !s->socket && s->type != LINK_NETWORK ? "socket" : NULL;
+	if ((unsigned)s->type >= LINK_TYPE__COUNT)
+		return snprintf(why, whylen, "%sunknown type", label), -EINVAL;
+	if (missing)
+		return snprintf(why, whylen, "%smissing required field '%s'", label, missing), -EINVAL;
+	if (grow(g) < 0)
+		return snprintf(why, whylen, "out of memory"), -ENOMEM;
+	struct pvx_link_spec *d = &g->links[g->n_links];
+	if (copy_strings(&g->arena, d, s) < 0)
+		return snprintf(why, whylen, "out of memory"), -ENOMEM;
+	int r = link_check(d, label, why, whylen);
+	if (r == 0 && (s->consumer_pid < 0 || s->consumer_pid > 4194304 || s->provider_pid < 0 ||
+		       s->provider_pid > 4194304)) {
+		snprintf(why, whylen, "%spids must be integers >= 0", label);
+		r = -EINVAL;
+	}
+	if (r == 0)
+		r = link_defaults(&g->arena, d, label, why, whylen);
+	if (r < 0)
+		return r; /* its copied strings stay in the arena until the graph goes */
+	g->n_links++;
+	return 0;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool pvx_graph_same(const struct pvx_graph *a, const struct pvx_graph *b)
+{
+	if (a->n_links != b->n_links || a->n_skipped != b->n_skipped ||
+	    !(a->pools == b->pools || (a->pools && b->pools && json_equal(a->pools, b->pools))))
+		return false;
+	for (size_t i = 0; i < a->n_links; i++) {
+		const struct pvx_link_spec *x = &a->links[i], *y = &b->links[i];
+		if (x->type != y->type || x->consumer_pid != y->consumer_pid ||
+		    x->provider_pid != y->provider_pid || x->has_uid != y->has_uid ||
+		    (x->has_uid && x->uid != y->uid) || !same_str(x->name, y->name) ||
+		    !same_str(x->consumer, y->consumer) || !same_str(x->provider, y->provider) ||
+		    !same_str(x->role, y->role) || !same_str(x->interface, y->interface) ||
+		    !same_str(x->target, y->target) || !same_str(x->socket, y->socket) ||
+		    !same_str(x->ipv4_address, y->ipv4_address) ||
+		    !same_str(x->mac_address, y->mac_address))
+			return false;
+	}
+	return true;
 }

@@ -39,4 +39,19 @@ void pvx_graph_free(struct pvx_graph *g);
  * {"links": []}) applies too: it removes every link. */
 int pvx_graph_usable(const struct pvx_graph *g, char *err, size_t errlen);
 
+/* Graphs built in memory (the state-directory builder) rather than read.
+ * pvx_graph_add appends a copy of s (its strings copied into g's arena)
+ * with the checks and defaults a link read from a body gets: role,
+ * interface and target NULL take their defaults, socket may be NULL only
+ * for network links.  Returns 0, or -EINVAL (or -ENOMEM) with the reason
+ * in why; the link is then not added.  pvx_graph_add_raw appends a copy as
+ * it is, with no check and no default (a builder's own record of what it
+ * found).  Start from a zeroed struct pvx_graph; pvx_graph_free frees. */
+int pvx_graph_add(struct pvx_graph *g, const struct pvx_link_spec *s, char *why, size_t whylen);
+int pvx_graph_add_raw(struct pvx_graph *g, const struct pvx_link_spec *s);
+
+/* Same links, field by field and in the same order, same skip count, and
+ * equal pools? */
+bool pvx_graph_same(const struct pvx_graph *a, const struct pvx_graph *b);
+
 #endif

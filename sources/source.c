@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <ev.h>
+#include <jansson.h>
 
 #include "pvctrl/http_client.h"
 #include "lib/log.h"
@@ -76,7 +77,12 @@ static void failed(const char *msg)
  * The worker compares the body with the last applied and the last refused
  * ones, which the loop changes only while no job is out, and builds a
  * struct pvx_graph that the loop applies (the reconciler, planting and
- * IPAM stay on the loop). */
+ * IPAM stay on the loop).  In --state mode there is no body: the worker
+ * builds the graph from the manifests (statedir_build reads files and, with
+ * --lxc, every /proc/<pid>/cmdline, any of which a container can stall),
+ * compares the built links with the last applied ones, and turns them into
+ * the graph to apply with pvx_graph_add, the graph reader's own checks and
+ * defaults; no JSON is written or read on that path. */
 enum job_result {
 	JOB_PARSED,           /* g holds a graph to apply */
 	JOB_UNCHANGED,        /* the body applied last time */
@@ -84,6 +90,7 @@ enum job_result {
 	JOB_REFUSED_AGAIN,    /* the body refused last time */
 	JOB_UNREADABLE,       /* path could not be read: err says why */
 	JOB_TOO_LARGE,        /* path is over cfg.max_bytes */
+	JOB_STATE_UNUSABLE,   /* --state: statedir_build failed, notes say why */
 };
 
 struct parse_job {
@@ -91,6 +98,10 @@ struct parse_job {
 	struct pvx_buf body;  /* the job's own */
 	struct pvx_buf spare; /* a body the loop let go of, freed with the job */
 	const char *path;     /* set: the body is this file's content, read first */
+	bool state;           /* no body: build the graph from cfg.state_dir */
+	struct pvx_graph raw; /* state: what statedir_build built */
+	int state_rc;         /* state: what it returned */
+	struct pvx_buf notes; /* state: its errors and notes */
 	enum job_result result;
 	struct pvx_graph g;
 	char err[320];
@@ -99,6 +110,7 @@ struct parse_job {
 
 static pthread_t worker;
 static bool have_worker, busy, stopping;
+static bool running_job; /* under job_lock: the worker is in job_run */
 static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t job_cond = PTHREAD_COND_INITIALIZER;
 static struct parse_job *job_in, *job_out, *queued;
@@ -111,6 +123,11 @@ static struct pvx_buf last_refused;
 static char too_large_msg[100];
 static bool have_refused;
 static char refused_why[320];
+/* --state: the built links applied last (compared instead of a body) and
+ * their text for GET /graph, written when first asked for. */
+static struct pvx_graph last_raw;
+static char *last_raw_json;
+static struct pvx_log_once state_notes;
 
 static struct parse_job *job_free(struct parse_job *j)
 {
@@ -118,7 +135,9 @@ static struct parse_job *job_free(struct parse_job *j)
 		pvx_buf_free(&j->body);
 		pvx_buf_free(&j->spare);
 		pvx_buf_free(&j->skips);
+		pvx_buf_free(&j->notes);
 		pvx_graph_free(&j->g);
+		pvx_graph_free(&j->raw);
 		free(j);
 	}
 	return NULL;
@@ -167,8 +186,53 @@ static int job_read_file(struct parse_job *j)
 	return 0;
 }
 
+/* --state: builds the graph from the manifests (files and, with --lxc,
+ * /proc: off the loop) and the links to apply from it. */
+static void job_build_state(struct parse_job *j)
+{
+	struct statedir_opts o = { .lxcpath = cfg.lxcpath, .device_json = cfg.device_json };
+	j->state_rc = statedir_build(cfg.state_dir, &o, &j->raw, &j->notes);
+	if (j->state_rc < 0) {
+		snprintf(j->err, sizeof(j->err), "manifests in %.250s are not usable", cfg.state_dir);
+		j->result = JOB_STATE_UNUSABLE;
+		return;
+	}
+	if (have_last && pvx_graph_same(&j->raw, &last_raw)) {
+		j->result = JOB_UNCHANGED;
+		return;
+	}
+	j->result = JOB_REFUSED;
+	for (size_t i = 0; i < j->raw.n_links; i++) {
+		char why[320];
+		int r = pvx_graph_add(&j->g, &j->raw.links[i], why, sizeof(why));
+		if (r == -ENOMEM) {
+			snprintf(j->err, sizeof(j->err), "out of memory");
+			pvx_graph_free(&j->g);
+			return;
+		}
+		if (r < 0) {
+			job_skip(j, i, why);
+			j->g.n_skipped++;
+		}
+	}
+	j->g.pools = json_incref(j->raw.pools);
+	char err[256];
+	if (pvx_graph_usable(&j->g, err, sizeof(err)) < 0) {
+		const char *first = j->skips.data ? j->skips.data : "";
+		int n = (int)strcspn(first, "\n");
+		snprintf(j->err, sizeof(j->err), "%s (first: %.*s)", err, n, first);
+		pvx_graph_free(&j->g);
+		return;
+	}
+	j->result = JOB_PARSED;
+}
+
 static void job_run(struct parse_job *j)
 {
+	if (j->state) {
+		job_build_state(j);
+		return;
+	}
 	if (j->path && job_read_file(j) < 0)
 		return;
 	if (have_last && same_body(&j->body, &last_body)) {
@@ -219,12 +283,19 @@ static void *worker_main(void *arg)
 		}
 		struct parse_job *j = job_in;
 		job_in = NULL;
+		running_job = true;
 		pthread_mutex_unlock(&job_lock);
 		double t0 = pvx_now();
 		job_run(j);
 		log_debug("graph: %zu bytes read in %.0f ms off the loop", j->body.len,
 			  (pvx_now() - t0) * 1e3);
 		pthread_mutex_lock(&job_lock);
+		running_job = false;
+		if (stopping) { /* source_stop let us go: the loop may be gone */
+			pthread_mutex_unlock(&job_lock);
+			job_free(j);
+			return NULL;
+		}
 		job_out = j;
 		ev_async_send(pvx_loop, &job_done);
 	}
@@ -259,7 +330,7 @@ static void job_submit(struct parse_job *j)
 /* A fetch that brought a body, or with path, a file the worker reads: the
  * waiters that asked for it wait for its parse (or a newer body's).  Takes
  * the body's memory. */
-static void submit_body(struct pvx_buf *body, const char *path)
+static void submit_body(struct pvx_buf *body, const char *path, bool state)
 {
 	for (size_t i = 0; i < n_running; i++) {
 		if (n_parsing == sizeof(parsing) / sizeof(parsing[0])) {
@@ -280,6 +351,7 @@ static void submit_body(struct pvx_buf *body, const char *path)
 	j->body = *body;
 	*body = (struct pvx_buf){0};
 	j->path = path;
+	j->state = state;
 	job_submit(j);
 }
 
@@ -298,7 +370,20 @@ static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok, b
 {
 	*ok = false;
 	*started = false;
+	if (j->state && j->notes.len) {
+		/* Logged again only when they change. */
+		if (j->notes.data[j->notes.len - 1] == '\n')
+			j->notes.data[--j->notes.len] = '\0';
+		pvx_log_once(&state_notes, j->state_rc == STATEDIR_OK ? PVX_LOG_INFO : PVX_LOG_WARN,
+			     j->notes.data);
+	} else if (j->state) {
+		pvx_log_once_clear(&state_notes);
+	}
 	switch (j->result) {
+	case JOB_STATE_UNUSABLE:
+		failed(j->err);
+		snprintf(msg, msglen, "%s", j->err);
+		return;
 	case JOB_UNCHANGED:
 		stats.unchanged++;
 		snprintf(msg, msglen, "graph unchanged");
@@ -317,6 +402,11 @@ static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok, b
 		snprintf(msg, msglen, "%s", refused_why);
 		return;
 	case JOB_REFUSED:
+		if (j->state) { /* logged again when the reason changes */
+			failed(j->err);
+			snprintf(msg, msglen, "%s", j->err);
+			return;
+		}
 		/* A new bad body is logged even when an earlier one failed the
 		 * same way; the same body again is not. */
 		pvx_log_once_clear(&fetch_error);
@@ -363,9 +453,17 @@ static void applied(void *ctx, const struct pvx_reconcile_stats *stp)
 		 mesh_count(), st.added, st.removed, st.changed, skipped + st.duplicates);
 	snprintf(msg, sizeof(msg), "graph applied: %zu added, %zu removed, %zu changed", st.added,
 		 st.removed, st.changed);
-	/* The applied body is kept (no copy) to spot an unchanged one; the
-	 * old one goes with j. */
-	swap_body(&last_body, &j->body);
+	/* The applied body (--state: the built links) is kept (no copy) to
+	 * spot an unchanged one; the old one goes with j. */
+	if (j->state) {
+		struct pvx_graph t = last_raw;
+		last_raw = j->raw;
+		j->raw = t;
+		free(last_raw_json);
+		last_raw_json = NULL;
+	} else {
+		swap_body(&last_body, &j->body);
+	}
 	have_last = true;
 	swap_body(&last_refused, &j->spare);
 	have_refused = false;
@@ -460,7 +558,7 @@ static void fetch_done(void *ctx, int err, int status, const char *body, size_t 
 		failed("out of memory");
 		notify(running, &n_running, false, "out of memory");
 	} else {
-		submit_body(&b, NULL); /* taken, not copied: 64 MiB cost 250 ms to copy */
+		submit_body(&b, NULL, false); /* taken, not copied: 64 MiB cost 250 ms to copy */
 	}
 	if (fetch_again) {
 		fetch_again = false;
@@ -472,42 +570,15 @@ static void fetch_done(void *ctx, int err, int status, const char *body, size_t 
 static void read_file(void)
 {
 	struct pvx_buf none = {0};
-	submit_body(&none, cfg.graph_file);
+	submit_body(&none, cfg.graph_file, false);
 }
 
-/* Embedded mode: the manifests' graph, built in place of pv-ctrl's. */
-static struct pvx_log_once state_notes;
-
+/* Embedded mode: the manifests' graph, built in place of pv-ctrl's, on
+ * the worker (job_build_state). */
 static void read_state(void)
 {
-	char msg[300];
-	struct statedir_opts o = { .lxcpath = cfg.lxcpath, .device_json = cfg.device_json };
-	struct pvx_buf notes = {0};
-	char *json = NULL;
-	int r = statedir_build(cfg.state_dir, &o, &json, &notes);
-	if (notes.len) {
-		/* Logged again only when they change. */
-		if (notes.data[notes.len - 1] == '\n')
-			notes.data[--notes.len] = '\0';
-		pvx_log_once(&state_notes, r == STATEDIR_OK ? PVX_LOG_INFO : PVX_LOG_WARN, notes.data);
-	} else {
-		pvx_log_once_clear(&state_notes);
-	}
-	pvx_buf_free(&notes);
-	if (!json) {
-		snprintf(msg, sizeof(msg), "manifests in %s are not usable", cfg.state_dir);
-		failed(msg);
-		notify(running, &n_running, false, msg);
-		return;
-	}
-	size_t len = strlen(json);
-	struct pvx_buf b = { .data = json, .len = len, .cap = len + 1 };
-	if (len > cfg.max_bytes) {
-		too_large(cfg.state_dir);
-		pvx_buf_free(&b);
-		return;
-	}
-	submit_body(&b, NULL);
+	struct pvx_buf none = {0};
+	submit_body(&none, NULL, true);
 }
 
 void source_fetch_now(source_done_fn done, void *ctx)
@@ -593,7 +664,9 @@ void source_start(const struct source_config *c)
 }
 
 /* Waits for a parse under way (bounded by --graph-max-bytes), drops what
- * is queued; the waiters are not answered (the control socket closes). */
+ * is queued; the waiters are not answered (the control socket closes).  A
+ * --state build under way is not waited for: a container's file system
+ * can stall it for ever; the worker is let go and frees its job. */
 void source_stop(void)
 {
 	ev_timer_stop(pvx_loop, &poll_timer);
@@ -602,12 +675,18 @@ void source_stop(void)
 	http_request_cancel(inflight);
 	inflight = NULL;
 	stopping = true;
+	bool building_left = false;
 	if (have_worker) {
 		pthread_mutex_lock(&job_lock);
 		stopping = true;
+		bool building = cfg.state_dir && running_job;
 		pthread_cond_signal(&job_cond);
 		pthread_mutex_unlock(&job_lock);
-		pthread_join(worker, NULL);
+		building_left = building;
+		if (building)
+			pthread_detach(worker);
+		else
+			pthread_join(worker, NULL);
 		have_worker = false;
 	}
 	ev_ref(pvx_loop);
@@ -622,16 +701,27 @@ void source_stop(void)
 	}
 	busy = false;
 	n_waiters = n_running = n_parsing = 0;
+	if (building_left)
+		return; /* it may still compare with last_raw: left to the exit */
 	pvx_buf_free(&last_body);
 	pvx_buf_free(&last_refused);
+	pvx_graph_free(&last_raw);
+	free(last_raw_json);
+	last_raw_json = NULL;
 	have_last = have_refused = false;
 }
 
 const char *source_last_graph(size_t *len)
 {
-	if (!have_last) {
+	if (have_last && cfg.state_dir && !last_raw_json)
+		last_raw_json = statedir_json(&last_raw);
+	if (!have_last || (cfg.state_dir && !last_raw_json)) {
 		*len = 2;
 		return "[]";
+	}
+	if (cfg.state_dir) {
+		*len = strlen(last_raw_json);
+		return last_raw_json;
 	}
 	*len = last_body.len;
 	return last_body.data;

@@ -3,7 +3,9 @@
  * manifests turned into a graph as pvx-graph does (embedded mode).  Each
  * body that differs from the last applied one is parsed on a worker thread
  * (the loop keeps relaying meanwhile) and the resulting graph handed to the
- * reconciler on the loop.  A body over max_bytes, one that is not a graph,
+ * reconciler on the loop.  In embedded mode the worker builds the graph
+ * from the manifests as a struct (no JSON in between) and hands it over
+ * when it differs from the last applied build.  A body over max_bytes, one that is not a graph,
  * or one whose every link is unusable is refused whole: the current links
  * stay and one line is logged (not again while the body stays the same). */
 #ifndef PVX_SOURCE_H
@@ -37,7 +39,8 @@ void source_fetch_now(source_done_fn done, void *ctx);
 /* Forgets a pending done callback (its context is going away). */
 void source_forget(void *ctx);
 
-/* The last graph body that parsed ("[]" before any). */
+/* The last graph body that parsed ("[]" before any); in embedded mode the
+ * last applied build, printed as pvx-graph prints it. */
 const char *source_last_graph(size_t *len);
 
 /* Counters for /metrics. */

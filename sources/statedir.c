@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "parsers/graph.h"
 #include "parsers/manifest.h"
 #include "sources/statedir.h"
 #include "ipam/ipam.h"
@@ -54,15 +55,67 @@ static pid_t read_pid_file(const char *path)
  * in the host's root; planting then would land on the host.  It counts as
  * started once its root differs from its monitor's (after pivot_root, with
  * the container's mounts in place). */
-static bool lxc_started(const char *monitor, long init)
+static bool lxc_started(int monitor_dir, int init_dir)
 {
-	char a[300], b[64];
 	struct stat sa, sb;
-	snprintf(a, sizeof(a), "/proc/%s/root", monitor);
-	snprintf(b, sizeof(b), "/proc/%ld/root", init);
-	if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
+	if (fstatat(monitor_dir, "root", &sa, 0) < 0 || fstatat(init_dir, "root", &sb, 0) < 0)
 		return false;
 	return sa.st_dev != sb.st_dev || sa.st_ino != sb.st_ino;
+}
+
+static bool same_file(int dir, const char *path, const char *ours)
+{
+	struct stat a, b;
+	return fstatat(dir, path, &a, 0) == 0 && stat(ours, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* A "Name:\tv1\tv2..." line of /proc/<pid>/status: the field-th value. */
+static bool status_field(int dir, const char *name, int field, long *out)
+{
+	int fd = openat(dir, "status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	size_t nl = strlen(name);
+	for (char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, name, nl) != 0 || p[nl] != ':')
+			continue;
+		char *q = p + nl + 1, *end;
+		for (int i = 0; i <= field; i++) {
+			*out = strtol(q, &end, 10);
+			if (end == q)
+				return false;
+			q = end;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Only LXC's own monitor may name a container's init: any process can call
+ * itself "[lxc monitor] PATH NAME", so a process in a container could
+ * claim a stopped (or any) container's links.  The monitor must be one of
+ * ours: our pid, mount and user namespaces, our root, euid 0.  These are
+ * checked before its cmdline is read, which also keeps the scan from
+ * reading the cmdline (and taking the mmap lock) of container processes. */
+static bool host_monitor(int dir)
+{
+	static const char *const ns[] = { "pid", "mnt", "user" };
+	char mine[32], theirs[32];
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		snprintf(mine, sizeof(mine), "/proc/self/ns/%s", ns[i]);
+		snprintf(theirs, sizeof(theirs), "ns/%s", ns[i]);
+		if (!same_file(dir, theirs, mine))
+			return false;
+	}
+	long euid;
+	return same_file(dir, "root", "/") && status_field(dir, "Uid", 1, &euid) && euid == 0;
 }
 
 pid_t statedir_lxc_pid(const char *lxcpath, const char *name)
@@ -77,23 +130,39 @@ pid_t statedir_lxc_pid(const char *lxcpath, const char *name)
 	while (!found && (e = readdir(d))) {
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
+		/* Everything through this directory: should the pid be reused
+		 * meanwhile, reads fail instead of reading another process. */
+		int md = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (md < 0)
+			continue;
 		char path[600], cmd[600];
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		int fd = host_monitor(md) ? openat(md, "cmdline", O_RDONLY | O_CLOEXEC) : -1;
+		ssize_t n = fd < 0 ? -1 : read(fd, cmd, sizeof(cmd) - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n <= wl || memcmp(cmd, want, (size_t)wl) != 0 || (cmd[wl] != '\0' && cmd[wl] != ' ')) {
+			close(md);
 			continue;
-		ssize_t n = read(fd, cmd, sizeof(cmd) - 1);
-		close(fd);
-		if (n <= wl || memcmp(cmd, want, (size_t)wl) != 0 || (cmd[wl] != '\0' && cmd[wl] != ' '))
-			continue;
-		/* The monitor's child is the container's init. */
-		snprintf(path, sizeof(path), "/proc/%s/task/%s/children", e->d_name, e->d_name);
-		FILE *f = fopen(path, "r");
-		long child = 0;
-		if (f && fscanf(f, "%ld", &child) == 1 && child > 0 && lxc_started(e->d_name, child))
-			found = (pid_t)child;
+		}
+		/* The monitor's direct child is the container's init. */
+		snprintf(path, sizeof(path), "task/%s/children", e->d_name);
+		fd = openat(md, path, O_RDONLY | O_CLOEXEC);
+		FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+		if (!f && fd >= 0)
+			close(fd);
+		long child = 0, ppid = 0;
+		if (f && fscanf(f, "%ld", &child) == 1 && child > 0 && child <= 4194304) {
+			snprintf(path, sizeof(path), "/proc/%ld", child);
+			int cd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (cd >= 0 && status_field(cd, "PPid", 0, &ppid) &&
+			    ppid == strtol(e->d_name, NULL, 10) && lxc_started(md, cd))
+				found = (pid_t)child;
+			if (cd >= 0)
+				close(cd);
+		}
 		if (f)
 			fclose(f);
+		close(md);
 	}
 	closedir(d);
 	return found;
@@ -227,7 +296,8 @@ static int read_pools(const char *dir, const struct statedir_opts *o, json_t **p
 
 /* Network links of one container: run.json's interfaces (or its pool),
  * args.json's {"pool", "static_ip"}, or PV_NETWORK_*; one per interface. */
-static int network_links(const struct container *c, json_t *pools, json_t *links, struct pvx_buf *msgs)
+static int network_links(const struct container *c, json_t *pools, struct pvx_graph *g,
+			 struct pvx_buf *msgs)
 {
 	const struct pvx_network *net = &c->wants.net;
 	if (!net->present || (net->mode && strcmp(net->mode, "pool") != 0))
@@ -252,14 +322,16 @@ static int network_links(const struct container *c, json_t *pools, json_t *links
 				       pool, c->name);
 			rc = STATEDIR_MISSING_REQUIRED;
 		}
-		json_t *l = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s}", "type", "network", "name", pool,
-				      "consumer", c->name, "consumer_pid", (json_int_t)c->pid, "provider", "_pv_",
-				      "provider_pid", (json_int_t)0, "target", ifs[i].name ? ifs[i].name : "eth0");
-		if (ifs[i].ipv4_address)
-			json_object_set_new(l, "ipv4_address", json_string(ifs[i].ipv4_address));
-		if (ifs[i].mac_address)
-			json_object_set_new(l, "mac_address", json_string(ifs[i].mac_address));
-		json_array_append_new(links, l);
+		struct pvx_link_spec l = {
+			.type = LINK_NETWORK, .name = (char *)pool, .consumer = c->name,
+			.consumer_pid = c->pid, .provider = (char *)"_pv_", .provider_pid = 0,
+			.target = (char *)(ifs[i].name ? ifs[i].name : "eth0"),
+			.ipv4_address = ifs[i].ipv4_address, .mac_address = ifs[i].mac_address,
+		};
+		if (pvx_graph_add_raw(g, &l) < 0) {
+			pvx_buf_printf(msgs, "error: out of memory\n");
+			return -1;
+		}
 	}
 	return rc;
 }
@@ -269,12 +341,12 @@ static bool socket_type(int t)
 	return t == LINK_UNIX || t == LINK_REST || t == LINK_DBUS || t == LINK_WAYLAND;
 }
 
-int statedir_build(const char *dir, const struct statedir_opts *o, char **json,
+int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_graph *g,
 		   struct pvx_buf *msgs)
 {
 	struct container *cs;
 	size_t n;
-	*json = NULL;
+	*g = (struct pvx_graph){0};
 	int rc = load(dir, o, &cs, &n, msgs);
 	if (rc < 0) {
 		containers_free(cs, n);
@@ -305,14 +377,14 @@ int statedir_build(const char *dir, const struct statedir_opts *o, char **json,
 		json_decref(pools);
 		return -1;
 	}
-	json_t *links = json_array();
+	g->pools = pools;
 	for (size_t i = 0; i < n; i++) {
 		if (cs[i].has_wants && cs[i].wants.net.present) {
 			if (o->lxcpath && !cs[i].pid) {
 				pvx_buf_printf(msgs, "note: the network of platform '%s' waits for it to run\n",
 					       cs[i].name);
 			} else {
-				int r = network_links(&cs[i], pools, links, msgs);
+				int r = network_links(&cs[i], pools, g, msgs);
 				if (r && rc != -1)
 					rc = r;
 			}
@@ -366,36 +438,68 @@ int statedir_build(const char *dir, const struct statedir_opts *o, char **json,
 				continue;
 			}
 			const char *tname = pvx_link_type_names[type];
-			json_t *l = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s}",
-					      "type", tname, "name", q->name,
-					      "consumer", cs[i].name, "consumer_pid", (json_int_t)cs[i].pid,
-					      "provider", prov->name, "provider_pid", (json_int_t)prov->pid,
-					      "role", q->role ? q->role : "any",
-					      "interface", q->interface ? q->interface : tname);
-			if (q->target)
-				json_object_set_new(l, "target", json_string(q->target));
-			json_object_set_new(l, "socket", json_string(svc->socket));
-			json_array_append_new(links, l);
+			struct pvx_link_spec l = {
+				.type = (enum pvx_link_type)type, .name = q->name, .consumer = cs[i].name,
+				.consumer_pid = cs[i].pid, .provider = prov->name,
+				.provider_pid = prov->pid, .role = (char *)(q->role ? q->role : "any"),
+				.interface = (char *)(q->interface ? q->interface : tname),
+				.target = q->target, .socket = svc->socket,
+			};
+			if (pvx_graph_add_raw(g, &l) < 0) {
+				pvx_buf_printf(msgs, "error: out of memory\n");
+				rc = -1;
+			}
 		}
 	}
 	containers_free(cs, n);
-	if (rc == -1) {
-		json_decref(links);
-		json_decref(pools);
-		return -1;
+	if (rc == -1)
+		pvx_graph_free(g);
+	return rc;
+}
+
+/* The pv-ctrl format with a stable key order: the keys of a raw link in
+ * the builder's order, each only when the link has it. */
+char *statedir_json(const struct pvx_graph *g)
+{
+	json_t *links = json_array();
+	for (size_t i = 0; links && i < g->n_links; i++) {
+		const struct pvx_link_spec *s = &g->links[i];
+		json_t *l = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I}", "type",
+				      pvx_link_type_names[s->type], "name", s->name, "consumer",
+				      s->consumer, "consumer_pid", (json_int_t)s->consumer_pid,
+				      "provider", s->provider ? s->provider : "", "provider_pid",
+				      (json_int_t)s->provider_pid);
+		const struct {
+			const char *key, *v;
+		} opt[] = {
+			{ "role", s->role }, { "interface", s->interface }, { "target", s->target },
+			{ "socket", s->socket }, { "ipv4_address", s->ipv4_address },
+			{ "mac_address", s->mac_address },
+		};
+		for (size_t k = 0; l && k < sizeof(opt) / sizeof(opt[0]); k++)
+			if (opt[k].v)
+				json_object_set_new(l, opt[k].key, json_string(opt[k].v));
+		if (!l || json_array_append_new(links, l) < 0) {
+			json_decref(links);
+			return NULL;
+		}
 	}
-	json_t *out = pools ? json_pack("{s:o, s:o}", "links", links, "pools", pools) : links;
-	char *s = json_dumps(out, JSON_INDENT(2) | (pools ? JSON_PRESERVE_ORDER : 0));
+	if (!links)
+		return NULL;
+	json_t *out = g->pools ? json_pack("{s:o, s:O}", "links", links, "pools", g->pools) : links;
+	if (!out)
+		return NULL;
+	char *s = json_dumps(out, JSON_INDENT(2) | (g->pools ? JSON_PRESERVE_ORDER : 0));
 	json_decref(out);
 	if (!s)
-		return -1;
+		return NULL;
 	size_t len = strlen(s);
-	*json = realloc(s, len + 2);
-	if (!*json) {
+	char *t = realloc(s, len + 2);
+	if (!t) {
 		free(s);
-		return -1;
+		return NULL;
 	}
-	(*json)[len] = '\n';
-	(*json)[len + 1] = '\0';
-	return rc;
+	t[len] = '\n';
+	t[len + 1] = '\0';
+	return t;
 }

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "lib/util.h"
+#include "parsers/graph.h"
 
 struct statedir_pid {
 	const char *name;
@@ -26,14 +27,23 @@ enum statedir_result {
 	STATEDIR_MISSING_REQUIRED = 2, /* a required service has no provider */
 };
 
-/* Writes the graph (pv-ctrl array format, stable key order; the object
- * form {"links", "pools"} when device.json defines pools) to *json and
- * errors and notes, one per line, to msgs.  Returns STATEDIR_OK,
- * STATEDIR_MISSING_REQUIRED (the other links are still in *json), or -1
- * for other errors (bad manifest, two exporters of one name, unreadable
- * directory); *json is then NULL. */
-int statedir_build(const char *dir, const struct statedir_opts *o, char **json,
+/* Builds the graph into *g (device.json's pools in g->pools) and writes
+ * errors and notes, one per line, to msgs.  The links are raw: the values
+ * the manifests give, without the graph contract's defaults or checks
+ * (target NULL when the requirement names none; role, interface and
+ * socket NULL for network links).  pvx_graph_add turns each into a link
+ * to apply, exactly as reading statedir_json's text would.  Returns
+ * STATEDIR_OK, STATEDIR_MISSING_REQUIRED (the other links are still in
+ * *g), or -1 for other errors (bad manifest, two exporters of one name,
+ * unreadable directory); *g is then empty.  Free with pvx_graph_free. */
+int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_graph *g,
 		   struct pvx_buf *msgs);
+
+/* The pv-ctrl text of a graph statedir_build built: the array of links
+ * (stable key order), or the object {"links", "pools"} when there are
+ * pools; ends in a newline.  pvx-graph prints it, GET /graph serves it;
+ * the daemon never reads it back.  NULL when out of memory. */
+char *statedir_json(const struct pvx_graph *g);
 
 /* Init pid of the running LXC container name under lxcpath, found through
  * its monitor process in /proc; 0 if not running. */

@@ -94,13 +94,19 @@ int main(int argc, char **argv)
 	for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
 		dir[len - 1] = '\0'; /* for tidy paths in messages */
 	struct pvx_buf msgs = {0};
-	char *json = NULL;
-	int rc = statedir_build(dir, &o, &json, &msgs);
+	struct pvx_graph g;
+	int rc = statedir_build(dir, &o, &g, &msgs);
+	char *json = rc < 0 ? NULL : statedir_json(&g);
+	if (rc >= 0 && !json) {
+		pvx_buf_printf(&msgs, "error: out of memory\n");
+		rc = -1;
+	}
 	if (msgs.len)
 		fputs(msgs.data, stderr);
 	if (json)
 		fputs(json, stdout);
 	free(json);
+	pvx_graph_free(&g);
 	pvx_buf_free(&msgs);
 	return rc == STATEDIR_OK ? 0 : rc == STATEDIR_MISSING_REQUIRED ? 3 : 1;
 }
