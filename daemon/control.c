@@ -36,6 +36,8 @@
 #include "fsm/link.h"
 #include "fsm/reconcile.h"
 #include "fsm/plugin.h"
+#include "lib/stats.h"
+#include "relay/relay.h"
 
 #define MAX_CLIENTS 64
 #define MAX_WAITING 32
@@ -97,6 +99,46 @@ int control_head_read(struct control_head *h, const char *buf, size_t len)
 	return len >= CONTROL_MAX_HEAD ? -E2BIG : 0;
 }
 
+/* l->errors, shown for every link. */
+static const struct pvx_stat st_errors = { NULL, "errors", "pvx_link_errors_total", "counter",
+					   "Errors seen on the link.", NULL };
+
+/* What a link's modules describe (the relay's counters, l->errors, the
+ * type's own), in the order GET /links shows them. */
+static void link_describe(const struct pvx_link *l, struct pvx_stats_sink *out)
+{
+	relay_describe(l, out);
+	pvx_stats_value(out, &st_errors, l->errors);
+	if (l->plugin && l->plugin->describe)
+		l->plugin->describe(l, out);
+}
+
+/* A sink into a link's JSON object: a stat of a group goes into the
+ * object of that name, made at its first stat. */
+struct json_sink {
+	struct pvx_stats_sink sink;
+	json_t *o;
+};
+
+static void json_value(struct pvx_stats_sink *out, const struct pvx_stat *st, uint64_t v)
+{
+	json_t *at = ((struct json_sink *)out)->o;
+	if (st->group) {
+		json_t *g = json_object_get(at, st->group);
+		if (!g) {
+			g = json_object();
+			json_object_set_new(at, st->group, g);
+		}
+		at = g;
+	}
+	json_object_set_new(at, st->key, json_integer((json_int_t)v));
+}
+
+static void json_fact(struct pvx_stats_sink *out, const char *key, const char *text)
+{
+	json_object_set_new(((struct json_sink *)out)->o, key, json_string(text));
+}
+
 static json_t *link_json(const struct pvx_link *l)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:I, s:I, s:s?, s:s?, s:s, s:s}",
@@ -109,29 +151,8 @@ static json_t *link_json(const struct pvx_link *l)
 			      l->spec.interface);
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "connections",
-			    json_pack("{s:I, s:I, s:I, s:I}", "active", (json_int_t)l->conns_active,
-				      "total", (json_int_t)l->conns_total, "refused",
-				      (json_int_t)l->conns_refused, "reclaimed",
-				      (json_int_t)l->sessions_reclaimed));
-	json_object_set_new(o, "parked_bytes", json_integer((json_int_t)l->parked_bytes));
-	json_object_set_new(o, "bytes",
-			    json_pack("{s:I, s:I, s:I}", "to_provider", (json_int_t)l->bytes_to_provider,
-				      "to_consumer", (json_int_t)l->bytes_to_consumer, "spliced",
-				      (json_int_t)l->bytes_spliced));
-	json_object_set_new(o, "fds",
-			    json_pack("{s:I, s:I}", "to_provider", (json_int_t)l->fds_to_provider,
-				      "to_consumer", (json_int_t)l->fds_to_consumer));
-	json_object_set_new(o, "errors", json_integer((json_int_t)l->errors));
-	if (l->spec.type == LINK_REST)
-		json_object_set_new(o, "http", json_pack("{s:I, s:I}", "requests", (json_int_t)l->requests,
-							 "proxy_4xx", (json_int_t)l->proxy_4xx));
-	if (l->spec.type == LINK_DBUS)
-		json_object_set_new(o, "dbus",
-				    json_pack("{s:I, s:I, s:I, s:I}", "messages_to_provider",
-					      (json_int_t)l->messages_to_provider, "messages_to_consumer",
-					      (json_int_t)l->messages_to_consumer, "denied",
-					      (json_int_t)l->denied, "uid", (json_int_t)l->dbus_uid));
+	struct json_sink js = { { json_value, json_fact }, o };
+	link_describe(l, &js.sink);
 	if (l->planted.detail[0])
 		json_object_set_new(o, "detail", json_string(l->planted.detail));
 	json_object_set_new(o, "last_error", l->last_error[0] ? json_string(l->last_error)
@@ -187,9 +208,10 @@ static void label(struct pvx_buf *b, const char *v)
 	}
 }
 
+/* The labels naming a link (inside the braces). */
 static void link_labels(struct pvx_buf *b, const struct pvx_link *l)
 {
-	pvx_buf_append(b, "{consumer=\"", 11);
+	pvx_buf_append(b, "consumer=\"", 10);
 	label(b, l->spec.consumer);
 	pvx_buf_append(b, "\",name=\"", 8);
 	label(b, l->spec.name);
@@ -198,27 +220,37 @@ static void link_labels(struct pvx_buf *b, const struct pvx_link *l)
 	pvx_buf_printf(b, "\",type=\"%s\"", pvx_link_type_names[l->spec.type]);
 }
 
-/* One family of per-link counters; with a second offset, one series per
- * direction. */
-static void family(struct pvx_buf *b, const char *name, const char *type, const char *help,
-		   size_t offset, ssize_t to_consumer_offset)
+static void row_labels(struct pvx_buf *b, size_t r, void *ctx)
 {
-	pvx_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-	for (struct pvx_link *l = mesh_first(); l; l = l->next) {
-		const char *base = (const char *)l;
-		pvx_buf_append(b, name, strlen(name));
-		link_labels(b, l);
-		if (to_consumer_offset < 0) {
-			pvx_buf_printf(b, "} %llu\n", (unsigned long long)*(const uint64_t *)(base + offset));
-			continue;
-		}
-		pvx_buf_printf(b, ",direction=\"to_provider\"} %llu\n",
-			       (unsigned long long)*(const uint64_t *)(base + offset));
-		pvx_buf_append(b, name, strlen(name));
-		link_labels(b, l);
-		pvx_buf_printf(b, ",direction=\"to_consumer\"} %llu\n",
-			       (unsigned long long)*(const uint64_t *)(base + to_consumer_offset));
+	link_labels(b, ((const struct pvx_link *const *)ctx)[r]);
+}
+
+/* The per-link families: the relay's, errors, then each type's, each
+ * listing every link (0 where a link's type has no such counter). */
+static void link_families(struct pvx_buf *b)
+{
+	static const struct pvx_stat *const errors[] = { &st_errors, NULL };
+	struct pvx_stats_table t = { 0 };
+	pvx_stats_table_cols(&t, relay_stats_list);
+	pvx_stats_table_cols(&t, errors);
+	for (int type = 0; type < LINK_TYPE__COUNT; type++) {
+		const struct pvx_plugin *p = pvx_plugin_for((enum pvx_link_type)type);
+		if (p)
+			pvx_stats_table_cols(&t, p->stats);
 	}
+	size_t n = mesh_count();
+	const struct pvx_link **links = calloc(n ? n : 1, sizeof(*links));
+	if (!links || pvx_stats_table_rows(&t, n) < 0)
+		n = 0;
+	size_t r = 0;
+	for (struct pvx_link *l = mesh_first(); l && r < n; l = l->next, r++) {
+		links[r] = l;
+		link_describe(l, pvx_stats_table_row(&t, r));
+	}
+	t.nrows = r;
+	pvx_stats_table_write(&t, b, row_labels, links);
+	pvx_stats_table_free(&t);
+	free(links);
 }
 
 char *control_metrics(void)
@@ -237,46 +269,11 @@ char *control_metrics(void)
 
 	pvx_buf_printf(&b, "# HELP pvx_link_state Current state of each link (1 for the state it is in).\n# TYPE pvx_link_state gauge\n");
 	for (struct pvx_link *l = mesh_first(); l; l = l->next) {
-		pvx_buf_append(&b, "pvx_link_state", 14);
+		pvx_buf_append(&b, "pvx_link_state{", 15);
 		link_labels(&b, l);
 		pvx_buf_printf(&b, ",state=\"%s\"} 1\n", link_state_name(l->state));
 	}
-	family(&b, "pvx_link_connections_total", "counter", "Connections accepted.",
-	       offsetof(struct pvx_link, conns_total), -1);
-	family(&b, "pvx_link_connections_active", "gauge", "Connections open now.",
-	       offsetof(struct pvx_link, conns_active), -1);
-	family(&b, "pvx_link_connections_refused_total", "counter",
-	       "Connections refused: over a connection cap or into the fd reserve.",
-	       offsetof(struct pvx_link, conns_refused), -1);
-	family(&b, "pvx_link_connections_reclaimed_total", "counter",
-	       "Connections closed because one side had closed and the other did not drain.",
-	       offsetof(struct pvx_link, sessions_reclaimed), -1);
-	family(&b, "pvx_link_parked_bytes", "gauge",
-	       "Bytes the link's connections keep in the daemon (parked, splice pipes).",
-	       offsetof(struct pvx_link, parked_bytes), -1);
-	family(&b, "pvx_link_bytes_total", "counter", "Bytes relayed.",
-	       offsetof(struct pvx_link, bytes_to_provider),
-	       (ssize_t)offsetof(struct pvx_link, bytes_to_consumer));
-	family(&b, "pvx_link_bytes_spliced_total", "counter",
-	       "Of the bytes relayed, those moved by splice() without a copy.",
-	       offsetof(struct pvx_link, bytes_spliced), -1);
-	family(&b, "pvx_link_fds_total", "counter", "File descriptors passed with the bytes.",
-	       offsetof(struct pvx_link, fds_to_provider),
-	       (ssize_t)offsetof(struct pvx_link, fds_to_consumer));
-	family(&b, "pvx_link_errors_total", "counter", "Errors seen on the link.",
-	       offsetof(struct pvx_link, errors), -1);
-	family(&b, "pvx_link_http_requests_total", "counter",
-	       "HTTP requests forwarded with identity (rest links).",
-	       offsetof(struct pvx_link, requests), -1);
-	family(&b, "pvx_link_http_proxy_4xx_total", "counter",
-	       "Requests the proxy refused itself with 400 or 431 (rest links).",
-	       offsetof(struct pvx_link, proxy_4xx), -1);
-	family(&b, "pvx_link_dbus_messages_total", "counter", "D-Bus messages relayed (dbus links).",
-	       offsetof(struct pvx_link, messages_to_provider),
-	       (ssize_t)offsetof(struct pvx_link, messages_to_consumer));
-	family(&b, "pvx_link_dbus_denied_total", "counter",
-	       "D-Bus messages the link's filter refused (dbus links).",
-	       offsetof(struct pvx_link, denied), -1);
+	link_families(&b);
 	return b.data;
 }
 

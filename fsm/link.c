@@ -187,7 +187,29 @@ void link_free(struct pvx_link *l)
 	for (struct link_job *j = l->jobs; j; j = j->next_of_link)
 		j->link = NULL;
 	pvx_link_spec_free(&l->spec);
+	free(l->relay_stats);
+	free(l->type_stats);
 	free(l);
+}
+
+void *link_type_stats(struct pvx_link *l, const struct pvx_plugin *p)
+{
+	if (l->type_stats && l->type_stats_of == p)
+		return l->type_stats;
+	if (!p || p != l->plugin || !p->stats_size)
+		return NULL;
+	void *st = calloc(1, p->stats_size);
+	if (!st)
+		return NULL;
+	free(l->type_stats);
+	l->type_stats = st;
+	l->type_stats_of = p;
+	return st;
+}
+
+const void *link_type_stats_peek(const struct pvx_link *l, const struct pvx_plugin *p)
+{
+	return l->type_stats_of == p ? l->type_stats : NULL;
 }
 
 const char *link_key(const struct pvx_link *l)

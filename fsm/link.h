@@ -1,6 +1,6 @@
 /* The link object: one wanted connection (consumer, name, target), its
  * state in the link state table (fsm.c), what is planted for it and the
- * counters pvxctl shows. */
+ * counters pvxctl shows (each module keeps its own, fsm/plugin.h). */
 #ifndef PVX_LINK_H
 #define PVX_LINK_H
 
@@ -43,6 +43,7 @@ enum link_event {
 
 struct pvx_plugin;
 struct relay_session;
+struct relay_stats;
 struct link_job;
 
 /* What a plugin's plant() made, from the worker that made it to the link
@@ -91,19 +92,14 @@ struct pvx_link {
 
 	struct relay_session *sessions; /* open relay sessions */
 
-	/* Counters shown by pvxctl links and /metrics. */
-	uint64_t conns_total, conns_active;
-	unsigned conns_connecting; /* admitted, connect to the provider in flight */
-	uint64_t conns_refused; /* over a connection cap or into the fd reserve */
-	uint64_t parked_bytes;  /* held in the daemon now (parked, splice pipes) */
-	uint64_t sessions_reclaimed; /* one side closed, the other not draining */
-	uint64_t bytes_to_provider, bytes_to_consumer;
-	uint64_t bytes_spliced; /* of those, moved by splice() without a copy */
-	uint64_t fds_to_provider, fds_to_consumer;
+	/* Counters kept with the link, not with what is planted (l->live),
+	 * so they count across plants until link_free(): the relay's
+	 * (relay/relay.h, from the first connection on) and the link type's
+	 * own (link_type_stats()); the plugin's describe() shows them. */
+	struct relay_stats *relay_stats;
+	void *type_stats;
+	const struct pvx_plugin *type_stats_of; /* the plugin that made them */
 	uint64_t errors;
-	uint64_t requests, proxy_4xx; /* rest links */
-	uint64_t messages_to_provider, messages_to_consumer, denied; /* dbus links */
-	unsigned dbus_uid; /* uid of the latest connection to the bus */
 	char last_error[160];
 
 	/* Reconciler bookkeeping. */
@@ -128,6 +124,13 @@ void link_free(struct pvx_link *l);
  * with the link's key, once per distinct reason. */
 void link_error(struct pvx_link *l, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The counters of the link's type, plugin p's struct of p->stats_size
+ * bytes, zeroed when first asked for.  NULL when out of memory or when p
+ * is no longer the link's plugin (the graph changed its type: the new
+ * type starts from zero). */
+void *link_type_stats(struct pvx_link *l, const struct pvx_plugin *p);
+/* The same without making them: NULL when none were counted yet. */
+const void *link_type_stats_peek(const struct pvx_link *l, const struct pvx_plugin *p);
 /* "consumer/name -> target", for log lines. */
 const char *link_key(const struct pvx_link *l);
 

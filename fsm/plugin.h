@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "fsm/link.h"
@@ -23,6 +24,8 @@
 #define PVX_REFUSED 1
 
 struct relay_filter;
+struct pvx_stat;
+struct pvx_stats_sink;
 
 struct pvx_plugin {
 	const char *type;
@@ -50,8 +53,23 @@ struct pvx_plugin {
 	 * for this connection), or -errno; *uid the identity it presented.
 	 * NULL: connect as ourselves. */
 	int (*connect)(const struct pvx_link_spec *spec, int sockfd, unsigned *uid);
+	/* Loop, optional, with connect(): a session's connection to the
+	 * provider was made as uid. */
+	void (*connected)(struct pvx_link *l, unsigned uid);
 	/* Socket types: the protocol filter of each session, NULL for none. */
 	const struct relay_filter *filter;
+
+	/* Loop, optional: the type's own counters and facts of l, for GET
+	 * /links and GET /metrics (lib/stats.h), in the order they are
+	 * shown; zeros when nothing was counted yet, so every link of a type
+	 * shows the same fields.  The relay's counters and l->errors are
+	 * shown for every link apart from this. */
+	void (*describe)(const struct pvx_link *l, struct pvx_stats_sink *out);
+	/* The metrics describe() emits, NULL-terminated: /metrics lists each
+	 * family once, also while no link of the type exists. */
+	const struct pvx_stat *const *stats;
+	/* Size of the per-link counters link_type_stats() hands this type. */
+	size_t stats_size;
 };
 
 /* The plugin for a link type, or NULL when this build has none. */

@@ -32,6 +32,7 @@
 #include "policy/sasl.h"
 #include "lib/log.h"
 #include "lib/ns.h"
+#include "lib/stats.h"
 #include "lib/util.h"
 #include "parsers/dbus_msg.h"
 #include "fsm/plugin.h"
@@ -78,6 +79,47 @@ struct dbus_state {
 				    * owner of the name, outstanding calls */
 };
 
+/* The link's dbus counters (fsm/plugin.h describe), kept with the link. */
+struct dbus_stats {
+	uint64_t messages_to_provider, messages_to_consumer;
+	uint64_t denied; /* refused by the link's filter */
+	unsigned uid;    /* of the latest connection to the bus */
+};
+
+static struct dbus_stats *dbus_stats(struct pvx_link *l)
+{
+	static struct dbus_stats uncounted; /* out of memory, or a test's link */
+	struct dbus_stats *st = link_type_stats(l, &pvx_plugin_dbus);
+	return st ? st : &uncounted;
+}
+
+static void dbus_connected(struct pvx_link *l, unsigned uid)
+{
+	dbus_stats(l)->uid = uid;
+}
+
+static const struct pvx_stat
+	st_msg_p = { "dbus", "messages_to_provider", "pvx_link_dbus_messages_total", "counter",
+		     "D-Bus messages relayed (dbus links).", "to_provider" },
+	st_msg_c = { "dbus", "messages_to_consumer", "pvx_link_dbus_messages_total", "counter",
+		     "D-Bus messages relayed (dbus links).", "to_consumer" },
+	st_denied = { "dbus", "denied", "pvx_link_dbus_denied_total", "counter",
+		      "D-Bus messages the link's filter refused (dbus links).", NULL },
+	st_uid = { "dbus", "uid", NULL, NULL, NULL, NULL };
+static const struct pvx_stat *const dbus_stats_list[] = { &st_msg_p, &st_msg_c, &st_denied, NULL };
+
+static void dbus_describe(const struct pvx_link *l, struct pvx_stats_sink *out)
+{
+	static const struct dbus_stats none;
+	const struct dbus_stats *st = link_type_stats_peek(l, &pvx_plugin_dbus);
+	if (!st)
+		st = &none;
+	pvx_stats_value(out, &st_msg_p, st->messages_to_provider);
+	pvx_stats_value(out, &st_msg_c, st->messages_to_consumer);
+	pvx_stats_value(out, &st_denied, st->denied);
+	pvx_stats_value(out, &st_uid, st->uid);
+}
+
 static void fds_close(int *fds, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -96,7 +138,7 @@ static void *dbus_open(struct pvx_link *l)
 	struct dbus_state *d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	d->sasl = sasl_dialogue_new(l->dbus_uid);
+	d->sasl = sasl_dialogue_new(dbus_stats(l)->uid);
 	if (!d->sasl) {
 		free(d);
 		return NULL;
@@ -240,9 +282,9 @@ static bool message_done(struct dbus_state *d, struct framer *f, bool to_bus)
 	f->drop = false;
 	pvx_buf_reset(&f->head);
 	if (to_bus)
-		d->link->messages_to_provider++;
+		dbus_stats(d->link)->messages_to_provider++;
 	else
-		d->link->messages_to_consumer++;
+		dbus_stats(d->link)->messages_to_consumer++;
 	return true;
 }
 
@@ -266,7 +308,7 @@ static bool judge(struct dbus_state *d, struct framer *f, bool to_bus)
 	f->drop = v != DBUS_ALLOW;
 	f->fds_owed = h.unix_fds;
 	if (f->drop) {
-		d->link->denied++;
+		dbus_stats(d->link)->denied++;
 		log_debug("link %s: denied %s.%s to %s (serial %u%s)", link_key(d->link),
 			  h.interface ? h.interface : "-", h.member ? h.member : "-",
 			  h.destination ? h.destination : "-", (unsigned)f->f.serial,
@@ -377,9 +419,9 @@ static void sasl_act(struct dbus_state *d, const struct sasl_step *st)
 {
 	if (st->n_to_client && !relay_send(d->s, false, st->to_client, st->n_to_client, NULL, 0))
 		return;
-	if (st->claimed_uid >= 0 && (unsigned long)st->claimed_uid != d->link->dbus_uid)
+	if (st->claimed_uid >= 0 && (unsigned long)st->claimed_uid != dbus_stats(d->link)->uid)
 		log_debug("link %s: a client named uid %ld, the bus sees uid %u", link_key(d->link),
-			  st->claimed_uid, (unsigned)d->link->dbus_uid);
+			  st->claimed_uid, dbus_stats(d->link)->uid);
 	switch (st->verdict) {
 	case SASL_MORE:
 		relay_hold_consumer(d->s, st->hold_client);
@@ -409,7 +451,7 @@ static void dbus_feed(void *st, bool to_bus, const char *in, size_t n, int *fds,
 			link_error(d->link, 0,
 				   "dbus: the bus hung up during authentication as uid %u "
 				   "(does its policy let that user connect?)",
-				   (unsigned)d->link->dbus_uid);
+				   dbus_stats(d->link)->uid);
 		return;
 	}
 	if (!d->sasl) {
@@ -472,5 +514,9 @@ const struct pvx_plugin pvx_plugin_dbus = {
 	.remove = stream_remove,
 	.probe = stream_probe,
 	.connect = dbus_connect,
+	.connected = dbus_connected,
 	.filter = &dbus_filter,
+	.describe = dbus_describe,
+	.stats = dbus_stats_list,
+	.stats_size = sizeof(struct dbus_stats),
 };

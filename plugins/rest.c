@@ -36,6 +36,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/stats.h"
 #include "lib/util.h"
 #include "model/validate.h"
 #include "parsers/http_request.h"
@@ -152,6 +153,19 @@ static bool list_has_token(const char *v, size_t n, const char *token)
 	return false;
 }
 
+/* The link's rest counters (fsm/plugin.h describe), kept with the link. */
+struct rest_stats {
+	uint64_t requests;  /* forwarded with identity */
+	uint64_t proxy_4xx; /* refused by the proxy itself */
+};
+
+static struct rest_stats *rest_stats(struct pvx_link *l)
+{
+	static struct rest_stats uncounted; /* out of memory, or a test's link */
+	struct rest_stats *st = link_type_stats(l, &pvx_plugin_rest);
+	return st ? st : &uncounted;
+}
+
 static void *rest_open(struct pvx_link *l)
 {
 	struct rest_state *s = calloc(1, sizeof(*s));
@@ -197,7 +211,7 @@ static enum relay_verdict refuse(struct rest_state *s, int status, const char *w
 	s->fail_status = status;
 	s->stage = ST_FAILED;
 	s->refused_at = s->elem_start;
-	s->link->proxy_4xx++;
+	rest_stats(s->link)->proxy_4xx++;
 	link_error(s->link, 0, "request refused with %d: %s", status, why);
 	return s->k_len == 0 || s->resp_lost ? RELAY_REPLY_CLOSE : RELAY_HOLD;
 }
@@ -305,7 +319,7 @@ static enum relay_verdict head_done(struct rest_state *s, struct pvx_buf *out)
 	pvx_buf_append(out, s->head.data + pos, body_start - pos);
 	pvx_buf_append(out, s->identity, s->identity_len);
 	pvx_buf_append(out, "\r\n", 2);
-	s->link->requests++;
+	rest_stats(s->link)->requests++;
 
 	enum httpreq_method m = httpreq_method(&s->req);
 	enum req_kind k = m == METHOD_CONNECT ? K_CONNECT
@@ -493,8 +507,28 @@ static const struct relay_filter rest_filter = {
 	.reply = rest_reply,
 };
 
+static const struct pvx_stat
+	st_requests = { "http", "requests", "pvx_link_http_requests_total", "counter",
+			"HTTP requests forwarded with identity (rest links).", NULL },
+	st_proxy_4xx = { "http", "proxy_4xx", "pvx_link_http_proxy_4xx_total", "counter",
+			 "Requests the proxy refused itself with 400 or 431 (rest links).", NULL };
+static const struct pvx_stat *const rest_stats_list[] = { &st_requests, &st_proxy_4xx, NULL };
+
+static void rest_describe(const struct pvx_link *l, struct pvx_stats_sink *out)
+{
+	static const struct rest_stats none;
+	const struct rest_stats *st = link_type_stats_peek(l, &pvx_plugin_rest);
+	if (!st)
+		st = &none;
+	pvx_stats_value(out, &st_requests, st->requests);
+	pvx_stats_value(out, &st_proxy_4xx, st->proxy_4xx);
+}
+
 const struct pvx_plugin pvx_plugin_rest = {
 	.type = "rest",
 	STREAM_HOOKS,
 	.filter = &rest_filter,
+	.describe = rest_describe,
+	.stats = rest_stats_list,
+	.stats_size = sizeof(struct rest_stats),
 };

@@ -143,8 +143,8 @@ static void connect_finish(struct link_job *lj, struct pvx_link *l)
 	if (st) {
 		if (st->connects_out-- == CONNECTS_OUT && !ev_is_active(&st->accept_pause))
 			ev_io_start(pvx_loop, &st->accept_watcher);
-		if (p >= 0 && l->plugin->connect)
-			l->dbus_uid = j->uid;
+		if (p >= 0 && l->plugin->connected)
+			l->plugin->connected(l, j->uid);
 	}
 	char why[sizeof(j->why)];
 	memcpy(why, j->why, sizeof(why));

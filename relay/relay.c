@@ -108,7 +108,8 @@ struct relay_session {
 	bool closing;       /* close once the consumer has its parked bytes */
 	ev_timer linger;
 	ev_tstamp last_activity; /* last byte read or written */
-	uint64_t held;      /* bytes counted in link->parked_bytes */
+	uint64_t held;      /* bytes counted in stats->parked_bytes */
+	struct relay_stats *stats; /* the link's (l->relay_stats) */
 	struct consumer_conns *cc;
 	bool closed;
 	struct relay_session *next_dead;
@@ -244,7 +245,7 @@ static inline bool pending(const struct relay_session *s, int d)
 	return s->parked[d] || s->sp[d].queued;
 }
 
-/* Keeps link->parked_bytes equal to what the link's sessions hold. */
+/* Keeps the link's parked_bytes equal to what the link's sessions hold. */
 static void account(struct relay_session *s)
 {
 	uint64_t held = 0;
@@ -253,14 +254,14 @@ static void account(struct relay_session *s)
 			held += s->parked[d]->len - s->parked[d]->off;
 		held += s->sp[d].queued;
 	}
-	s->link->parked_bytes = s->link->parked_bytes - s->held + held;
+	s->stats->parked_bytes = s->stats->parked_bytes - s->held + held;
 	s->held = held;
 }
 
 /* Bytes of a session would go over its link's budget. */
 static bool over_budget(const struct relay_session *s, size_t more)
 {
-	return s->link->parked_bytes - s->held + more > relay_max_parked_per_link;
+	return s->stats->parked_bytes - s->held + more > relay_max_parked_per_link;
 }
 
 static void session_close(struct relay_session *s)
@@ -294,7 +295,7 @@ static void session_close(struct relay_session *s)
 		l->sessions = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
-	l->conns_active--;
+	s->stats->conns_active--;
 	s->next_dead = dead_sessions;
 	dead_sessions = s;
 }
@@ -389,13 +390,13 @@ static void maybe_finish(struct relay_session *s)
 
 static void count(struct relay_session *s, int d, size_t bytes, int nfds)
 {
-	struct pvx_link *l = s->link;
+	struct relay_stats *st = s->stats;
 	if (d == TO_PROVIDER) {
-		l->bytes_to_provider += bytes;
-		l->fds_to_provider += (unsigned)nfds;
+		st->bytes_to_provider += bytes;
+		st->fds_to_provider += (unsigned)nfds;
 	} else {
-		l->bytes_to_consumer += bytes;
-		l->fds_to_consumer += (unsigned)nfds;
+		st->bytes_to_consumer += bytes;
+		st->fds_to_consumer += (unsigned)nfds;
 	}
 }
 
@@ -597,7 +598,7 @@ static int splice_out(struct relay_session *s, int d)
 		}
 		s->last_activity = ev_now(pvx_loop);
 		count(s, d, (size_t)w, 0);
-		s->link->bytes_spliced += (uint64_t)w;
+		s->stats->bytes_spliced += (uint64_t)w;
 		sp->queued -= (size_t)w;
 	}
 	return 1;
@@ -827,7 +828,7 @@ static void linger_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (idle >= relay_linger) {
 		log_debug("link %s: half-closed session without progress for %.1fs, reclaimed",
 			  link_key(s->link), idle);
-		s->link->sessions_reclaimed++;
+		s->stats->sessions_reclaimed++;
 		session_close(s);
 		return;
 	}
@@ -847,6 +848,60 @@ static void set_bufs(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 }
 
+/* The link's counters, made at its first connection; NULL out of memory. */
+static struct relay_stats *stats_of(struct pvx_link *l)
+{
+	if (!l->relay_stats)
+		l->relay_stats = calloc(1, sizeof(*l->relay_stats));
+	return l->relay_stats;
+}
+
+/* The relay's counters as GET /links and GET /metrics show them, in that
+ * order (JSON) and this (metrics, relay_stats_list). */
+static const struct pvx_stat
+	st_conns_active = { "connections", "active", "pvx_link_connections_active", "gauge",
+			    "Connections open now.", NULL },
+	st_conns_total = { "connections", "total", "pvx_link_connections_total", "counter",
+			   "Connections accepted.", NULL },
+	st_conns_refused = { "connections", "refused", "pvx_link_connections_refused_total", "counter",
+			     "Connections refused: over a connection cap or into the fd reserve.", NULL },
+	st_reclaimed = { "connections", "reclaimed", "pvx_link_connections_reclaimed_total", "counter",
+			 "Connections closed because one side had closed and the other did not drain.",
+			 NULL },
+	st_parked = { NULL, "parked_bytes", "pvx_link_parked_bytes", "gauge",
+		      "Bytes the link's connections keep in the daemon (parked, splice pipes).", NULL },
+	st_bytes_p = { "bytes", "to_provider", "pvx_link_bytes_total", "counter", "Bytes relayed.",
+		       "to_provider" },
+	st_bytes_c = { "bytes", "to_consumer", "pvx_link_bytes_total", "counter", "Bytes relayed.",
+		       "to_consumer" },
+	st_spliced = { "bytes", "spliced", "pvx_link_bytes_spliced_total", "counter",
+		       "Of the bytes relayed, those moved by splice() without a copy.", NULL },
+	st_fds_p = { "fds", "to_provider", "pvx_link_fds_total", "counter",
+		     "File descriptors passed with the bytes.", "to_provider" },
+	st_fds_c = { "fds", "to_consumer", "pvx_link_fds_total", "counter",
+		     "File descriptors passed with the bytes.", "to_consumer" };
+
+const struct pvx_stat *const relay_stats_list[] = {
+	&st_conns_total, &st_conns_active, &st_conns_refused, &st_reclaimed, &st_parked,
+	&st_bytes_p, &st_bytes_c, &st_spliced, &st_fds_p, &st_fds_c, NULL,
+};
+
+void relay_describe(const struct pvx_link *l, struct pvx_stats_sink *out)
+{
+	static const struct relay_stats none;
+	const struct relay_stats *st = l->relay_stats ? l->relay_stats : &none;
+	pvx_stats_value(out, &st_conns_active, st->conns_active);
+	pvx_stats_value(out, &st_conns_total, st->conns_total);
+	pvx_stats_value(out, &st_conns_refused, st->conns_refused);
+	pvx_stats_value(out, &st_reclaimed, st->sessions_reclaimed);
+	pvx_stats_value(out, &st_parked, st->parked_bytes);
+	pvx_stats_value(out, &st_bytes_p, st->bytes_to_provider);
+	pvx_stats_value(out, &st_bytes_c, st->bytes_to_consumer);
+	pvx_stats_value(out, &st_spliced, st->bytes_spliced);
+	pvx_stats_value(out, &st_fds_p, st->fds_to_provider);
+	pvx_stats_value(out, &st_fds_c, st->fds_to_consumer);
+}
+
 /* The fd limit now (an operator may change it with prlimit). */
 static unsigned fd_limit(void)
 {
@@ -864,7 +919,10 @@ bool relay_admit(struct pvx_link *l, int client_fd)
 	 * are in use.  A session needs one more for the provider, and up to
 	 * six for splicing. */
 	unsigned limit = relay_fd_reserve ? fd_limit() : 0;
-	if (l->conns_active + l->conns_connecting >= relay_max_conns_per_link)
+	struct relay_stats *st = stats_of(l);
+	if (!st)
+		why = "connection refused: out of memory";
+	else if (st->conns_active + st->conns_connecting >= relay_max_conns_per_link)
 		why = "connection refused: --max-conns-per-link reached";
 	else if (consumer_conns(l->spec.consumer) >= relay_max_conns_per_consumer)
 		why = "connection refused: --max-conns-per-consumer reached";
@@ -872,27 +930,29 @@ bool relay_admit(struct pvx_link *l, int client_fd)
 		why = "connection refused: the fds left are the --fd-reserve";
 	if (!why) {
 		/* Held until relay_admit_end: connects in flight count. */
-		l->conns_connecting++;
+		st->conns_connecting++;
 		consumer_get(l->spec.consumer);
 		return true;
 	}
-	l->conns_refused++;
+	if (st)
+		st->conns_refused++;
 	link_error(l, 0, "%s", why);
 	return false;
 }
 
 void relay_admit_end(struct pvx_link *l, const char *consumer)
 {
-	if (l && l->conns_connecting)
-		l->conns_connecting--;
+	if (l && l->relay_stats && l->relay_stats->conns_connecting)
+		l->relay_stats->conns_connecting--;
 	consumer_put(*consumer_slot(consumer));
 }
 
 int relay_start(struct pvx_link *l, int client_fd, int provider_fd,
 		const struct relay_filter *filter)
 {
-	struct relay_session *s = calloc(1, sizeof(*s));
-	void *st = filter ? filter->open(l) : NULL;
+	struct relay_stats *stats = stats_of(l);
+	struct relay_session *s = stats ? calloc(1, sizeof(*s)) : NULL;
+	void *st = s && filter ? filter->open(l) : NULL;
 	if (!s || (filter && !st)) {
 		free(s);
 		if (st)
@@ -902,6 +962,7 @@ int relay_start(struct pvx_link *l, int client_fd, int provider_fd,
 		return -ENOMEM;
 	}
 	s->link = l;
+	s->stats = stats;
 	s->filter = filter;
 	s->fstate = st;
 	s->cc = consumer_get(l->spec.consumer);
@@ -921,8 +982,8 @@ int relay_start(struct pvx_link *l, int client_fd, int provider_fd,
 	if (l->sessions)
 		l->sessions->prev = s;
 	l->sessions = s;
-	l->conns_total++;
-	l->conns_active++;
+	stats->conns_total++;
+	stats->conns_active++;
 	update_watchers(s);
 	if (filter && filter->start)
 		filter->start(st, s);

@@ -4,6 +4,7 @@
 #define PVX_RELAY_H
 
 #include <ev.h>
+#include "lib/stats.h"
 #include "fsm/link.h"
 
 /* Bytes read per recvmsg; also the size of a back-pressure buffer. */
@@ -37,6 +38,24 @@ extern uint64_t relay_max_parked_per_link;
 #define RELAY_PARKED_MAX (4 * RELAY_BUF)
 
 struct pvx_buf;
+
+/* A link's relay counters (l->relay_stats), made at its first connection
+ * and freed with the link: they count across plants. */
+struct relay_stats {
+	uint64_t conns_total, conns_active;
+	unsigned conns_connecting;   /* admitted, connect in flight (not shown) */
+	uint64_t conns_refused;      /* over a connection cap or into the fd reserve */
+	uint64_t sessions_reclaimed; /* one side closed, the other not draining */
+	uint64_t parked_bytes;       /* held in the daemon now (parked, splice pipes) */
+	uint64_t bytes_to_provider, bytes_to_consumer;
+	uint64_t bytes_spliced;      /* of those, moved by splice() without a copy */
+	uint64_t fds_to_provider, fds_to_consumer;
+};
+
+/* The relay's counters of l (zeros for a link that relays nothing), shown
+ * for every link; relay_stats_list is their metrics, NULL-terminated. */
+void relay_describe(const struct pvx_link *l, struct pvx_stats_sink *out);
+extern const struct pvx_stat *const relay_stats_list[];
 
 /* What a filter tells the relay after looking at bytes. */
 enum relay_verdict {

@@ -1,0 +1,80 @@
+/* Counters to Prometheus text (lib/stats.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/stats.h"
+#include "lib/util.h"
+
+void pvx_stats_table_cols(struct pvx_stats_table *t, const struct pvx_stat *const *list)
+{
+	for (; list && *list; list++) {
+		bool known = !(*list)->metric || t->ncols == PVX_STATS_MAX_COLS;
+		for (size_t c = 0; c < t->ncols && !known; c++)
+			known = t->cols[c] == *list;
+		if (!known)
+			t->cols[t->ncols++] = *list;
+	}
+}
+
+static void table_value(struct pvx_stats_sink *out, const struct pvx_stat *st, uint64_t v)
+{
+	struct pvx_stats_table *t = (struct pvx_stats_table *)((char *)out - offsetof(struct pvx_stats_table, sink));
+	for (size_t c = 0; c < t->ncols; c++)
+		if (t->cols[c] == st) {
+			t->cells[t->row * t->ncols + c] = v;
+			return;
+		}
+}
+
+int pvx_stats_table_rows(struct pvx_stats_table *t, size_t nrows)
+{
+	free(t->cells);
+	t->cells = calloc(nrows ? nrows * (t->ncols ? t->ncols : 1) : 1, sizeof(*t->cells));
+	t->nrows = t->cells ? nrows : 0;
+	t->sink = (struct pvx_stats_sink){ .value = table_value };
+	return t->cells ? 0 : -ENOMEM;
+}
+
+struct pvx_stats_sink *pvx_stats_table_row(struct pvx_stats_table *t, size_t r)
+{
+	t->row = r;
+	return &t->sink;
+}
+
+/* A family is every column of its metric name, in column order; it is
+ * written where its first column is. */
+void pvx_stats_table_write(const struct pvx_stats_table *t, struct pvx_buf *b,
+			   void (*labels)(struct pvx_buf *b, size_t r, void *ctx), void *ctx)
+{
+	for (size_t c = 0; c < t->ncols; c++) {
+		const struct pvx_stat *f = t->cols[c];
+		bool written = false;
+		for (size_t p = 0; p < c && !written; p++)
+			written = !strcmp(t->cols[p]->metric, f->metric);
+		if (written)
+			continue;
+		pvx_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", f->metric, f->help, f->metric, f->kind);
+		for (size_t r = 0; r < t->nrows; r++)
+			for (size_t s = c; s < t->ncols; s++) {
+				const struct pvx_stat *st = t->cols[s];
+				if (strcmp(st->metric, f->metric) != 0)
+					continue;
+				pvx_buf_printf(b, "%s{", st->metric);
+				labels(b, r, ctx);
+				if (st->direction)
+					pvx_buf_printf(b, ",direction=\"%s\"", st->direction);
+				pvx_buf_printf(b, "} %llu\n", (unsigned long long)t->cells[r * t->ncols + s]);
+			}
+	}
+}
+
+void pvx_stats_table_free(struct pvx_stats_table *t)
+{
+	free(t->cells);
+	t->cells = NULL;
+	t->nrows = 0;
+}
