@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "pvctrl/http_client.h"
+#include "tools/table.h"
 
 #define DEFAULT_CONTROL "/run/pantavisor/pv/xconnect.sock"
 
@@ -28,7 +29,9 @@ static void usage(FILE *f)
 		"\n"
 		"Commands:\n"
 		"  links             the link state table: key, type, state, since, pids,\n"
-		"                    connections (open/total), bytes each way, per-type\n"
+		"                    connections (open/total), connections refused (over a\n"
+		"                    cap or the fd reserve), bytes parked in the daemon,\n"
+		"                    bytes each way, per-type\n"
 		"                    detail (fds passed; HTTP requests and proxy 4xx; D-Bus\n"
 		"                    uid, messages each way, denied; drm node major:minor,\n"
 		"                    kind, driver and cgroup grant),\n"
@@ -116,75 +119,59 @@ static void human_bytes(char *buf, size_t len, long long n)
 		snprintf(buf, len, "%.1f%s", v, units[u]);
 }
 
-/* Columns of the links table; widths are computed from the content. */
-enum { C_KEY, C_TYPE, C_STATE, C_SINCE, C_PIDS, C_CONNS, C_BYTES, C_EXTRA, C_ERROR, C__N };
+/* Columns of the links table. */
+enum { C_KEY, C_TYPE, C_STATE, C_SINCE, C_PIDS, C_CONNS, C_REFUSED, C_PARKED, C_BYTES, C_EXTRA,
+       C_ERROR, C__N };
 static const char *const headers[C__N] = { "KEY", "TYPE", "STATE", "SINCE", "PIDS(C/P)",
-					    "CONNS", "BYTES(TO_P/TO_C)", "DETAIL", "LAST ERROR" };
+					    "CONNS", "REFUSED", "PARKED", "BYTES(TO_P/TO_C)",
+					    "DETAIL", "LAST ERROR" };
 
 static void print_links(json_t *a)
 {
-	size_t n = json_array_size(a);
-	char *(*cells)[C__N] = calloc(n + 1, sizeof(*cells));
-	size_t width[C__N] = {0};
-	for (int c = 0; c < C__N; c++) {
-		cells[0][c] = strdup(headers[c]);
-		width[c] = strlen(headers[c]);
-	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *l = json_array_get(a, i);
-		char buf[600], b1[32], b2[32];
-		snprintf(buf, sizeof(buf), "%s/%s -> %s", str(l, "consumer"), str(l, "name"),
+	struct table t;
+	table_init(&t, C__N, headers, 1u << C_REFUSED | 1u << C_PARKED);
+	size_t i;
+	json_t *l;
+	json_array_foreach(a, i, l) {
+		char key[600], since[16], pids[48], conns[48], refused[24], parked[32], bytes[72];
+		char extra[200], b1[32], b2[32];
+		snprintf(key, sizeof(key), "%s/%s -> %s", str(l, "consumer"), str(l, "name"),
 			 str(l, "target"));
-		cells[i + 1][C_KEY] = strdup(buf);
-		cells[i + 1][C_TYPE] = strdup(str(l, "type"));
-		cells[i + 1][C_STATE] = strdup(str(l, "state"));
-		time_t since = (time_t)json_real_value(json_object_get(l, "since"));
+		time_t when = (time_t)json_real_value(json_object_get(l, "since"));
 		struct tm tm;
-		localtime_r(&since, &tm);
-		strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-		cells[i + 1][C_SINCE] = strdup(buf);
-		snprintf(buf, sizeof(buf), "%lld/%lld", num(l, "consumer_pid", NULL),
+		localtime_r(&when, &tm);
+		strftime(since, sizeof(since), "%H:%M:%S", &tm);
+		snprintf(pids, sizeof(pids), "%lld/%lld", num(l, "consumer_pid", NULL),
 			 num(l, "provider_pid", NULL));
-		cells[i + 1][C_PIDS] = strdup(buf);
-		snprintf(buf, sizeof(buf), "%lld/%lld", num(l, "connections", "active"),
+		snprintf(conns, sizeof(conns), "%lld/%lld", num(l, "connections", "active"),
 			 num(l, "connections", "total"));
-		cells[i + 1][C_CONNS] = strdup(buf);
+		snprintf(refused, sizeof(refused), "%lld", num(l, "connections", "refused"));
+		human_bytes(parked, sizeof(parked), num(l, "parked_bytes", NULL));
 		human_bytes(b1, sizeof(b1), num(l, "bytes", "to_provider"));
 		human_bytes(b2, sizeof(b2), num(l, "bytes", "to_consumer"));
-		snprintf(buf, sizeof(buf), "%s/%s", b1, b2);
-		cells[i + 1][C_BYTES] = strdup(buf);
+		snprintf(bytes, sizeof(bytes), "%s/%s", b1, b2);
 		/* Type-specific counters. */
 		if (json_is_string(json_object_get(l, "detail")))
-			snprintf(buf, sizeof(buf), "%s", str(l, "detail"));
+			snprintf(extra, sizeof(extra), "%s", str(l, "detail"));
 		else if (json_object_get(l, "http"))
-			snprintf(buf, sizeof(buf), "req=%lld 4xx=%lld", num(l, "http", "requests"),
+			snprintf(extra, sizeof(extra), "req=%lld 4xx=%lld", num(l, "http", "requests"),
 				 num(l, "http", "proxy_4xx"));
 		else if (json_object_get(l, "dbus"))
-			snprintf(buf, sizeof(buf), "uid=%lld msg=%lld/%lld denied=%lld fds=%lld/%lld",
+			snprintf(extra, sizeof(extra), "uid=%lld msg=%lld/%lld denied=%lld fds=%lld/%lld",
 				 num(l, "dbus", "uid"), num(l, "dbus", "messages_to_provider"),
 				 num(l, "dbus", "messages_to_consumer"), num(l, "dbus", "denied"),
 				 num(l, "fds", "to_provider"), num(l, "fds", "to_consumer"));
 		else if (num(l, "fds", "to_provider") || num(l, "fds", "to_consumer"))
-			snprintf(buf, sizeof(buf), "fds=%lld/%lld", num(l, "fds", "to_provider"),
+			snprintf(extra, sizeof(extra), "fds=%lld/%lld", num(l, "fds", "to_provider"),
 				 num(l, "fds", "to_consumer"));
 		else
-			snprintf(buf, sizeof(buf), "-");
-		cells[i + 1][C_EXTRA] = strdup(buf);
-		cells[i + 1][C_ERROR] = strdup(str(l, "last_error"));
-		for (int c = 0; c < C__N; c++)
-			if (strlen(cells[i + 1][c]) > width[c])
-				width[c] = strlen(cells[i + 1][c]);
+			snprintf(extra, sizeof(extra), "-");
+		const char *row[C__N] = { key, str(l, "type"), str(l, "state"), since, pids, conns,
+					  refused, parked, bytes, extra, str(l, "last_error") };
+		table_row(&t, row);
 	}
-	for (size_t i = 0; i <= n; i++) {
-		for (int c = 0; c < C__N; c++) {
-			if (c == C__N - 1)
-				printf("%s\n", cells[i][c]);
-			else
-				printf("%-*s  ", (int)width[c], cells[i][c]);
-			free(cells[i][c]);
-		}
-	}
-	free(cells);
+	table_print(&t, stdout);
+	table_free(&t);
 }
 
 static void dot_id(const char *s)
@@ -224,24 +211,40 @@ static void print_links_dot(json_t *a)
 /* pvxctl ipam: the pools, then the leases. */
 static void print_ipam(json_t *o)
 {
+	static const char *const pool_headers[] = { "POOL", "SUBNET", "GATEWAY", "BRIDGE", "NAT",
+						    "USED", "FREE" };
+	static const char *const lease_headers[] = { "CONTAINER", "POOL", "IP", "MAC", "KIND",
+						     "SINCE" };
+	struct table t;
 	size_t i;
 	json_t *p;
-	printf("%-16s %-18s %-15s %-15s %-4s %6s %6s\n", "POOL", "SUBNET", "GATEWAY", "BRIDGE", "NAT",
-	       "USED", "FREE");
-	json_array_foreach(json_object_get(o, "pools"), i, p)
-		printf("%-16s %-18s %-15s %-15s %-4s %6lld %6lld\n", str(p, "name"), str(p, "subnet"),
-		       str(p, "gateway"), str(p, "bridge"), json_is_true(json_object_get(p, "nat")) ? "yes" : "no",
-		       num(p, "used", NULL), num(p, "free", NULL));
-	printf("\n%-24s %-16s %-15s %-17s %-7s %s\n", "CONTAINER", "POOL", "IP", "MAC", "KIND", "SINCE");
+	table_init(&t, 7, pool_headers, 1u << 5 | 1u << 6);
+	json_array_foreach(json_object_get(o, "pools"), i, p) {
+		char used[24], avail[24];
+		snprintf(used, sizeof(used), "%lld", num(p, "used", NULL));
+		snprintf(avail, sizeof(avail), "%lld", num(p, "free", NULL));
+		const char *row[] = { str(p, "name"), str(p, "subnet"), str(p, "gateway"),
+				      str(p, "bridge"),
+				      json_is_true(json_object_get(p, "nat")) ? "yes" : "no", used, avail };
+		table_row(&t, row);
+	}
+	table_print(&t, stdout);
+	table_free(&t);
+
+	putchar('\n');
+	table_init(&t, 6, lease_headers, 0);
 	json_array_foreach(json_object_get(o, "leases"), i, p) {
 		char since[32] = "-";
-		time_t t = (time_t)json_number_value(json_object_get(p, "since"));
+		time_t when = (time_t)json_number_value(json_object_get(p, "since"));
 		struct tm tm;
-		if (t && localtime_r(&t, &tm))
+		if (when && localtime_r(&when, &tm))
 			strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", &tm);
-		printf("%-24s %-16s %-15s %-17s %-7s %s\n", str(p, "container"), str(p, "pool"), str(p, "ip"),
-		       str(p, "mac"), str(p, "kind"), since);
+		const char *row[] = { str(p, "container"), str(p, "pool"), str(p, "ip"),
+				      str(p, "mac"), str(p, "kind"), since };
+		table_row(&t, row);
 	}
+	table_print(&t, stdout);
+	table_free(&t);
 	json_t *e = json_object_get(o, "events");
 	printf("\nevents to pv-ctrl: %lld queued, %lld sent, %lld dropped\n", num(e, "queued", NULL),
 	       num(e, "sent", NULL), num(e, "dropped", NULL));
