@@ -124,6 +124,15 @@ check "per-consumer cap: link b of the same consumer gets the 4 left" -- until_t
 check "per-consumer cap: mallory holds 12 in all" -- equals b active 4
 check "another consumer's link still serves" -- "$PY" "$PEER" client "$T/c.sock" who echo
 check "refusals in /metrics" -- sh -c "\"$PVXCTL\" --control '$T/xc.sock' metrics | grep -q '^pvx_link_connections_refused_total{consumer=\"mallory\",name=\"a\".*} 12'"
+# pvxctl links shows what GET /links has: KEY is three words (consumer/name
+# -> target), then TYPE, STATE, SINCE, PIDS, CONNS, REFUSED (9), PARKED (10).
+links_col() { pvxctl links | awk -v k="$1" -v c="$2" '$1 == k { print $c }'; }
+same_refused() { # same_refused KEY NAME: the table's count is the JSON's, and not 0
+	local t j; t=$(links_col "$1" 9); j=$(conns "$2" refused)
+	echo "table '$t', JSON '$j'"; [ -n "$t" ] && [ "$t" = "$j" ] && [ "$j" -gt 0 ]
+}
+check "pvxctl links: the refusals in the REFUSED column" -- same_refused mallory/a a
+check "pvxctl links: the per-consumer refusals of link b too" -- same_refused mallory/b b
 kill "$HA" "$HB"; wait "$HA" "$HB" 2>/dev/null
 check "caps released when the clients leave" -- until_true 10 equals a active 0
 
@@ -149,6 +158,11 @@ per=$(( mem / N ))
 diag "kernel socket memory of the daemon: $mem bytes for $N stuck connections, $per per connection ($(cat "$T/stuff.log"))"
 ok $([ "$per" -le $((1536 * 1024)) ]; echo $?) "a connection whose consumer never reads holds <= 1.5 MiB of the daemon's socket memory ($per bytes)"
 ok $([ "$(conns c parked)" -le $((N * 512 * 1024)) ]; echo $?) "parked bytes of the link bounded ($(conns c parked) bytes)"
+parked_shown() { # the PARKED column of link c: bytes held, not 0B, when JSON says so
+	local t j; t=$(links_col alice/c 10); j=$(conns c parked)
+	echo "table '$t', JSON '$j'"; [ "$j" -gt 0 ] && [ -n "$t" ] && [ "$t" != 0B ]
+}
+check "pvxctl links: the parked bytes in the PARKED column" -- parked_shown
 kill "$HS"; wait "$HS" 2>/dev/null
 
 # --- 8: a closed consumer's bytes stuck at a provider that never reads ---
