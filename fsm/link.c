@@ -194,9 +194,11 @@ void link_free(struct pvx_link *l)
 
 void *link_type_stats(struct pvx_link *l, const struct pvx_plugin *p)
 {
+	if (!p || p != l->plugin)
+		return NULL;
 	if (l->type_stats && l->type_stats_of == p)
 		return l->type_stats;
-	if (!p || p != l->plugin || !p->stats_size)
+	if (!p->stats_size)
 		return NULL;
 	void *st = calloc(1, p->stats_size);
 	if (!st)
