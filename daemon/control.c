@@ -104,13 +104,16 @@ static const struct pvx_stat st_errors = { NULL, "errors", "pvx_link_errors_tota
 					   "Errors seen on the link.", NULL };
 
 /* What a link's modules describe (the relay's counters, l->errors, the
- * type's own), in the order GET /links shows them. */
+ * type's own, what plant() said of its resource), in the order GET /links
+ * shows them. */
 static void link_describe(const struct pvx_link *l, struct pvx_stats_sink *out)
 {
 	relay_describe(l, out);
 	pvx_stats_value(out, &st_errors, l->errors);
 	if (l->plugin && l->plugin->describe)
 		l->plugin->describe(l, out);
+	if (l->planted.detail[0])
+		pvx_stats_fact(out, "detail", l->planted.detail);
 }
 
 /* A sink into a link's JSON object: a stat of a group goes into the
@@ -153,8 +156,6 @@ static json_t *link_json(const struct pvx_link *l)
 		return NULL;
 	struct json_sink js = { { json_value, json_fact }, o };
 	link_describe(l, &js.sink);
-	if (l->planted.detail[0])
-		json_object_set_new(o, "detail", json_string(l->planted.detail));
 	json_object_set_new(o, "last_error", l->last_error[0] ? json_string(l->last_error)
 							      : json_null());
 	return o;

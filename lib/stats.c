@@ -50,24 +50,27 @@ struct pvx_stats_sink *pvx_stats_table_row(struct pvx_stats_table *t, size_t r)
 void pvx_stats_table_write(const struct pvx_stats_table *t, struct pvx_buf *b,
 			   void (*labels)(struct pvx_buf *b, size_t r, void *ctx), void *ctx)
 {
+	bool done[PVX_STATS_MAX_COLS] = { false };
 	for (size_t c = 0; c < t->ncols; c++) {
-		const struct pvx_stat *f = t->cols[c];
-		bool written = false;
-		for (size_t p = 0; p < c && !written; p++)
-			written = !strcmp(t->cols[p]->metric, f->metric);
-		if (written)
+		if (done[c])
 			continue;
+		const struct pvx_stat *f = t->cols[c];
+		size_t member[PVX_STATS_MAX_COLS], n = 0;
+		for (size_t s = c; s < t->ncols; s++)
+			if (!strcmp(t->cols[s]->metric, f->metric)) {
+				member[n++] = s;
+				done[s] = true;
+			}
 		pvx_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", f->metric, f->help, f->metric, f->kind);
 		for (size_t r = 0; r < t->nrows; r++)
-			for (size_t s = c; s < t->ncols; s++) {
-				const struct pvx_stat *st = t->cols[s];
-				if (strcmp(st->metric, f->metric) != 0)
-					continue;
+			for (size_t m = 0; m < n; m++) {
+				const struct pvx_stat *st = t->cols[member[m]];
 				pvx_buf_printf(b, "%s{", st->metric);
 				labels(b, r, ctx);
 				if (st->direction)
 					pvx_buf_printf(b, ",direction=\"%s\"", st->direction);
-				pvx_buf_printf(b, "} %llu\n", (unsigned long long)t->cells[r * t->ncols + s]);
+				pvx_buf_printf(b, "} %llu\n",
+					       (unsigned long long)t->cells[r * t->ncols + member[m]]);
 			}
 	}
 }
