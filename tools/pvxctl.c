@@ -118,6 +118,35 @@ static void human_bytes(char *buf, size_t len, long long n)
 		snprintf(buf, len, "%.1f%s", v, units[u]);
 }
 
+/* The counters of a link type pvxctl has no layout for (its plugin's
+ * describe(), fsm/plugin.h): group.key=value of each, or "-". */
+static void other_counters(json_t *l, char *buf, size_t len)
+{
+	static const char *const shown[] = { "connections", "bytes", "fds", NULL };
+	size_t at = 0;
+	const char *group;
+	json_t *g;
+	buf[0] = '\0';
+	json_object_foreach(l, group, g) {
+		bool known = false;
+		for (int i = 0; shown[i] && !known; i++)
+			known = !strcmp(group, shown[i]);
+		const char *k;
+		json_t *v;
+		if (known || !json_is_object(g))
+			continue;
+		json_object_foreach(g, k, v) {
+			int n = snprintf(buf + at, len - at, "%s%s.%s=%lld", at ? " " : "", group, k,
+					 (long long)json_integer_value(v));
+			if (n < 0 || (size_t)n >= len - at)
+				return;
+			at += (size_t)n;
+		}
+	}
+	if (!at)
+		snprintf(buf, len, "-");
+}
+
 /* Columns of the links table. */
 enum { C_KEY, C_TYPE, C_STATE, C_SINCE, C_PIDS, C_CONNS, C_REFUSED, C_PARKED, C_BYTES, C_EXTRA,
        C_ERROR, C__N };
@@ -164,7 +193,7 @@ static void print_links(json_t *a)
 			snprintf(extra, sizeof(extra), "fds=%lld/%lld", num(l, "fds", "to_provider"),
 				 num(l, "fds", "to_consumer"));
 		else
-			snprintf(extra, sizeof(extra), "-");
+			other_counters(l, extra, sizeof(extra));
 		const char *row[C__N] = { key, str(l, "type"), str(l, "state"), since, pids, conns,
 					  refused, parked, bytes, extra, str(l, "last_error") };
 		table_row(&t, row);
