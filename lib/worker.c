@@ -357,10 +357,10 @@ unsigned pvx_worker_threads(void)
 	return locked_read(&pool.threads);
 }
 
-void pvx_worker_shutdown(void)
+unsigned pvx_worker_shutdown(void)
 {
 	if (!pool.started)
-		return;
+		return 0;
 	pthread_mutex_lock(&pool.lock);
 	pool.stopping = true;
 	pool.async_on = false;
@@ -391,4 +391,5 @@ void pvx_worker_shutdown(void)
 	ev_ref(pool.loop);
 	ev_prepare_stop(pool.loop, &pool.flush);
 	pool.started = false;
+	return locked_read(&pool.busy);
 }

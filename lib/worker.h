@@ -48,7 +48,7 @@ unsigned pvx_worker_threads(void);
 unsigned pvx_worker_drain(double seconds);
 /* Stops the pool: queued jobs are dropped through done() with abandoned
  * set, idle threads are joined; a thread stuck in run() is detached and
- * dies with the process. */
-void pvx_worker_shutdown(void);
+ * dies with the process.  Returns how many were left so. */
+unsigned pvx_worker_shutdown(void);
 
 #endif
