@@ -145,7 +145,7 @@ static int update(struct pvx_link *l, const struct pvx_link_spec *s)
  * 10,000 links (each a few allocations, page faults on a fresh heap)
  * never holds the loop for more than a fraction of a millisecond.  A
  * timer of 0 s brings the next step after whatever else is ready. */
-#define APPLY_STEP 64
+#define APPLY_STEP 16
 
 static struct {
 	const struct pvx_graph *g;

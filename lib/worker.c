@@ -32,7 +32,7 @@
 #define STALL 0.05
 #define RETIRE 10
 #define REBALANCE 0.1
-#define DELIVER_BATCH 64
+#define DELIVER_BATCH 32
 #define WORKER_NICE 10
 
 /* One per thread, on its stack: is it in a job, since when. */

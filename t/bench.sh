@@ -151,7 +151,8 @@ BUS
 	xdg-dbus-proxy "unix:path=$W/bus" "$W/xdg.sock" 2>>"$W/xdg.log" & pids="$pids $!"
 	xdg-dbus-proxy "unix:path=$W/bus" "$W/xdgf.sock" --filter --talk=org.pvx.Bench 2>>"$W/xdg.log" & pids="$pids $!"
 	cat >"$W/graph.new" <<JSON
-[{"type": "dbus", "name": "bus", "consumer": "bench", "role": "root", "socket": "$W/bus", "target": "$W/dbus.sock"},
+[{"type": "unix", "name": "bench", "consumer": "bench", "socket": "$W/server.sock", "target": "$W/link.sock"},
+ {"type": "dbus", "name": "bus", "consumer": "bench", "role": "root", "socket": "$W/bus", "target": "$W/dbus.sock"},
  {"type": "dbus", "name": "busf", "consumer": "bench", "role": "root", "interface": "org.pvx.Bench",
   "socket": "$W/bus", "target": "$W/dbusf.sock"}]
 JSON

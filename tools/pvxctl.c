@@ -317,18 +317,27 @@ static int cmd_wait(double timeout)
 		 * until the timeout. */
 		quiet_connect = spent < timeout;
 		/* A graph still being read or applied (a large one goes in
-		 * steps): the links listed are not yet what it says. */
+		 * steps): the links listed are not yet what it says.  /status
+		 * also counts the ACTIVE links, so the whole table (megabytes
+		 * for 10,000 links, built on the daemon's loop) is fetched only
+		 * to name the links that are not. */
 		json_t *st = NULL;
 		char *stbody = NULL;
 		int r = request("GET", "/status", &stbody, &st);
-		bool pending = r >= 0 && json_is_object(st) && !strcmp(str(st, "graph"), "pending");
+		bool have_status = r >= 0 && json_is_object(st);
+		bool pending = have_status && !strcmp(str(st, "graph"), "pending");
+		bool all_active = have_status && !pending &&
+				  json_integer_value(json_object_get(st, "active")) ==
+					  json_integer_value(json_object_get(st, "links"));
 		json_decref(st);
 		free(stbody);
 		if (r == -2 && quiet_connect) {
 			usleep(100 * 1000);
 			continue;
 		}
-		if (pending && spent < timeout) {
+		if (all_active)
+			return 0;
+		if (have_status && spent < timeout) {
 			usleep(100 * 1000);
 			continue;
 		}
