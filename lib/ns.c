@@ -37,6 +37,16 @@ int pvx_ns_open_root(pid_t pid)
 	return fd;
 }
 
+int pvx_ns_open_root_why(pid_t pid, const char *who, char *why, size_t n)
+{
+	int fd = pvx_ns_open_root(pid);
+	if (fd == -ESRCH)
+		snprintf(why, n, "%s pid %d is not running", who, (int)pid);
+	else if (fd < 0)
+		snprintf(why, n, "%s pid %d: %s", who, (int)pid, strerror(-fd));
+	return fd;
+}
+
 /* Longest "/proc/self/fd/<fd>/" prefix we put before a name. */
 #define FD_PREFIX_MAX 32
 

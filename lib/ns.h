@@ -11,6 +11,7 @@
 #define PVX_NS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -21,6 +22,9 @@ extern bool pvx_ns_no_openat2;
 
 /* O_PATH fd of the root of pid's mount namespace ("/" for pid 0). */
 int pvx_ns_open_root(pid_t pid);
+/* The same, the reason of a failure in why ("<who> pid N is not running",
+ * or with the error). */
+int pvx_ns_open_root_why(pid_t pid, const char *who, char *why, size_t n);
 
 /* Checks that path is absolute, has no "..", no empty or over-long
  * component, and that its last component fits a socket address.  Returns 0

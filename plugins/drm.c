@@ -432,11 +432,9 @@ static int drm_plant(const struct pvx_link_spec *spec, struct pvx_planted *p, ch
 		return PVX_REFUSED;
 	}
 
-	_cleanup_close_ int root = pvx_ns_open_root(spec->consumer_pid);
-	if (root < 0) {
-		snprintf(why, n, "consumer pid %d: %s", (int)spec->consumer_pid, strerror(-root));
+	_cleanup_close_ int root = pvx_ns_open_root_why(spec->consumer_pid, "consumer", why, n);
+	if (root < 0)
 		return root;
-	}
 	const char *name;
 	_cleanup_close_ int dir = pvx_ns_open_parent(root, spec->target, true, &name);
 	if (dir < 0) {

@@ -55,14 +55,9 @@ static bool resource_error(int err)
 static int provider_socket(const struct pvx_link_spec *spec, uint64_t *dev, uint64_t *ino, char *why,
 			   size_t n)
 {
-	_cleanup_close_ int root = pvx_ns_open_root(spec->provider_pid);
-	if (root < 0) {
-		if (root == -ESRCH)
-			snprintf(why, n, "provider pid %d is not running", (int)spec->provider_pid);
-		else
-			snprintf(why, n, "provider pid %d: %s", (int)spec->provider_pid, strerror(-root));
+	_cleanup_close_ int root = pvx_ns_open_root_why(spec->provider_pid, "provider", why, n);
+	if (root < 0)
 		return root;
-	}
 	const char *name;
 	_cleanup_close_ int dir = pvx_ns_open_parent(root, spec->socket, false, &name);
 	if (dir < 0) {
@@ -243,14 +238,9 @@ int stream_plant(const struct pvx_link_spec *spec, struct pvx_planted *p, char *
 		return PVX_REFUSED;
 	}
 
-	_cleanup_close_ int root = pvx_ns_open_root(spec->consumer_pid);
-	if (root < 0) {
-		if (root == -ESRCH)
-			snprintf(why, n, "consumer pid %d is not running", (int)spec->consumer_pid);
-		else
-			snprintf(why, n, "consumer pid %d: %s", (int)spec->consumer_pid, strerror(-root));
+	_cleanup_close_ int root = pvx_ns_open_root_why(spec->consumer_pid, "consumer", why, n);
+	if (root < 0)
 		return root;
-	}
 
 	/* A missing provider socket is a retryable failure, not a reason to
 	 * plant a socket that cannot work yet. */
