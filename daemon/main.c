@@ -351,7 +351,7 @@ int main(int argc, char **argv)
 
 	ev_run(pvx_loop, 0);
 
-	source_stop();
+	bool source_stuck = source_stop();
 	mesh_shutdown();
 	control_stop();
 	/* What was planted is removed by workers: give them a moment. */
@@ -369,11 +369,12 @@ int main(int argc, char **argv)
 		ev_signal_stop(pvx_loop, &sigs[i]);
 	ev_loop_destroy(pvx_loop);
 	log_info("stopped");
-	if (stuck) {
+	if (stuck || source_stuck) {
 		/* Threads stuck in a container's filesystem cannot be joined,
 		 * and exit handlers that stop every thread (a leak checker)
 		 * would wait for them for ever: leave without them. */
-		log_warn("%u worker thread(s) still stuck in a container; exiting without them", stuck);
+		log_warn("%u thread(s) still stuck in a container; exiting without them",
+			 stuck + (source_stuck ? 1 : 0));
 		fflush(NULL);
 		_exit(0);
 	}

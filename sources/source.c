@@ -666,8 +666,9 @@ void source_start(const struct source_config *c)
 /* Waits for a parse under way (bounded by --graph-max-bytes), drops what
  * is queued; the waiters are not answered (the control socket closes).  A
  * --state build under way is not waited for: a container's file system
- * can stall it for ever; the worker is let go and frees its job. */
-void source_stop(void)
+ * can stall it for ever; the worker is let go and frees its job (true is
+ * returned then: the process must exit without waiting for it). */
+bool source_stop(void)
 {
 	ev_timer_stop(pvx_loop, &poll_timer);
 	if (cfg.graph_file)
@@ -702,13 +703,14 @@ void source_stop(void)
 	busy = false;
 	n_waiters = n_running = n_parsing = 0;
 	if (building_left)
-		return; /* it may still compare with last_raw: left to the exit */
+		return true; /* it may still compare with last_raw: left to the exit */
 	pvx_buf_free(&last_body);
 	pvx_buf_free(&last_refused);
 	pvx_graph_free(&last_raw);
 	free(last_raw_json);
 	last_raw_json = NULL;
 	have_last = have_refused = false;
+	return false;
 }
 
 const char *source_last_graph(size_t *len)

@@ -33,7 +33,9 @@ struct source_config {
 typedef void (*source_done_fn)(void *ctx, bool ok, const char *msg);
 
 void source_start(const struct source_config *cfg);
-void source_stop(void);
+/* Stops reading graphs; true when a thread stuck in a container's
+ * filesystem (a --state build) was left behind. */
+bool source_stop(void);
 /* Fetches now; done (may be NULL) is called when that fetch is over. */
 void source_fetch_now(source_done_fn done, void *ctx);
 /* Forgets a pending done callback (its context is going away). */
