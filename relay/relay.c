@@ -285,9 +285,9 @@ static void session_close(struct relay_session *s)
 	account(s);
 	consumer_put(s->cc);
 	s->cc = NULL;
-	if (s->filter)
-		s->filter->close(s->fstate);
-	s->filter = NULL;
+	/* The filter's state is freed with the session, after the callbacks
+	 * return: a filter may be inside relay_send (which closed us) and
+	 * still touch its state on the way out. */
 	struct pvx_link *l = s->link;
 	if (s->prev)
 		s->prev->next = s->next;
@@ -305,6 +305,8 @@ void relay_reap(void)
 	while (dead_sessions) {
 		struct relay_session *s = dead_sessions;
 		dead_sessions = s->next_dead;
+		if (s->filter)
+			s->filter->close(s->fstate);
 		free(s);
 	}
 }
