@@ -928,7 +928,10 @@ bool relay_admit(struct pvx_link *l, int client_fd)
 		why = "connection refused: --max-conns-per-link reached";
 	else if (consumer_conns(l->spec.consumer) >= relay_max_conns_per_consumer)
 		why = "connection refused: --max-conns-per-consumer reached";
-	else if (relay_fd_reserve && (unsigned)client_fd + 1 + relay_fd_reserve >= limit)
+	/* Each connect in flight holds a few fds on a worker for a moment
+	 * (root, directory, socket, the new connection). */
+	else if (relay_fd_reserve &&
+		 (unsigned)client_fd + 1 + relay_fd_reserve + 4 * st->conns_connecting >= limit)
 		why = "connection refused: the fds left are the --fd-reserve";
 	if (!why) {
 		/* Held until relay_admit_end: connects in flight count. */
