@@ -18,6 +18,7 @@
 #include "lib/worker.h"
 #include "ipam/ipam.h"
 #include "sources/source.h"
+#include "sources/hosted_bus.h"
 #include "fsm/link.h"
 #include "fsm/reconcile.h"
 #include "relay/relay.h"
@@ -47,6 +48,14 @@ static void usage(FILE *f)
 		"                         rebuilt every interval and on SIGHUP\n"
 		"      --lxc[=LXCPATH]    with --state: take container pids from running LXC\n"
 		"                         containers (default LXCPATH /var/lib/lxc)\n"
+		"  With --state, --ctrl names the pv-ctrl that events (rollback) go to.\n"
+		"\n"
+		"Hosted system bus (with --state):\n"
+		"      --hosted-bus, --no-hosted-bus  run the device's system bus (on by\n"
+		"                         default with --state, off otherwise)\n"
+		"      --bus-dir DIR      its configuration, passwd/group and socket\n"
+		"                         (default " HOSTED_BUS_DEFAULT_DIR ")\n"
+		"      --bus-daemon PROG  the bus daemon (default " HOSTED_BUS_DEFAULT_DAEMON ")\n"
 		"\n"
 		"Options:\n"
 		"  -s, --control PATH     this daemon's control socket, used by pvxctl\n"
@@ -177,6 +186,10 @@ int main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "device-json", required_argument, NULL, 'D' },
 		{ "state-dir", required_argument, NULL, 'T' },
+		{ "hosted-bus", no_argument, NULL, 'H' },
+		{ "no-hosted-bus", no_argument, NULL, 'N' },
+		{ "bus-dir", required_argument, NULL, 'Y' },
+		{ "bus-daemon", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -185,6 +198,8 @@ int main(int argc, char **argv)
 	const char *control_path = DEFAULT_CONTROL;
 	const char *device_json = NULL, *lease_dir = DEFAULT_STATE_DIR;
 	bool ctrl_given = false;
+	int hosted = -1; /* -1: the default (on with --state) */
+	const char *bus_dir = HOSTED_BUS_DEFAULT_DIR, *bus_daemon = HOSTED_BUS_DEFAULT_DAEMON;
 	int c;
 	unsigned long long n;
 
@@ -258,6 +273,18 @@ int main(int argc, char **argv)
 		case 'T':
 			lease_dir = optarg;
 			break;
+		case 'H':
+			hosted = 1;
+			break;
+		case 'N':
+			hosted = 0;
+			break;
+		case 'Y':
+			bus_dir = optarg;
+			break;
+		case 'Z':
+			bus_daemon = optarg;
+			break;
 		case 'l': {
 			int lvl = pvx_log_parse_level(optarg);
 			if (lvl < 0) {
@@ -284,8 +311,15 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if ((ctrl_given ? 1 : 0) + (src.graph_file ? 1 : 0) + (src.state_dir ? 1 : 0) > 1) {
-		fprintf(stderr, "pv-xconnect: --ctrl, --graph and --state exclude each other\n");
+	if ((ctrl_given && src.graph_file) || (src.graph_file && src.state_dir)) {
+		fprintf(stderr, "pv-xconnect: --ctrl, --graph and --state exclude each other\n"
+				"(but --ctrl with --state names where events go)\n");
+		return 2;
+	}
+	if (hosted < 0)
+		hosted = src.state_dir != NULL;
+	if (hosted && !src.state_dir) {
+		fprintf(stderr, "pv-xconnect: --hosted-bus goes with --state\n");
 		return 2;
 	}
 	if (src.lxcpath && !src.state_dir) {
@@ -324,7 +358,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* Events go to pv-ctrl when it is the graph source. */
-	events_init(src.graph_file || src.state_dir ? NULL : src.ctrl_path);
+	events_init(src.graph_file || (src.state_dir && !ctrl_given) ? NULL : src.ctrl_path);
+	if (hosted) {
+		char uids[4200];
+		snprintf(uids, sizeof(uids), "%s/bus-uids", lease_dir);
+		struct hosted_bus_config hb = { .dir = bus_dir, .uid_file = uids, .daemon = bus_daemon };
+		if (hosted_bus_init(&hb, err, sizeof(err)) < 0) {
+			log_error("hosted bus: %s", err);
+			return 1;
+		}
+	}
 
 	int r = control_start(control_path);
 	if (r < 0) {
@@ -353,6 +396,7 @@ int main(int argc, char **argv)
 
 	bool source_stuck = source_stop();
 	mesh_shutdown();
+	hosted_bus_stop();
 	control_stop();
 	/* What was planted is removed by workers: give them a moment. */
 	unsigned left = pvx_worker_drain(SHUTDOWN_DRAIN);

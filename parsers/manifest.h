@@ -14,13 +14,30 @@
 #define MANIFEST_MAX_SIZE (1024 * 1024)
 #define MANIFEST_MAX_STRING JSON_MAX_STRING
 #define MANIFEST_MAX_DEPTH JSON_MAX_DEPTH
+#define MANIFEST_MAX_ALLOW 64 /* "allow" entries of one claim */
+#define MANIFEST_MAX_RULES_TEXT 65536 /* bytes of one "call"/"broadcast" */
 
 enum manifest_kind { MANIFEST_SERVICES, MANIFEST_RUN, MANIFEST_ARGS };
+
+/* A caller role of a hosted-bus claim: "allow": ["operator"] or
+ * [{"role": "operator", "call": [...], "broadcast": [...]}]; call and
+ * broadcast are kept as the JSON text of their arrays (NULL when absent)
+ * for the dbus policy rules (pv-xconnect-graph(5)). */
+struct pvx_bus_allow {
+	char *role;
+	char *call, *broadcast;
+};
 
 struct pvx_service { /* services.json entry */
 	char *name;
 	enum pvx_link_type type;
 	char *socket;
+	/* A hosted-bus claim (Pantavisor's format: {"type": "dbus", "bus":
+	 * "system-bus", "owns", "role", "allow"}): bus is set, name and
+	 * socket may be NULL.  Kept in pvx_manifest.claims, not services. */
+	char *bus, *owns, *role;
+	struct pvx_bus_allow *allow;
+	size_t n_allow;
 };
 
 struct pvx_requirement { /* run.json / args.json entry */
@@ -48,6 +65,8 @@ struct pvx_manifest {
 	char *name, *type; /* run.json */
 	struct pvx_service *services;
 	size_t n_services;
+	struct pvx_service *claims; /* hosted-bus claims (bus set) */
+	size_t n_claims;
 	struct pvx_requirement *reqs;
 	size_t n_reqs;
 	struct pvx_network net;

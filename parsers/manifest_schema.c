@@ -23,6 +23,7 @@ enum ctx {
 	C_SVC_DOC, C_SVC_LIST, C_SVC,
 	C_RUN_DOC, C_RUN_SERVICES, C_REQ_LIST, C_REQ,
 	C_ARGS_DOC, C_NET, C_IFACE_LIST, C_IFACE,
+	C_ALLOW_LIST, C_ALLOW, C_RAW,
 };
 
 enum field {
@@ -30,7 +31,7 @@ enum field {
 	F_SPEC, F_SERVICES, F_NAME, F_TYPE, F_SOCKET, F_ROLE, F_INTERFACE, F_TARGET,
 	F_REQUIRED, F_OPTIONAL, F_NETWORK, F_MODE, F_POOL, F_HOSTNAME, F_STATIC_IP,
 	F_INTERFACES, F_IPV4, F_MAC, F_PV_REQUIRED, F_PV_OPTIONAL, F_PV_POOL, F_PV_IP,
-	F_PV_MAC, F_PV_HOSTNAME,
+	F_PV_MAC, F_PV_HOSTNAME, F_BUS, F_OWNS, F_ALLOW, F_CALL, F_BROADCAST,
 };
 
 struct key_def {
@@ -45,6 +46,11 @@ static const struct key_def svc_doc_keys[] = {
 };
 static const struct key_def svc_keys[] = {
 	{ "name", F_NAME, C_ROOT }, { "type", F_TYPE, C_ROOT }, { "socket", F_SOCKET, C_ROOT },
+	{ "bus", F_BUS, C_ROOT }, { "owns", F_OWNS, C_ROOT }, { "role", F_ROLE, C_ROOT },
+	{ "allow", F_ALLOW, C_ALLOW_LIST }, { NULL, F_NONE, C_ROOT },
+};
+static const struct key_def allow_keys[] = {
+	{ "role", F_ROLE, C_ROOT }, { "call", F_CALL, C_RAW }, { "broadcast", F_BROADCAST, C_RAW },
 	{ NULL, F_NONE, C_ROOT },
 };
 static const struct key_def run_doc_keys[] = {
@@ -82,12 +88,13 @@ static const struct key_def iface_keys[] = {
 static const struct key_def *const keys_of[] = {
 	[C_SVC_DOC] = svc_doc_keys, [C_SVC] = svc_keys, [C_RUN_DOC] = run_doc_keys,
 	[C_RUN_SERVICES] = run_services_keys, [C_REQ] = req_keys, [C_ARGS_DOC] = args_doc_keys,
-	[C_NET] = net_keys, [C_IFACE] = iface_keys,
+	[C_NET] = net_keys, [C_IFACE] = iface_keys, [C_ALLOW] = allow_keys,
 };
 
 /* What each list holds. */
 static const enum ctx item_of[] = {
 	[C_SVC_LIST] = C_SVC, [C_REQ_LIST] = C_REQ, [C_IFACE_LIST] = C_IFACE,
+	[C_ALLOW_LIST] = C_ALLOW,
 };
 
 struct frame {
@@ -108,6 +115,9 @@ struct mf_builder {
 	bool svc_has_type;
 	struct pvx_requirement req;
 	struct pvx_net_iface iface;
+	struct pvx_bus_allow allow; /* the "allow" object being read */
+	struct pvx_buf raw;         /* its "call" or "broadcast", as JSON text */
+	enum field raw_field;
 	char err[320];
 };
 
@@ -138,10 +148,29 @@ struct mf_builder *mf_builder_new(enum manifest_kind kind)
 	return b;
 }
 
+static void allow_clear(struct pvx_bus_allow *a)
+{
+	free(a->role);
+	free(a->call);
+	free(a->broadcast);
+	*a = (struct pvx_bus_allow){0};
+}
+
+static void claim_clear(struct pvx_service *s)
+{
+	free(s->bus);
+	free(s->owns);
+	free(s->role);
+	for (size_t i = 0; i < s->n_allow; i++)
+		allow_clear(&s->allow[i]);
+	free(s->allow);
+}
+
 static void service_clear(struct pvx_service *s)
 {
 	free(s->name);
 	free(s->socket);
+	claim_clear(s);
 	*s = (struct pvx_service){0};
 }
 
@@ -171,6 +200,9 @@ void manifest_free(struct pvx_manifest *m)
 	for (size_t i = 0; i < m->n_services; i++)
 		service_clear(&m->services[i]);
 	free(m->services);
+	for (size_t i = 0; i < m->n_claims; i++)
+		service_clear(&m->claims[i]);
+	free(m->claims);
 	for (size_t i = 0; i < m->n_reqs; i++)
 		req_clear(&m->reqs[i]);
 	free(m->reqs);
@@ -194,6 +226,8 @@ void mf_builder_free(struct mf_builder *b)
 	service_clear(&b->svc);
 	req_clear(&b->req);
 	iface_clear(&b->iface);
+	allow_clear(&b->allow);
+	pvx_buf_free(&b->raw);
 	free(b);
 }
 
@@ -255,6 +289,70 @@ static int set_string(struct mf_builder *b, char **dst, const char *s, size_t n)
 	return 0;
 }
 
+/* A well-known D-Bus name (D-Bus specification, "Valid Names"): two or
+ * more elements of [A-Za-z0-9_-] separated by dots, none starting with a
+ * digit, at most 255 bytes.  NULL when good. */
+static const char *bus_name_problem(const char *s, size_t n)
+{
+	if (pvx_field_problem(PVX_FIELD_INTERFACE, s, n))
+		return "must be a well-known D-Bus name of 1-255 characters";
+	size_t elems = 0, len = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || s[i] == '.') {
+			if (len == 0)
+				return "has an empty element";
+			elems++;
+			len = 0;
+			continue;
+		}
+		unsigned char c = (unsigned char)s[i];
+		bool digit = c >= '0' && c <= '9';
+		bool ok = digit || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '-';
+		if (!ok || (digit && len == 0))
+			return "is not a well-known D-Bus name (elements of [A-Za-z0-9_-], not starting with a digit)";
+		len++;
+	}
+	return elems < 2 ? "is not a well-known D-Bus name (needs at least two elements)" : NULL;
+}
+
+/* "call" and "broadcast" of an "allow" object are kept as JSON text: what
+ * the reader hands over is written back out, strings escaped. */
+static int raw_put(struct mf_builder *b, const char *s, size_t n)
+{
+	if (b->raw.len + n > MANIFEST_MAX_RULES_TEXT)
+		return fail(b, "\"%s\" is over %d bytes", b->raw_field == F_CALL ? "call" : "broadcast",
+			    MANIFEST_MAX_RULES_TEXT);
+	return pvx_buf_append(&b->raw, s, n) < 0 ? fail(b, "out of memory") : 0;
+}
+
+static int raw_string(struct mf_builder *b, const char *s, size_t n)
+{
+	int rc = raw_put(b, "\"", 1);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[8];
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			rc = raw_put(b, esc, 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			rc = raw_put(b, esc, 6);
+		} else {
+			rc = raw_put(b, (const char *)&c, 1);
+		}
+	}
+	return rc ? rc : raw_put(b, "\"", 1);
+}
+
+/* Before a value or a key inside captured text: the comma. */
+static int raw_sep(struct mf_builder *b, struct frame *f)
+{
+	if (f->ctx != C_RAW)
+		return 0;
+	return f->seen++ ? raw_put(b, ",", 1) : 0;
+}
+
 /* A string value for the pending key of the top frame. */
 static int string_field(struct mf_builder *b, struct frame *f, const struct key_def *k,
 			const char *s, size_t n)
@@ -290,6 +388,22 @@ static int string_field(struct mf_builder *b, struct frame *f, const struct key_
 			b->svc_has_type = true;
 			return 0;
 		}
+		if (k->field == F_BUS) {
+			if (!pvx_field_ok(PVX_FIELD_NAME, s, n))
+				return fail(b, "bus '%.80s' does not match [A-Za-z0-9._-]{1,64}", shown(s, n));
+			return set_string(b, &b->svc.bus, s, n);
+		}
+		if (k->field == F_OWNS) {
+			const char *why = bus_name_problem(s, n);
+			if (why)
+				return fail(b, "owns '%.80s' %s", shown(s, n), why);
+			return set_string(b, &b->svc.owns, s, n);
+		}
+		if (k->field == F_ROLE) {
+			if (!pvx_field_ok(PVX_FIELD_ROLE, s, n))
+				return fail(b, "role '%.80s' does not match [A-Za-z0-9._-]{1,64}", shown(s, n));
+			return set_string(b, &b->svc.role, s, n);
+		}
 		{
 			const char *why = path_problem(PVX_FIELD_SOCKET, s, n);
 			if (why)
@@ -324,6 +438,10 @@ static int string_field(struct mf_builder *b, struct frame *f, const struct key_
 			return set_string(b, &b->req.target, s, n);
 		}
 		}
+	case C_ALLOW:
+		if (!pvx_field_ok(PVX_FIELD_ROLE, s, n))
+			return fail(b, "allowed role '%.80s' does not match [A-Za-z0-9._-]{1,64}", shown(s, n));
+		return set_string(b, &b->allow.role, s, n);
 	case C_ARGS_DOC:
 		b->m.net.present = true;
 		switch (k->field) {
@@ -400,6 +518,10 @@ int mf_begin(struct mf_builder *b, bool object)
 		struct frame *p = &b->stack[b->depth - 1];
 		if (p->ctx == C_SKIP) {
 			child = C_SKIP;
+		} else if (p->ctx == C_RAW) {
+			child = C_RAW;
+			if ((!p->object && raw_sep(b, p) < 0) || raw_put(b, object ? "{" : "[", 1) < 0)
+				return -1;
 		} else if (p->object) {
 			const struct key_def *k = p->key;
 			p->key = NULL;
@@ -413,6 +535,12 @@ int mf_begin(struct mf_builder *b, bool object)
 						    child == C_ROOT ? "a string" : kind_word(want_object),
 						    k->name);
 				required = k->field == F_REQUIRED || k->field == F_PV_REQUIRED;
+				if (child == C_RAW) {
+					pvx_buf_reset(&b->raw);
+					b->raw_field = k->field;
+					if (raw_put(b, "[", 1) < 0)
+						return -1;
+				}
 				if (k->field == F_NETWORK)
 					b->m.net.present = true;
 			}
@@ -437,9 +565,50 @@ static bool same0(const char *a, const char *b)
 	return pvx_streq0(a, b);
 }
 
+static int push_allow(struct mf_builder *b)
+{
+	struct pvx_service *s = &b->svc;
+	if (s->n_allow >= MANIFEST_MAX_ALLOW)
+		return fail(b, "more than %d \"allow\" entries", MANIFEST_MAX_ALLOW);
+	struct pvx_bus_allow *v = realloc(s->allow, (s->n_allow + 1) * sizeof(*v));
+	if (!v)
+		return fail(b, "out of memory");
+	s->allow = v;
+	v[s->n_allow++] = b->allow;
+	b->allow = (struct pvx_bus_allow){0};
+	return 0;
+}
+
+/* A hosted-bus claim (Pantavisor's services.json form): one owned name,
+ * its owner role, the caller roles allowed. */
+static int close_claim(struct mf_builder *b)
+{
+	struct pvx_service *s = &b->svc;
+	const char *missing = !s->bus ? "bus" : !s->owns ? "owns" : !s->role ? "role" : NULL;
+	if (missing)
+		return fail(b, "bus claim%s%s%s: missing \"%s\"", s->owns ? " '" : "",
+			    s->owns ? s->owns : "", s->owns ? "'" : "", missing);
+	if (b->svc_has_type && s->type != LINK_DBUS)
+		return fail(b, "bus claim '%s': type must be dbus", s->owns);
+	s->type = LINK_DBUS;
+	for (size_t i = 0; i < b->m.n_claims; i++)
+		if (strcmp(b->m.claims[i].owns, s->owns) == 0 && strcmp(b->m.claims[i].bus, s->bus) == 0)
+			return fail(b, "bus name '%s' is claimed twice on bus '%s'", s->owns, s->bus);
+	struct pvx_service *v = realloc(b->m.claims, (b->m.n_claims + 1) * sizeof(*v));
+	if (!v)
+		return fail(b, "out of memory");
+	b->m.claims = v;
+	v[b->m.n_claims++] = *s;
+	*s = (struct pvx_service){0};
+	b->svc_has_type = false;
+	return 0;
+}
+
 /* An object of a list is complete: check it and keep it. */
 static int close_item(struct mf_builder *b, enum ctx ctx)
 {
+	if (ctx == C_SVC && (b->svc.bus || b->svc.owns || b->svc.allow))
+		return close_claim(b);
 	if (ctx == C_SVC) {
 		struct pvx_service *s = &b->svc;
 		const char *missing = !s->name ? "name" : !b->svc_has_type ? "type"
@@ -479,6 +648,10 @@ static int close_item(struct mf_builder *b, enum ctx ctx)
 		b->m.reqs = v;
 		v[b->m.n_reqs++] = *r;
 		*r = (struct pvx_requirement){ .type = -1 };
+	} else if (ctx == C_ALLOW) {
+		if (!b->allow.role)
+			return fail(b, "an \"allow\" object without \"role\"");
+		return push_allow(b);
 	} else if (ctx == C_IFACE) {
 		struct pvx_net_iface *v =
 			realloc(b->m.net.ifaces, (b->m.net.n_ifaces + 1) * sizeof(*v));
@@ -495,9 +668,24 @@ int mf_end(struct mf_builder *b)
 {
 	if (b->depth == 0)
 		return fail(b, "internal: end without begin");
-	enum ctx ctx = b->stack[--b->depth].ctx;
+	struct frame *f = &b->stack[--b->depth];
+	enum ctx ctx = f->ctx;
 	if (b->depth == 0)
 		b->root_done = true;
+	if (ctx == C_RAW) {
+		if (raw_put(b, f->object ? "}" : "]", 1) < 0)
+			return -1;
+		if (b->stack[b->depth - 1].ctx != C_ALLOW)
+			return 0;
+		char *text = strndup(b->raw.data, b->raw.len);
+		if (!text)
+			return fail(b, "out of memory");
+		char **dst = b->raw_field == F_CALL ? &b->allow.call : &b->allow.broadcast;
+		free(*dst);
+		*dst = text;
+		pvx_buf_reset(&b->raw);
+		return 0;
+	}
 	return close_item(b, ctx);
 }
 
@@ -510,6 +698,11 @@ int mf_key(struct mf_builder *b, const char *s, size_t n)
 		return fail(b, "an object key contains a NUL byte (\\u0000)");
 	if (f->ctx == C_SKIP)
 		return 0;
+	if (f->ctx == C_RAW) {
+		if (raw_sep(b, f) < 0 || raw_string(b, s, n) < 0 || raw_put(b, ":", 1) < 0)
+			return -1;
+		return 0;
+	}
 	const struct key_def *defs = keys_of[f->ctx];
 	for (int i = 0; defs && defs[i].name; i++) {
 		if (strlen(defs[i].name) != n || memcmp(defs[i].name, s, n) != 0)
@@ -531,6 +724,27 @@ int mf_scalar(struct mf_builder *b, enum jr_scalar t, const char *s, size_t n)
 	struct frame *f = &b->stack[b->depth - 1];
 	if (f->ctx == C_SKIP)
 		return 0;
+	if (f->ctx == C_RAW) {
+		static const char *const lit[] = { [JR_TRUE] = "true", [JR_FALSE] = "false",
+						   [JR_NULL] = "null" };
+		if (!f->object && raw_sep(b, f) < 0)
+			return -1;
+		if (t == JR_STRING)
+			return raw_string(b, s, n);
+		if (t == JR_NUMBER)
+			return raw_put(b, s, n);
+		return raw_put(b, lit[t], strlen(lit[t]));
+	}
+	if (f->ctx == C_ALLOW_LIST) {
+		if (t != JR_STRING)
+			return fail(b, "expected a role or an object in \"allow\"");
+		if (memchr(s, '\0', n) || !pvx_field_ok(PVX_FIELD_ROLE, s, n))
+			return fail(b, "allowed role '%.80s' does not match [A-Za-z0-9._-]{1,64}",
+				    shown(s, n));
+		if (set_string(b, &b->allow.role, s, n) < 0)
+			return -1;
+		return push_allow(b);
+	}
 	if (!f->object)
 		return fail(b, "expected an object in the list");
 	const struct key_def *k = f->key;
@@ -589,6 +803,21 @@ char *manifest_dump(const struct pvx_manifest *m)
 		put(&o, "name", m->services[i].name);
 		put(&o, "type", pvx_link_type_names[m->services[i].type]);
 		put(&o, "socket", m->services[i].socket);
+		pvx_buf_append(&o, "\n", 1);
+	}
+	for (size_t i = 0; i < m->n_claims; i++) {
+		const struct pvx_service *c = &m->claims[i];
+		pvx_buf_printf(&o, "claim");
+		put(&o, "bus", c->bus);
+		put(&o, "owns", c->owns);
+		put(&o, "role", c->role);
+		for (size_t a = 0; a < c->n_allow; a++) {
+			put(&o, "allow", c->allow[a].role);
+			if (c->allow[a].call)
+				put(&o, "call", c->allow[a].call);
+			if (c->allow[a].broadcast)
+				put(&o, "broadcast", c->allow[a].broadcast);
+		}
 		pvx_buf_append(&o, "\n", 1);
 	}
 	for (size_t i = 0; i < m->n_reqs; i++) {

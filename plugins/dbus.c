@@ -38,6 +38,7 @@
 #include "fsm/plugin.h"
 #include "relay/relay.h"
 #include "plugins/stream.h"
+#include "plugins/dbus_hosted.h"
 
 #define BUS_DRIVER DBUS_DRIVER_NAME
 /* Filtered messages are collected up to the end of their header (and for
@@ -506,8 +507,17 @@ static int dbus_plant(const struct pvx_link_spec *spec, struct pvx_planted *p, c
 	return stream_plant(spec, p, why, n);
 }
 
+/* Links to the hosted bus of a container refused there (a bus name
+ * claimed twice) fail before planting (plugins/dbus_hosted.h). */
+static int dbus_prepare(struct pvx_link *l, struct pvx_planted *p)
+{
+	(void)p;
+	return dbus_hosted_prepare(l);
+}
+
 const struct pvx_plugin pvx_plugin_dbus = {
 	.type = "dbus",
+	.prepare = dbus_prepare,
 	.plant = dbus_plant,
 	.adopt = stream_adopt,
 	.release = stream_release,

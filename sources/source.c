@@ -23,6 +23,7 @@
 #include "parsers/graph.h"
 #include "parsers/http_response.h"
 #include "sources/statedir.h"
+#include "sources/hosted_bus.h"
 
 #define FETCH_TIMEOUT 10.0
 #define MAX_WAITERS 32
@@ -102,6 +103,7 @@ struct parse_job {
 	struct pvx_graph raw; /* state: what statedir_build built */
 	int state_rc;         /* state: what it returned */
 	struct pvx_buf notes; /* state: its errors and notes */
+	struct hosted_bus_build bus; /* state with the hosted bus: its claims */
 	enum job_result result;
 	struct pvx_graph g;
 	char err[320];
@@ -138,6 +140,7 @@ static struct parse_job *job_free(struct parse_job *j)
 		pvx_buf_free(&j->notes);
 		pvx_graph_free(&j->g);
 		pvx_graph_free(&j->raw);
+		hosted_bus_build_free(&j->bus);
 		free(j);
 	}
 	return NULL;
@@ -191,7 +194,16 @@ static int job_read_file(struct parse_job *j)
 static void job_build_state(struct parse_job *j)
 {
 	struct statedir_opts o = { .lxcpath = cfg.lxcpath, .device_json = cfg.device_json };
+	if (hosted_bus_enabled()) {
+		o.hosted_bus = hosted_bus_socket();
+		o.role_uid = hosted_bus_role_uid;
+		o.bus = &j->bus.bus;
+	}
 	j->state_rc = statedir_build(cfg.state_dir, &o, &j->raw, &j->notes);
+	/* The bus's files follow every usable build, links changed or not
+	 * (an "allow" may change alone); a broken state changes nothing. */
+	if (j->state_rc >= 0 && o.hosted_bus)
+		hosted_bus_prepare(&j->bus);
 	if (j->state_rc < 0) {
 		snprintf(j->err, sizeof(j->err), "manifests in %.250s are not usable", cfg.state_dir);
 		j->result = JOB_STATE_UNUSABLE;
@@ -370,6 +382,8 @@ static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok, b
 {
 	*ok = false;
 	*started = false;
+	if (j->state && j->state_rc >= 0 && hosted_bus_enabled())
+		hosted_bus_apply(&j->bus);
 	if (j->state && j->notes.len) {
 		/* Logged again only when they change. */
 		if (j->notes.data[j->notes.len - 1] == '\n')

@@ -336,6 +336,98 @@ static int network_links(const struct container *c, json_t *pools, struct pvx_gr
 	return rc;
 }
 
+void statedir_bus_free(struct statedir_bus *b)
+{
+	for (size_t i = 0; i < b->n_claims; i++) {
+		struct statedir_claim *c = &b->claims[i];
+		free(c->container);
+		free(c->owns);
+		free(c->role);
+		for (size_t a = 0; a < c->n_allow; a++)
+			free(c->allow[a]);
+		free(c->allow);
+	}
+	free(b->claims);
+	for (size_t i = 0; i < b->n_roles; i++)
+		free(b->roles[i]);
+	free(b->roles);
+	*b = (struct statedir_bus){0};
+}
+
+static int bus_role(struct statedir_bus *b, const char *role)
+{
+	for (size_t i = 0; i < b->n_roles; i++)
+		if (strcmp(b->roles[i], role) == 0)
+			return 0;
+	char **v = realloc(b->roles, (b->n_roles + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	b->roles = v;
+	if (!(v[b->n_roles] = strdup(role)))
+		return -1;
+	b->n_roles++;
+	return 0;
+}
+
+/* The hosted bus's claims of every container, and the roles they name. */
+static int bus_claims(const struct container *cs, size_t n, struct statedir_bus *b,
+		      struct pvx_buf *msgs)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; cs[i].has_services && k < cs[i].services.n_claims; k++) {
+			const struct pvx_service *s = &cs[i].services.claims[k];
+			if (strcmp(s->bus, STATEDIR_HOSTED_BUS) != 0) {
+				pvx_buf_printf(msgs, "note: bus '%s' of platform '%s' is not hosted here; its claim of '%s' is ignored\n",
+					       s->bus, cs[i].name, s->owns);
+				continue;
+			}
+			struct statedir_claim *v = realloc(b->claims, (b->n_claims + 1) * sizeof(*v));
+			if (!v)
+				return -1;
+			b->claims = v;
+			struct statedir_claim *c = &v[b->n_claims++];
+			*c = (struct statedir_claim){ .container = strdup(cs[i].name), .owns = strdup(s->owns),
+						      .role = strdup(s->role),
+						      .allow = calloc(s->n_allow + 1, sizeof(char *)) };
+			if (!c->container || !c->owns || !c->role || !c->allow || bus_role(b, s->role) < 0)
+				return -1;
+			for (size_t a = 0; a < s->n_allow; a++) {
+				if (!(c->allow[a] = strdup(s->allow[a].role)) || bus_role(b, s->allow[a].role) < 0)
+					return -1;
+				c->n_allow++;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A requirement of the hosted bus: a link to it, as the uid of its role. */
+static int hosted_link(const struct container *c, const struct pvx_requirement *q,
+		       const struct statedir_opts *o, struct pvx_graph *g, struct pvx_buf *msgs)
+{
+	const char *role = q->role ? q->role : "any";
+	unsigned uid = 0;
+	if (q->type >= 0 && q->type != LINK_DBUS) {
+		pvx_buf_printf(msgs, "error: '%s' of platform '%s' asks for type %s but the hosted bus is dbus\n",
+			       q->name, c->name, pvx_link_type_names[q->type]);
+		return -1;
+	}
+	if (bus_role(o->bus, role) < 0)
+		return -ENOMEM;
+	if (o->role_uid && o->role_uid(o->role_uid_ctx, role, &uid) < 0) {
+		pvx_buf_printf(msgs, "error: no uid left for role '%s' of platform '%s' on the hosted bus\n",
+			       role, c->name);
+		return -1;
+	}
+	struct pvx_link_spec l = {
+		.type = LINK_DBUS, .name = q->name, .consumer = c->name, .consumer_pid = c->pid,
+		.provider = (char *)"_pv_", .provider_pid = 0, .role = (char *)role,
+		.interface = (char *)(q->interface ? q->interface : "dbus"), .target = q->target,
+		.socket = (char *)o->hosted_bus, .has_uid = o->role_uid != NULL, .uid = uid,
+	};
+	return pvx_graph_add_raw(g, &l) < 0 ? -ENOMEM : 0;
+}
+
 static bool socket_type(int t)
 {
 	return t == LINK_UNIX || t == LINK_REST || t == LINK_DBUS || t == LINK_WAYLAND;
@@ -366,8 +458,24 @@ int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_gr
 							       cs[i].name);
 						rc = -1;
 					}
+	if (o->hosted_bus) {
+		for (size_t i = 0; i < n; i++)
+			for (size_t s = 0; cs[i].has_services && s < cs[i].services.n_services; s++)
+				if (strcmp(cs[i].services.services[s].name, STATEDIR_HOSTED_BUS) == 0) {
+					pvx_buf_printf(msgs,
+						       "error: platform '%s' exports '%s', which shadows the hosted system bus\n",
+						       cs[i].name, STATEDIR_HOSTED_BUS);
+					rc = -1;
+				}
+		if (rc == 0 && bus_claims(cs, n, o->bus, msgs) < 0) {
+			pvx_buf_printf(msgs, "error: out of memory\n");
+			rc = -1;
+		}
+	}
 	if (rc < 0) {
 		containers_free(cs, n);
+		if (o->hosted_bus)
+			statedir_bus_free(o->bus);
 		return -1;
 	}
 
@@ -391,6 +499,21 @@ int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_gr
 		}
 		for (size_t r = 0; cs[i].has_wants && r < cs[i].wants.n_reqs; r++) {
 			const struct pvx_requirement *q = &cs[i].wants.reqs[r];
+			if (o->hosted_bus && strcmp(q->name, STATEDIR_HOSTED_BUS) == 0) {
+				if (o->lxcpath && !cs[i].pid) {
+					pvx_buf_printf(msgs, "note: '%s' of platform '%s' waits for it to run\n",
+						       q->name, cs[i].name);
+					continue;
+				}
+				int hr = hosted_link(&cs[i], q, o, g, msgs);
+				if (hr == -ENOMEM) {
+					pvx_buf_printf(msgs, "error: out of memory\n");
+					rc = -1;
+				} else if (hr < 0 && rc != -1) {
+					rc = -1;
+				}
+				continue;
+			}
 			const struct container *prov = NULL;
 			const struct pvx_service *svc = NULL;
 			for (size_t j = 0; j < n && !svc; j++)
@@ -452,8 +575,11 @@ int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_gr
 		}
 	}
 	containers_free(cs, n);
-	if (rc == -1)
+	if (rc == -1) {
 		pvx_graph_free(g);
+		if (o->hosted_bus)
+			statedir_bus_free(o->bus);
+	}
 	return rc;
 }
 
@@ -479,6 +605,8 @@ char *statedir_json(const struct pvx_graph *g)
 		for (size_t k = 0; l && k < sizeof(opt) / sizeof(opt[0]); k++)
 			if (opt[k].v)
 				json_object_set_new(l, opt[k].key, json_string(opt[k].v));
+		if (l && s->has_uid)
+			json_object_set_new(l, "uid", json_integer((json_int_t)s->uid));
 		if (!l || json_array_append_new(links, l) < 0) {
 			json_decref(links);
 			return NULL;

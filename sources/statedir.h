@@ -15,11 +15,40 @@ struct statedir_pid {
 	pid_t pid;
 };
 
+/* The builtin bus Pantavisor hosts (requirements name it, claims say
+ * "bus": "system-bus"). */
+#define STATEDIR_HOSTED_BUS "system-bus"
+
+/* One name a container declares it owns on the hosted bus. */
+struct statedir_claim {
+	char *container, *owns, *role;
+	char **allow; /* caller roles */
+	size_t n_allow;
+};
+
+struct statedir_bus {
+	struct statedir_claim *claims; /* in container order, then manifest order */
+	size_t n_claims;
+	char **roles; /* every role the bus knows (owners, callers, links), once */
+	size_t n_roles;
+};
+
+void statedir_bus_free(struct statedir_bus *b);
+
 struct statedir_opts {
 	const struct statedir_pid *pids; /* --pid NAME=PID, first choice */
 	size_t n_pids;
 	const char *lxcpath; /* non-NULL: look running LXC containers up there */
 	const char *device_json; /* IP pools; NULL: DIR/device.json if there */
+	/* The hosted system bus: non-NULL, its socket.  A requirement of
+	 * "system-bus" then becomes a link to it (provider "_pv_",
+	 * provider_pid 0, the uid role_uid gives its role), a container
+	 * exporting "system-bus" itself is an error (it would shadow the
+	 * builtin), and the claims and roles are handed back in *bus. */
+	const char *hosted_bus;
+	int (*role_uid)(void *ctx, const char *role, unsigned *uid);
+	void *role_uid_ctx;
+	struct statedir_bus *bus;
 };
 
 enum statedir_result {

@@ -58,7 +58,7 @@ check "the host-side monitor and its chrooted child run" -- until_true 5 gjailed
 gchild=$(child_of "$gpid")
 BACKGROUND="$BACKGROUND $gchild"
 
-"$PVX" --state "$S" --lxc="$LXCPATH" --control "$T/xc.sock" --interval 0.5 --backoff-max 0.5 \
+"$PVX" --no-hosted-bus --state "$S" --lxc="$LXCPATH" --control "$T/xc.sock" --interval 0.5 --backoff-max 0.5 \
 	>>"$T/daemon.log" 2>&1 &
 DPID=$!
 ctl_up() { pvxctl links >/dev/null 2>&1; }
@@ -92,7 +92,7 @@ if [ -x "$STALL" ] && [ -c /dev/fuse ]; then
 		"$1" "$2/stuck" >"$3/stall.out" 2>&1 &
 		echo $! >"$3/stall.pid"
 		i=0; until grep -q mounted "$3/stall.out" || [ $i = 100 ]; do sleep 0.05; i=$((i+1)); done
-		exec "$4" --state "$2" --control "$3/xc2.sock" --interval 0.5' sh "$STALL" "$S2" "$T" "$PVX" \
+		exec "$4" --no-hosted-bus --state "$2" --control "$3/xc2.sock" --interval 0.5' sh "$STALL" "$S2" "$T" "$PVX" \
 		>>"$T/daemon2.log" 2>&1 &
 	DPID=$!
 	until_true 5 test -s "$T/stall.pid"
