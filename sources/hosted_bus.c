@@ -315,8 +315,7 @@ void hosted_bus_prepare(struct hosted_bus_build *b)
 		if (seen)
 			continue;
 		b->who[b->n_refused] = strdup(c[i].container);
-		b->why[b->n_refused] = c[i].refused;
-		c[i].refused = NULL;
+		b->why[b->n_refused] = strdup(c[i].refused);
 		b->n_refused++;
 	}
 	write_files(c, sb->n_claims, &b->changed, b->err, sizeof(b->err));
@@ -594,6 +593,16 @@ int hosted_bus_init(const struct hosted_bus_config *c, char *err, size_t n)
 	if (make_dirs(dir, 0755) < 0) {
 		snprintf(err, n, "cannot make %s: %s", dir, strerror(errno));
 		return -1;
+	}
+	char *slash = strrchr(uid_file, '/');
+	if (slash && slash != uid_file) {
+		*slash = '\0';
+		int r = make_dirs(uid_file, 0755);
+		if (r < 0)
+			snprintf(err, n, "cannot make %s: %s", uid_file, strerror(errno));
+		*slash = '/';
+		if (r < 0)
+			return -1;
 	}
 	if (load_uids(err, n) < 0)
 		return -1;
