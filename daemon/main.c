@@ -56,6 +56,8 @@ static void usage(FILE *f)
 		"      --bus-dir DIR      its configuration, passwd/group and socket\n"
 		"                         (default " HOSTED_BUS_DEFAULT_DIR ")\n"
 		"      --bus-daemon PROG  the bus daemon (default " HOSTED_BUS_DEFAULT_DAEMON ")\n"
+		"      --activation-timeout SECONDS  how long a call to a claimed name\n"
+		"                         nobody owns waits for its owner (default 10)\n"
 		"\n"
 		"Options:\n"
 		"  -s, --control PATH     this daemon's control socket, used by pvxctl\n"
@@ -190,6 +192,7 @@ int main(int argc, char **argv)
 		{ "no-hosted-bus", no_argument, NULL, 'N' },
 		{ "bus-dir", required_argument, NULL, 'Y' },
 		{ "bus-daemon", required_argument, NULL, 'Z' },
+		{ "activation-timeout", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -199,6 +202,7 @@ int main(int argc, char **argv)
 	const char *device_json = NULL, *lease_dir = DEFAULT_STATE_DIR;
 	bool ctrl_given = false;
 	int hosted = -1; /* -1: the default (on with --state) */
+	double activation_timeout = 0;
 	const char *bus_dir = HOSTED_BUS_DEFAULT_DIR, *bus_daemon = HOSTED_BUS_DEFAULT_DAEMON;
 	int c;
 	unsigned long long n;
@@ -285,6 +289,10 @@ int main(int argc, char **argv)
 		case 'Z':
 			bus_daemon = optarg;
 			break;
+		case 'A':
+			if (parse_seconds("--activation-timeout", optarg, &activation_timeout) < 0)
+				return 2;
+			break;
 		case 'l': {
 			int lvl = pvx_log_parse_level(optarg);
 			if (lvl < 0) {
@@ -362,7 +370,8 @@ int main(int argc, char **argv)
 	if (hosted) {
 		char uids[4200];
 		snprintf(uids, sizeof(uids), "%s/bus-uids", lease_dir);
-		struct hosted_bus_config hb = { .dir = bus_dir, .uid_file = uids, .daemon = bus_daemon };
+		struct hosted_bus_config hb = { .dir = bus_dir, .uid_file = uids, .daemon = bus_daemon,
+					       .activation_timeout = activation_timeout };
 		if (hosted_bus_init(&hb, err, sizeof(err)) < 0) {
 			log_error("hosted bus: %s", err);
 			return 1;

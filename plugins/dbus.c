@@ -39,6 +39,8 @@
 #include "relay/relay.h"
 #include "plugins/stream.h"
 #include "plugins/dbus_hosted.h"
+#include "plugins/dbus_activate.h"
+#include "policy/activation.h"
 
 #define BUS_DRIVER DBUS_DRIVER_NAME
 /* Filtered messages are collected up to the end of their header (and for
@@ -78,6 +80,15 @@ struct dbus_state {
 	uint32_t serial;         /* of the proxy's own messages */
 	struct dbus_policy policy; /* filtered links: the name filter, the
 				    * owner of the name, outstanding calls */
+	/* Unfiltered links to the hosted bus: activation on first call
+	 * (plugins/dbus_activate.h).  Every message to the bus is framed
+	 * with its header; a held call waits in held_msg (its fds at the
+	 * head of to_bus.fdq), what the client sends meanwhile in held_in. */
+	bool activation;
+	struct dbus_hold *hold;
+	struct pvx_buf held_msg, held_in;
+	uint32_t held_fds, held_serial;
+	uint8_t held_flags;
 };
 
 /* The link's dbus counters (fsm/plugin.h describe), kept with the link. */
@@ -148,6 +159,7 @@ static void *dbus_open(struct pvx_link *l)
 	d->filtered = strcmp(l->spec.interface, "dbus") != 0;
 	if (d->filtered)
 		dbus_policy_init(&d->policy, l->spec.interface);
+	d->activation = !d->filtered && dbus_activate_link(l);
 	return d;
 }
 
@@ -160,6 +172,9 @@ static void dbus_close(void *st)
 	pvx_buf_free(&d->out);
 	fds_close(d->out_fds, d->nout_fds);
 	pvx_buf_free(&d->replies);
+	dbus_activate_cancel(d->hold);
+	pvx_buf_free(&d->held_msg);
+	pvx_buf_free(&d->held_in);
 	free(d);
 }
 
@@ -291,8 +306,12 @@ static bool message_done(struct dbus_state *d, struct framer *f, bool to_bus)
 
 /* A filtered message's collected start is complete: decide on it (to the
  * bus) or look at it (to the client). */
+static bool act_judge(struct dbus_state *d, struct framer *f, bool to_bus);
+
 static bool judge(struct dbus_state *d, struct framer *f, bool to_bus)
 {
+	if (!d->filtered)
+		return act_judge(d, f, to_bus);
 	struct dbus_fields h;
 	const char *why = dbus_fields_read((const unsigned char *)f->head.data, &f->f, &h);
 	if (why)
@@ -329,10 +348,12 @@ static bool judge(struct dbus_state *d, struct framer *f, bool to_bus)
 static bool frame(struct dbus_state *d, bool to_bus, const unsigned char *p, size_t n)
 {
 	struct framer *f = to_bus ? &d->to_bus : &d->to_client;
-	bool filtered = d->filtered;
+	bool filtered = d->filtered || (to_bus && d->activation);
 
 	while (n > 0) {
 		size_t k;
+		if (to_bus && d->hold) /* a call is held: the rest waits behind it */
+			return pvx_buf_append(&d->held_in, p, n) == 0 || fail(d, "out of memory");
 		switch (f->stage) {
 		case FR_FIXED:
 			k = DBUS_FIXED_HEADER - f->have;
@@ -398,8 +419,9 @@ static bool pass(struct dbus_state *d, bool to_bus, const char *in, size_t n, in
 	if (!frame(d, to_bus, (const unsigned char *)in, n))
 		return false;
 	/* Unfiltered, fds go with the next bytes out: ahead of, or with,
-	 * the message they belong to. */
-	if (!d->filtered && d->out.len)
+	 * the message they belong to.  (With activation, messages to the
+	 * bus take their own, as filtered ones do.) */
+	if (!d->filtered && !(to_bus && d->activation) && d->out.len)
 		take_fds(d, f, (uint32_t)f->nfdq, true);
 	if (!flush_out(d, to_bus))
 		return false;
@@ -409,6 +431,111 @@ static bool pass(struct dbus_state *d, bool to_bus, const char *in, size_t n, in
 		return ok;
 	}
 	return true;
+}
+
+/* ---- activation on first call (plugins/dbus_activate.h) ---------- */
+
+/* The caller of a held call that timed out gets ServiceUnknown from the
+ * proxy (the bus would have said the same without activation). */
+static void activation_error(struct dbus_state *d)
+{
+	if (d->held_flags & DBUS_FLAG_NO_REPLY_EXPECTED)
+		return;
+	const char *text = "pv-xconnect: the owner of the name did not start in time";
+	DBusMessage *m = dbus_message_new(DBUS_MESSAGE_TYPE_ERROR);
+	char *wire = NULL;
+	int len = 0;
+	if (m && dbus_message_set_error_name(m, DBUS_ERROR_SERVICE_UNKNOWN) &&
+	    dbus_message_set_reply_serial(m, d->held_serial) && dbus_message_set_sender(m, BUS_DRIVER) &&
+	    dbus_message_append_args(m, DBUS_TYPE_STRING, &text, DBUS_TYPE_INVALID)) {
+		dbus_message_set_no_reply(m, TRUE);
+		dbus_message_set_serial(m, ++d->serial ? d->serial : ++d->serial);
+		if (dbus_message_marshal(m, &wire, &len))
+			pvx_buf_append(&d->replies, wire, (size_t)len);
+	}
+	if (m)
+		dbus_message_unref(m);
+	dbus_free(wire);
+}
+
+/* The held call's name got an owner (owner) or its time ran out. */
+static void held_done(void *ctx, bool owner)
+{
+	struct dbus_state *d = ctx;
+	struct pvx_buf msg = d->held_msg, rest = d->held_in;
+	d->hold = NULL;
+	d->held_msg = d->held_in = (struct pvx_buf){0};
+	bool ok = true;
+	if (owner) {
+		ok = emit(d, msg.data, msg.len);
+		if (ok) {
+			take_fds(d, &d->to_bus, d->held_fds, true);
+			dbus_stats(d->link)->messages_to_provider++;
+			ok = flush_out(d, true);
+		}
+	} else {
+		take_fds(d, &d->to_bus, d->held_fds, false);
+		activation_error(d);
+		if (d->replies.len && at_boundary(&d->to_client)) {
+			ok = relay_send(d->s, false, d->replies.data, d->replies.len, NULL, 0);
+			pvx_buf_reset(&d->replies);
+		}
+	}
+	pvx_buf_free(&msg);
+	/* Sessions are freed by relay_reap, never under this timer or
+	 * watcher callback: d is still there after a failed send. */
+	if (ok && !relay_closed(d->s)) {
+		relay_hold_consumer(d->s, false);
+		if (rest.len)
+			pass(d, true, rest.data, rest.len, NULL, 0);
+	}
+	pvx_buf_free(&rest);
+}
+
+/* Messages to the hosted bus: a call to a claimed name nobody owns is
+ * held (policy/activation.h decides), anything else goes on. */
+static bool act_judge(struct dbus_state *d, struct framer *f, bool to_bus)
+{
+	struct dbus_fields h;
+	const char *why = dbus_fields_read((const unsigned char *)f->head.data, &f->f, &h);
+	if (why)
+		return fail(d, why);
+	struct activation_call c = {
+		.type = f->f.type, .flags = f->f.flags, .total = f->f.total,
+		.whole = f->head.len == f->f.total, .destination = h.destination,
+		.claimed = h.destination && dbus_activate_claimed(h.destination),
+		.known = dbus_activate_known(),
+		.owned = h.destination && dbus_activate_owned(h.destination),
+		.held_on_link = dbus_activate_held(d->link),
+	};
+	switch (activation_decide(&c)) {
+	case ACT_NEED_BODY:
+		f->need = f->f.total;
+		return true;
+	case ACT_HOLD:
+		d->hold = dbus_activate_hold(d->link, h.destination, held_done, d);
+		if (!d->hold)
+			break; /* out of memory: the bus answers */
+		d->held_msg = f->head;
+		f->head = (struct pvx_buf){0};
+		d->held_fds = h.unix_fds;
+		d->held_serial = f->f.serial;
+		d->held_flags = f->f.flags;
+		f->stage = FR_FIXED;
+		f->have = 0;
+		relay_hold_consumer(d->s, true);
+		return true;
+	case ACT_PASS:
+		break;
+	}
+	f->drop = false;
+	f->fds_owed = h.unix_fds;
+	if (!emit(d, f->head.data, f->head.len))
+		return false;
+	f->fds_owed -= take_fds(d, f, f->fds_owed, true);
+	f->left = f->f.total - f->head.len;
+	f->stage = FR_STREAM;
+	return f->left || message_done(d, f, to_bus);
 }
 
 /* ---- authentication (policy/sasl.h) ------------------------------ */

@@ -109,6 +109,51 @@ void events_post(const char *event, const char *consumer, const char *pool, cons
 	send_next();
 }
 
+static unsigned long activations;
+static unsigned activate_inflight;
+#define ACTIVATE_MAX_INFLIGHT 16
+
+static void activate_done(void *ctx, int err, int status, const char *body, size_t len,
+			  const char *msg)
+{
+	(void)body;
+	(void)len;
+	char *name = ctx;
+	activate_inflight--;
+	if (err < 0)
+		log_warn("activation: POST /xconnect/dbus/activate for %s failed: %s", name, msg);
+	else if (status < 200 || status > 299)
+		log_warn("activation: POST /xconnect/dbus/activate for %s answered HTTP %d", name, status);
+	free(name);
+}
+
+void events_dbus_activate(const char *name)
+{
+	json_t *o = json_pack("{s:s}", "name", name);
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (!text)
+		return;
+	activations++;
+	log_info("activation %s", text);
+	char *ctx = strdup(name);
+	if (ctrl && ctx && activate_inflight < ACTIVATE_MAX_INFLIGHT &&
+	    http_request_start(pvx_loop, ctrl, "POST", "/xconnect/dbus/activate", text, strlen(text),
+			       5.0, 64 * 1024, activate_done, ctx)) {
+		activate_inflight++;
+		ctx = NULL;
+	} else if (ctrl) {
+		log_warn("activation: cannot ask pv-ctrl to start the owner of %s", name);
+	}
+	free(ctx);
+	free(text);
+}
+
+unsigned long events_activations(void)
+{
+	return activations;
+}
+
 size_t events_queued(void)
 {
 	return q_len;

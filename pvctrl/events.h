@@ -17,6 +17,12 @@ void events_init(const char *ctrl_path);
 /* Queues an event; any field but event may be NULL. */
 void events_post(const char *event, const char *consumer, const char *pool, const char *ip,
 		 const char *reason);
+/* Asks pv-ctrl to start the container that owns a D-Bus name (POST
+ * /xconnect/dbus/activate {"name": name}): one request, not queued nor
+ * retried (the caller's held call has its own time limit); logged when it
+ * fails.  Without pv-ctrl only logged. */
+void events_dbus_activate(const char *name);
+unsigned long events_activations(void);
 size_t events_queued(void);
 unsigned long events_sent(void);
 unsigned long events_dropped(void);

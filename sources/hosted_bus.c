@@ -26,6 +26,7 @@
 #include "policy/bus_config.h"
 #include "pvctrl/events.h"
 #include "plugins/dbus_hosted.h"
+#include "plugins/dbus_activate.h"
 #include "sources/hosted_bus.h"
 
 #define BACKOFF_FIRST 0.2
@@ -318,6 +319,10 @@ void hosted_bus_prepare(struct hosted_bus_build *b)
 		b->why[b->n_refused] = strdup(c[i].refused);
 		b->n_refused++;
 	}
+	b->claimed = calloc(sb->n_claims + 1, sizeof(char *));
+	for (size_t i = 0; b->claimed && i < sb->n_claims; i++)
+		if (!c[i].refused && (b->claimed[b->n_claimed] = strdup(c[i].owns)))
+			b->n_claimed++;
 	write_files(c, sb->n_claims, &b->changed, b->err, sizeof(b->err));
 	pthread_mutex_unlock(&lock);
 	bus_claims_clear(c, sb->n_claims);
@@ -329,8 +334,9 @@ void hosted_bus_build_free(struct hosted_bus_build *b)
 	statedir_bus_free(&b->bus);
 	strv_free(b->who, b->n_refused);
 	strv_free(b->why, b->n_refused);
-	b->who = b->why = NULL;
-	b->n_refused = 0;
+	strv_free(b->claimed, b->n_claimed);
+	b->who = b->why = b->claimed = NULL;
+	b->n_refused = b->n_claimed = 0;
 }
 
 /* ---- the daemon ---------------------------------------------------- */
@@ -349,6 +355,7 @@ void hosted_bus_apply(struct hosted_bus_build *b)
 	if (b->err[0])
 		log_warn("hosted bus: %s", b->err);
 	dbus_hosted_set(sock, (const char *const *)b->who, (const char *const *)b->why, b->n_refused);
+	dbus_activate_set_claims((const char *const *)b->claimed, b->n_claimed);
 	for (size_t i = 0; i < b->n_refused; i++) {
 		struct pvx_buf key = {0};
 		pvx_buf_printf(&key, "%s\n%s", b->who[i], b->why[i]);
@@ -615,6 +622,10 @@ int hosted_bus_init(const struct hosted_bus_config *c, char *err, size_t n)
 	enabled = true;
 	dbus_hosted_set(sock, NULL, NULL, 0);
 	ev_timer_init(&restart_timer, restart_cb, 0., 0.);
+	if (dbus_activate_start(sock, c->activation_timeout) < 0) {
+		snprintf(err, n, "cannot start watching the bus for activation");
+		return -1;
+	}
 	start_daemon();
 	return 0;
 }
@@ -634,6 +645,7 @@ void hosted_bus_stop(void)
 		bus_gone();
 	}
 	dbus_hosted_reset();
+	dbus_activate_stop();
 	strv_free(posted, n_posted);
 	posted = NULL;
 	n_posted = 0;

@@ -26,6 +26,8 @@ struct hosted_bus_config {
 	const char *dir;      /* bus.conf, passwd, group and system_bus_socket */
 	const char *uid_file; /* role uids, kept across restarts */
 	const char *daemon;   /* the bus daemon program (dbus-daemon) */
+	double activation_timeout; /* how long a call waits for its name's
+				    * owner to start; 0: the default */
 };
 
 /* Loop, at start: makes dir, reads the uid file, writes a first
@@ -45,6 +47,8 @@ struct hosted_bus_build {
 	struct statedir_bus bus;
 	char **who, **why; /* refused containers and why */
 	size_t n_refused;
+	char **claimed;    /* the names granted (claims not refused) */
+	size_t n_claimed;
 	bool changed;      /* bus.conf or passwd/group were rewritten */
 	char err[200];     /* set when they could not be */
 };

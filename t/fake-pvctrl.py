@@ -8,6 +8,7 @@ fake-pvctrl.py SOCKET GRAPH_FILE [--events FILE] [--chunked] [--no-length]
                [--status-file FILE] [--events-status-file FILE]
                [--mute-file FILE]
                [--tryboot DIR [--commit-after S]]
+               [--activations FILE] [--activate-cmd CMD]
 
 --chunked / --no-length choose the body framing (default Content-Length);
 --status-file: when that file exists, its content is the status code
@@ -24,7 +25,12 @@ DIR/update installs that revision in TESTING; a "rollback" event while
 TESTING goes back to the committed revision (recorded as a line in
 DIR/rollbacks); TESTING for S seconds (default 10) without a rollback
 commits.  DIR/state always says "committed N" or "testing N (committed M)".
+POST /xconnect/dbus/activate {"name": N} (start the container owning the
+D-Bus name N): the name is appended as a line to the --activations file,
+and --activate-cmd CMD is run by sh with N as $1 (in the background:
+playing the container start); answered 200, or 404 without a CMD.
 """
+import subprocess
 import json
 import threading
 import time
@@ -95,6 +101,26 @@ class Handler(socketserver.StreamRequestHandler):
                 except ValueError:
                     return self.reply(400, b"event is not JSON\n")
                 self.server.tryboot.event(ev)
+            return self.reply(200, b"{}")
+        if method == "POST" and path == "/xconnect/dbus/activate":
+            n = int(fields.get("content-length", "0"))
+            body = rest
+            while len(body) < n:
+                d = self.request.recv(65536)
+                if not d:
+                    break
+                body += d
+            try:
+                name = json.loads(body[:n])["name"]
+            except (ValueError, KeyError, TypeError):
+                return self.reply(400, b"not {\"name\": ...}\n")
+            if opts.get("activations"):
+                with open(opts["activations"], "a") as f:
+                    f.write(name + "\n")
+            if not opts.get("activate_cmd"):
+                return self.reply(404, b"no such container\n")
+            subprocess.Popen(["sh", "-c", opts["activate_cmd"], "sh", name],
+                             stdin=subprocess.DEVNULL, start_new_session=True)
             return self.reply(200, b"{}")
         return self.reply(404, b"not found\n")
 
@@ -185,6 +211,10 @@ def main():
             opts["no_length"] = True
         elif a == "--tryboot":
             opts["tryboot"] = args.pop(0)
+        elif a == "--activations":
+            opts["activations"] = args.pop(0)
+        elif a == "--activate-cmd":
+            opts["activate_cmd"] = args.pop(0)
         elif a == "--commit-after":
             opts["commit_after"] = float(args.pop(0))
         else:

@@ -32,24 +32,35 @@ EOF
 req foo foo-service
 req op operator
 req bad stranger
+# Activation: lazy owns org.example.Lazy but runs only once pv-ctrl is
+# asked to start it; never claims org.example.Never and never starts.
+mkdir -p "$S/lazy" "$S/never"
+echo '[{"type": "dbus", "bus": "system-bus", "owns": "org.example.Lazy", "role": "lazy-service", "allow": ["operator"]}]' \
+	>"$S/lazy/services.json"
+echo '[{"type": "dbus", "bus": "system-bus", "owns": "org.example.Never", "role": "never-service", "allow": ["operator"]}]' \
+	>"$S/never/services.json"
+req lazy lazy-service
 
 # Pantavisor's try-boot: revision 2 is being tested (the graph itself
 # comes from the manifests; pv-ctrl only takes the events).
 echo '[]' >"$T/tb/1.json"
 echo '[]' >"$T/tb/2.json"
 echo 1 >"$T/tb/committed"
-fake_pvctrl_start "$T/unused.json" --events "$T/events" --tryboot "$T/tb" --commit-after 600
+# The fake pv-ctrl plays a container start for org.example.Lazy only.
+fake_pvctrl_start "$T/unused.json" --events "$T/events" --tryboot "$T/tb" --commit-after 600 \
+	--activations "$T/activations" --activate-cmd "case \$1 in org.example.Lazy)
+		DBUS_SYSTEM_BUS_ADDRESS=unix:path=$T/lazy-bus.sock exec $PY $top_srcdir/t/dbus-service.py \$1 >>$T/lazy.log 2>&1 & echo \$! >$T/lazy.pid;; esac"
 echo 2 >"$T/tb/update"
 
 start() {
 	"$PVX" --state "$S" --ctrl "$T/pv-ctrl" --control "$T/xc.sock" --state-dir "$T/st" \
-		--bus-dir "$T/bus" --interval 0.3 --backoff-max 0.5 >>"$T/daemon.log" 2>&1 &
+		--bus-dir "$T/bus" --interval 0.3 --backoff-max 0.5 --activation-timeout 3 >>"$T/daemon.log" 2>&1 &
 	DPID=$!
 	ctl_up() { "$PVXCTL" --control "$T/xc.sock" links >/dev/null 2>&1; }
 	until_true 10 ctl_up
 }
 start
-all_active() { [ "$(link_state foo system-bus)$(link_state op system-bus)$(link_state bad system-bus)" = ACTIVEACTIVEACTIVE ]; }
+all_active() { [ "$(link_state foo system-bus)$(link_state op system-bus)$(link_state bad system-bus)$(link_state lazy system-bus)" = ACTIVEACTIVEACTIVEACTIVE ]; }
 check "the hosted bus listens and the three links are ACTIVE" -- until_true 15 all_active
 BUSPID=$(pgrep -f -x "dbus-daemon --config-file=$T/bus/bus.conf --nofork --nopidfile --nosyslog")
 ok $([ -n "$BUSPID" ]; echo $?) "pv-xconnect started dbus-daemon with its own configuration (pid $BUSPID)"
@@ -124,6 +135,35 @@ check "the restart is logged" -- grep -q "hosted bus: restarting dbus-daemon" "$
 svc_start # the service's connection died with the bus, as on a device
 check "links back: operator's call is answered again" -- until_true 15 answered
 BUSPID=$NEWPID
+
+# --- activation on first call ---
+# NO_AUTO_START: the bus answers at once, nobody is asked to start.
+out=$(busctl --address="unix:path=$T/op-bus.sock" call --auto-start=no org.example.Lazy / \
+	org.freedesktop.DBus.Peer Ping 2>&1)
+ok $(echo "$out" | grep -qi "does not exist\|activatable\|ServiceUnknown"; echo $?) \
+	"NO_AUTO_START: the caller gets the bus's answer at once ($out)"
+ok $(! grep -qx org.example.Lazy "$T/activations" 2>/dev/null; echo $?) \
+	"NO_AUTO_START: pv-ctrl was not asked to start org.example.Lazy's owner"
+# A call to a claimed name nobody owns: held, pv-ctrl asked, released.
+out=$(client op call org.example.Lazy)
+ok $([ "$out" = answered ]; echo $?) "the first call to org.example.Lazy is answered once its owner started ($out)"
+check "pv-ctrl was asked to start org.example.Lazy's owner" -- grep -qx org.example.Lazy "$T/activations"
+[ -s "$T/lazy.pid" ] && BACKGROUND="$BACKGROUND $(cat "$T/lazy.pid")"
+check "the daemon logged the activation" -- grep -q "a call to org.example.Lazy, which nobody owns yet" "$T/daemon.log"
+out=$(client op call org.example.Lazy)
+ok $([ "$out" = answered ] && [ "$(grep -c Lazy "$T/activations")" = 1 ]; echo $?) \
+	"later calls go straight through, no second activation"
+# A name whose owner never starts: the held call times out.
+t0=$(date +%s)
+out=$(client op call org.example.Never)
+t1=$(date +%s)
+ok $(echo "$out" | grep -q "org.freedesktop.DBus.Error.ServiceUnknown pv-xconnect: the owner of the name did not start in time"; echo $?) \
+	"timeout: the caller gets ServiceUnknown from the proxy ($out)"
+ok $([ $((t1 - t0)) -le 10 ]; echo $?) "timeout: no hang (answered in $((t1 - t0)) s)"
+check "pv-ctrl was asked for org.example.Never too" -- grep -qx org.example.Never "$T/activations"
+out=$(client op call org.example.Nobody)
+ok $(echo "$out" | grep -q ServiceUnknown && ! grep -qx org.example.Nobody "$T/activations"; echo $?) \
+	"a name nobody claims is not activated: the bus's ServiceUnknown at once"
 
 # --- uids are stable across a restart of pv-xconnect ---
 cp "$T/st/bus-uids" "$T/uids-before"
