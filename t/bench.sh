@@ -11,8 +11,8 @@ W=$(mktemp -d /tmp/pvx-bench.XXXXXX)
 pids=""
 trap 'for p in $pids; do kill $p 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$W"' EXIT
 wait_sock() { for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done; return 1; }
-# BENCH_ONLY="unix rest dbus daemon" (the default) picks the parts to run.
-want() { case " ${BENCH_ONLY:-unix rest dbus daemon} " in *" $1 "*) return 0 ;; esac; return 1; }
+# BENCH_ONLY="unix rest dbus hosted daemon" (the default) picks the parts to run.
+want() { case " ${BENCH_ONLY:-unix rest dbus hosted daemon} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 "$B" serve "$W/server.sock" & pids="$pids $!"
 wait_sock "$W/server.sock"
@@ -213,6 +213,65 @@ JSON
 	read -r STALL_MAX STALL_P99 STALL_N <"$W/stall.out"
 	printf 'worst 64-byte round trip on a unix link while 1,000 dbus connections open: %.2f ms (p99 %.2f ms, %d round trips; target <= 5 ms)\n' \
 		"$STALL_MAX" "$STALL_P99" "$STALL_N"
+fi
+
+# Hosted system bus: calls and connections per second through a consumer's
+# link to the bus pv-xconnect hosts (--state), against the same bus
+# daemon reached directly by a client running as the caller role's uid.
+if want hosted && [ -x "$BD" ] && command -v dbus-daemon >/dev/null && command -v setpriv >/dev/null; then
+	CALLS=${BENCH_CALLS:-10000}
+	chmod 755 "$W" # the role uids reach the bus socket below it
+	HS="$W/hosted-state"
+	mkdir -p "$HS/svc" "$HS/caller"
+	echo '[{"type": "dbus", "bus": "system-bus", "owns": "org.pvx.Bench", "role": "bench-service", "allow": ["caller"]}]' \
+		>"$HS/svc/services.json"
+	for c in svc:bench-service caller:caller; do
+		cat >"$HS/${c%%:*}/run.json" <<JSON
+{"#spec": "service-manifest-run@1", "name": "${c%%:*}", "type": "lxc", "services": {"required": [
+  {"name": "system-bus", "type": "dbus", "role": "${c#*:}", "target": "$W/${c%%:*}-bus.sock"}]}}
+JSON
+	done
+	"$top_builddir/pv-xconnect" --state "$HS" --control "$W/hxc.sock" --state-dir "$W/hst" \
+		--bus-dir "$W/hbus" --activation-timeout 1 --log-level warn 2>>"$W/hosted.log" & pids="$pids $!"
+	wait_sock "$W/svc-bus.sock"; wait_sock "$W/caller-bus.sock"; wait_sock "$W/hbus/system_bus_socket"
+	for _ in $(seq 50); do # until the service owns its name (its link may come up late)
+		"$BD" serve "unix:path=$W/svc-bus.sock" org.pvx.Bench >"$W/serve.out" 2>>"$W/hosted.log" & SVP=$!
+		for _ in $(seq 20); do grep -q serving "$W/serve.out" && break; sleep 0.05; done
+		grep -q serving "$W/serve.out" && break
+		kill $SVP 2>/dev/null; wait $SVP 2>/dev/null; sleep 0.1
+	done
+	pids="$pids $SVP"
+	CUID=$(awk '$1 == "caller" { print $2 }' "$W/hst/bus-uids")
+	as_caller() { setpriv --reuid="$CUID" --regid="$CUID" --clear-groups "$@"; }
+	up() { "$BD" call "unix:path=$W/caller-bus.sock" org.pvx.Bench 10 1 >/dev/null 2>&1; }
+	for _ in $(seq 100); do up && break; sleep 0.1; done
+	echo
+	echo "hosted system bus ($(nproc) cores; dbus-daemon run by pv-xconnect; Echo(s) calls one at a time"
+	echo "per connection, best of 3 rounds of $CALLS calls on 1 connection and $((CALLS / 4)) on each of 4;"
+	echo "direct: the same daemon, the client running as the caller role's uid $CUID)"
+	printf '%-24s %10s %8s %10s %8s %10s %8s\n' variant "calls/s 1" ratio "calls/s 4" ratio "conns/s" ratio
+	declare -A H1 H4 HC
+	for round in 1 2 3; do
+		for v in direct pv-xconnect; do
+			if [ $v = direct ]; then
+				run() { as_caller "$BD" "$@"; }; addr="unix:path=$W/hbus/system_bus_socket"
+			else
+				run() { "$BD" "$@"; }; addr="unix:path=$W/caller-bus.sock"
+			fi
+			c1=$(run call "$addr" org.pvx.Bench "$CALLS" 1)
+			c4=$(run call "$addr" org.pvx.Bench "$((CALLS / 4))" 4)
+			cc=$(run connects "$addr" "$((CALLS / 5))")
+			[ "${H1[$v]:-0}" -lt "$c1" ] && H1[$v]=$c1
+			[ "${H4[$v]:-0}" -lt "$c4" ] && H4[$v]=$c4
+			[ "${HC[$v]:-0}" -lt "$cc" ] && HC[$v]=$cc
+		done
+	done
+	for v in direct pv-xconnect; do
+		awk -v n="$v" -v a="${H1[$v]}" -v b="${H4[$v]}" -v c="${HC[$v]}" -v da="${H1[direct]}" \
+			-v db="${H4[direct]}" -v dc="${HC[direct]}" \
+			'BEGIN { printf "%-24s %10.0f %7.2fx %10.0f %7.2fx %10.0f %7.2fx\n", n, a, a / da, b, b / db, c, c / dc }'
+	done
+	echo "(higher is better; ratios to direct)"
 fi
 
 # Reconcile, footprint and idle cost of the daemon itself.
