@@ -4,11 +4,11 @@
 # Every test makes its own scratch directory and cleans up after itself,
 # also when it fails.
 
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 PY=/usr/bin/python3
-PEER="$top_srcdir/t/peer.py"
-FAKE_PVCTRL="$top_srcdir/t/fake-pvctrl.py"
+PEER="$top_srcdir/t/peers/peer.py"
+FAKE_PVCTRL="$top_srcdir/t/peers/fake-pvctrl.py"
 PVX="$top_builddir/pv-xconnect"
 PVXCTL="$top_builddir/pvxctl"
 

@@ -1,6 +1,6 @@
 /* libFuzzer: the graph reader never crashes, every link it yields has the
  * fields the rest of the daemon relies on, and it reads every body as
- * jansson's reading (t/graph-ref.c) does, but where the stream is stricter
+ * jansson's reading (t/fixtures/graph-ref.c) does, but where the stream is stricter
  * or kinder by design:
  *   - a duplicate key, an integer out of range or a NUL in a key fails the
  *     whole body for jansson; the stream skips that link or ignores the key;
@@ -16,7 +16,7 @@
 
 #include "lib/util.h"
 #include "parsers/graph.h"
-#include "t/graph-ref.h"
+#include "t/fixtures/graph-ref.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
