@@ -111,3 +111,7 @@ for l in json.load(sys.stdin):
     if l["consumer"] == sys.argv[1] and l["name"] == sys.argv[2]:
         print(l["state"])' "$1" "$2"
 }
+# in_state CONSUMER NAME STATE: true if the link is in STATE now.  A link
+# that retries goes BACKOFF -> PENDING (its plant on a worker) -> BACKOFF,
+# so a check for BACKOFF waits for it: until_true 5 in_state c n BACKOFF.
+in_state() { [ "$(link_state "$1" "$2")" = "$3" ]; }

@@ -58,7 +58,6 @@ until_true 10 sh -c "[ \"\$(\"$PVXCTL\" --control $T/xc.sock links | grep -c ACT
 is_state() { ok $([ "$(st "$1" "$2")" = "$3" ]; echo $?) "$1/$2 is $3 ($(st "$1" "$2"))"; }
 # A link that retries goes BACKOFF -> PENDING (a plant on a worker) -> BACKOFF:
 # seen BACKOFF at least once within a few seconds.
-in_state() { [ "$(st "$1" "$2")" = "$3" ]; }
 is_state_soon() { until_true 5 in_state "$1" "$2" "$3"; ok $? "$1/$2 is $3"; }
 is_state master drm-master ACTIVE
 is_state render drm-render ACTIVE

@@ -17,42 +17,15 @@ import struct
 import sys
 import time
 
+from dbuswire import body_of, header_fields, method_call, split_message, string_body
+
 path, want_uid = sys.argv[1], int(sys.argv[2])
 fds_file = sys.argv[3] if len(sys.argv) > 3 else None
 CLOSE_WITHIN = 5.0
 EOF = None  # in a case's writes: shut the sending side down
 
 
-def pad(b, a):
-    return b + b"\0" * ((-len(b)) % a)
-
-
-def message(serial, member, body_sig="", body=b"", dest="org.freedesktop.DBus"):
-    """A little-endian method call to the bus driver."""
-    fields = [(1, "o", "/org/freedesktop/DBus"), (2, "s", "org.freedesktop.DBus"),
-              (3, "s", member), (6, "s", dest)]
-    if body_sig:
-        fields.append((8, "g", body_sig))
-    h = bytearray(b"l\x01\x00\x01" + struct.pack("<III", len(body), serial, 0))
-    for code, t, v in fields:
-        h = pad(h, 8)
-        h += bytes([code, 1]) + t.encode() + b"\0"
-        e = v.encode()
-        if t == "g":
-            h += bytes([len(e)]) + e + b"\0"
-        else:
-            h = pad(h, 4)
-            h += struct.pack("<I", len(e)) + e + b"\0"
-    struct.pack_into("<I", h, 12, len(h) - 16)
-    return bytes(pad(h, 8)) + body
-
-
-def string_body(s):
-    e = s.encode()
-    return struct.pack("<I", len(e)) + e + b"\0"
-
-
-HELLO = message(1, "Hello")
+HELLO = method_call(1, "Hello")
 
 
 class Conn:
@@ -107,39 +80,14 @@ class Conn:
         """Yields (type, reply_serial, body) of each complete message."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            while len(self.buf) >= 16:
-                body_len, _, fields_len = struct.unpack_from("<III", self.buf, 4)
-                total = 16 + ((fields_len + 7) & ~7) + body_len
-                if len(self.buf) < total:
+            while True:
+                m, self.buf = split_message(self.buf)
+                if m is None:
                     break
-                m, self.buf = self.buf[:total], self.buf[total:]
-                yield m[1], reply_serial(m, fields_len), m[total - body_len:]
+                yield m[1], header_fields(m).get(5), body_of(m)
             if self.closed:
                 return
             self.fill(0.1)
-
-
-def reply_serial(m, fields_len):
-    pos, end = 16, 16 + fields_len
-    while pos < end:
-        pos = (pos + 7) & ~7
-        code, siglen = m[pos], m[pos + 1]
-        t = chr(m[pos + 2])
-        pos += 3 + siglen
-        if t == "u":
-            pos = (pos + 3) & ~3
-            if code == 5:
-                return struct.unpack_from("<I", m, pos)[0]
-            pos += 4
-        elif t in "so":
-            pos = (pos + 3) & ~3
-            n = struct.unpack_from("<I", m, pos)[0]
-            pos += 4 + n + 1
-        elif t == "g":
-            pos += 1 + m[pos] + 1
-        else:
-            return None
-    return None
 
 
 def identity(c, begun=False):
@@ -151,7 +99,7 @@ def identity(c, begun=False):
         if t == 2 and rs == 1:
             n = struct.unpack_from("<I", body)[0]
             name = body[4:4 + n].decode()
-            c.send(message(2, "GetConnectionUnixUser", "s", string_body(name)))
+            c.send(method_call(2, "GetConnectionUnixUser", sig="s", body=string_body(name)))
         elif t == 2 and rs == 2:
             return struct.unpack_from("<I", body)[0]
         elif t == 3 and rs in (1, 2):

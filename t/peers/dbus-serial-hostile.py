@@ -13,75 +13,24 @@ Prints one line per step:
    call: return <sender>|error <name> <text>|none
 Exit status 0 when every step got an answer."""
 import socket
-import struct
 import sys
 import time
+
+from dbuswire import (BUS, BUS_PATH, body_of, first_string, header_fields, method_call,
+                      split_message, string_body)
 
 path, allowed, forbidden = sys.argv[1:4]
 
 
-def pad(b, a):
-    return b + b"\0" * ((-len(b)) % a)
-
-
-def message(serial, dest, path, iface, member, arg=None):
-    """A little-endian method call with at most one string argument."""
-    body = b""
-    fields = [(1, "o", path), (2, "s", iface), (3, "s", member), (6, "s", dest)]
-    if arg is not None:
-        e = arg.encode()
-        body = struct.pack("<I", len(e)) + e + b"\0"
-        fields.append((8, "g", "s"))
-    h = bytearray(b"l\x01\x00\x01" + struct.pack("<III", len(body), serial, 0))
-    for code, t, v in fields:
-        h = pad(h, 8)
-        h += bytes([code, 1]) + t.encode() + b"\0"
-        e = v.encode()
-        if t == "g":
-            h += bytes([len(e)]) + e + b"\0"
-        else:
-            h = pad(h, 4)
-            h += struct.pack("<I", len(e)) + e + b"\0"
-    struct.pack_into("<I", h, 12, len(h) - 16)
-    return bytes(pad(h, 8)) + body
+def call(serial, dest, path, iface, member, arg=None):
+    """A method call with at most one string argument."""
+    if arg is None:
+        return method_call(serial, member, dest, path, iface)
+    return method_call(serial, member, dest, path, iface, "s", string_body(arg))
 
 
 def driver(serial, member, arg=None):
-    return message(serial, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                   "org.freedesktop.DBus", member, arg)
-
-
-def fields_of(m, fields_len):
-    """Header fields of a little-endian message: {code: value}."""
-    out, pos, end = {}, 16, 16 + fields_len
-    while pos < end:
-        pos = (pos + 7) & ~7
-        code, siglen = m[pos], m[pos + 1]
-        t = chr(m[pos + 2])
-        pos += 3 + siglen
-        if t == "u":
-            pos = (pos + 3) & ~3
-            out[code] = struct.unpack_from("<I", m, pos)[0]
-            pos += 4
-        elif t in "so":
-            pos = (pos + 3) & ~3
-            n = struct.unpack_from("<I", m, pos)[0]
-            out[code] = m[pos + 4:pos + 4 + n].decode("utf-8", "replace")
-            pos += 4 + n + 1
-        elif t == "g":
-            n = m[pos]
-            out[code] = m[pos + 1:pos + 1 + n].decode()
-            pos += 1 + n + 1
-        else:
-            break
-    return out
-
-
-def first_string(body):
-    if len(body) < 4:
-        return ""
-    n = struct.unpack_from("<I", body)[0]
-    return body[4:4 + n].decode("utf-8", "replace")
+    return call(serial, BUS, BUS_PATH, BUS, member, arg)
 
 
 class Conn:
@@ -95,15 +44,13 @@ class Conn:
         messages answering serial, within timeout."""
         got, deadline = [], time.time() + timeout
         while len(got) < count and time.time() < deadline:
-            while len(self.buf) >= 16 and len(got) < count:
-                body_len, _, fields_len = struct.unpack_from("<III", self.buf, 4)
-                total = 16 + ((fields_len + 7) & ~7) + body_len
-                if len(self.buf) < total:
+            while len(got) < count:
+                m, self.buf = split_message(self.buf)
+                if m is None:
                     break
-                m, self.buf = self.buf[:total], self.buf[total:]
-                f = fields_of(m, fields_len)
+                f = header_fields(m)
                 if m[1] in (2, 3) and f.get(5) == serial:
-                    got.append((m[1], f.get(7, ""), f.get(4, ""), first_string(m[total - body_len:])))
+                    got.append((m[1], f.get(7, ""), f.get(4, ""), first_string(body_of(m))))
             if len(got) >= count:
                 break
             self.s.settimeout(max(0.05, deadline - time.time()))
@@ -149,7 +96,7 @@ print("owner: %s" % (owner or "none"))
 answered &= owner is not None
 
 if owner:
-    c.s.sendall(message(4, owner, "/org/pantavisor/Example", "org.pantavisor.Example", "GetInfo"))
+    c.s.sendall(call(4, owner, "/org/pantavisor/Example", "org.pantavisor.Example", "GetInfo"))
     r = c.replies(4, 1)
     if not r:
         print("call: none")

@@ -14,11 +14,12 @@ GET /__recorded?since=N answers {"next": M, "conns": [...]} with the bytes
 whether it is still open, after waiting up to 5 s for them to close.
 http-echo.py PATH"""
 import json
-import os
 import socket
 import sys
 import threading
 import time
+
+from peerlib import listen_unix
 
 # id -> [bytes received, still open]; ids in accept order
 records = []
@@ -141,15 +142,7 @@ def handle(sock, rid):
 
 def main():
     path = sys.argv[1]
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.bind(path)
-    os.chmod(path, 0o666)
-    s.listen(256)
+    s = listen_unix(path, 256)
     while True:
         conn, _ = s.accept()
         with records_cv:

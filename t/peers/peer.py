@@ -35,17 +35,11 @@ import sys
 import threading
 import time
 
+from peerlib import listen_unix, read_to_eof
+
 
 def serve(path, ident):
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.bind(path)
-    os.chmod(path, 0o666)
-    s.listen(512)
+    s = listen_unix(path, 512)
 
     def bulkfd(c, first):
         # Receives to EOF; answers one line per fd: the stream offset just
@@ -127,12 +121,7 @@ def client(path, check, args):
         c = connect(path)
         sender = threading.Thread(target=lambda: (c.sendall(payload), c.shutdown(socket.SHUT_WR)))
         sender.start()
-        got = bytearray()
-        while True:
-            d = c.recv(1 << 16)
-            if not d:
-                break
-            got += d
+        got = read_to_eof(c)
         sender.join()
         if bytes(got) != payload:
             print(f"echo: sent {n} bytes, got {len(got)} back (equal: {bytes(got) == payload})")
@@ -165,13 +154,7 @@ def client(path, check, args):
             sent += 1
             marks.append(sent)
         c.shutdown(socket.SHUT_WR)
-        lines = b""
-        while True:
-            d = c.recv(65536)
-            if not d:
-                break
-            lines += d
-        lines = lines.decode().split("\n")[:-1]
+        lines = read_to_eof(c).decode().split("\n")[:-1]
         if lines[-1] != "TOTAL %d" % sent or len(lines) != rounds + 1:
             print("bulkfd: sent %d bytes and %d fds, provider reports %r" % (sent, rounds, lines[-3:]))
             return 1
@@ -243,12 +226,7 @@ def client(path, check, args):
                 elif kind == 1:  # half-close, read the rest
                     c.sendall(b"ping\n")
                     c.shutdown(socket.SHUT_WR)
-                    got = b""
-                    while True:
-                        d = c.recv(4096)
-                        if not d:
-                            break
-                        got += d
+                    got = read_to_eof(c, 4096)
                     if got != b"ping\n":
                         errors.append(f"connection {i} (half-close): got {got!r} before EOF")
                 elif kind == 2:  # reset: close with unread data waiting
