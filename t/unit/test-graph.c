@@ -15,29 +15,9 @@
 #include "lib/util.h"
 #include "parsers/graph.h"
 #include "t/fixtures/fixtures.h"
+#include "t/fixtures/graph-dump.h"
 #include "t/tap.h"
 
-
-static void on_skip(void *ctx, size_t index, const char *why)
-{
-	pvx_buf_printf(ctx, "skipped %zu: %s\n", index, why);
-}
-
-#define S(x) ((x) ? (x) : "-")
-
-static void dump(struct pvx_buf *out, const struct pvx_graph *g)
-{
-	for (size_t i = 0; i < g->n_links; i++) {
-		const struct pvx_link_spec *s = &g->links[i];
-		pvx_buf_printf(out,
-			       "link %s name=%s consumer=%s consumer_pid=%d provider=%s provider_pid=%d "
-			       "role=%s interface=%s target=%s socket=%s uid=%s%u ipv4=%s mac=%s\n",
-			       pvx_link_type_names[s->type], s->name, s->consumer, (int)s->consumer_pid,
-			       S(s->provider), (int)s->provider_pid, s->role, s->interface, s->target,
-			       S(s->socket), s->has_uid ? "" : "none/", s->uid, S(s->ipv4_address),
-			       S(s->mac_address));
-	}
-}
 
 /* One case directory: input plus expected (valid) or error (invalid). */
 static void run_case(const char *base, const char *name, bool valid)
@@ -53,9 +33,9 @@ static void run_case(const char *base, const char *name, bool valid)
 	struct pvx_graph g;
 	char err[256] = "";
 	int r = pvx_graph_parse(input ? input : "", input ? len : 0, &g, err, sizeof(err),
-				on_skip, &got);
+				graph_dump_skip, &got);
 	if (r == 0) {
-		dump(&got, &g);
+		graph_dump(&got, &g);
 		pvx_graph_free(&g);
 	}
 	pvx_buf_append(&got, "", 0);
@@ -132,7 +112,7 @@ static void usable(void)
 		struct pvx_graph g;
 		char err[256] = "";
 		int r = pvx_graph_parse(cases[i].body, strlen(cases[i].body), &g, err, sizeof(err),
-					on_skip, &skips);
+					graph_dump_skip, &skips);
 		int u = r == 0 ? pvx_graph_usable(&g, err, sizeof(err)) : r;
 		ok(r == 0 && (cases[i].usable ? u == 0 : u < 0 && strstr(err, "no usable link")),
 		   "%s (%s)", cases[i].what, err);
@@ -144,12 +124,7 @@ static void usable(void)
 
 int main(void)
 {
-	const char *top = getenv("top_srcdir");
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/t/fixtures/graphs/valid", top ? top : ".");
-	run_dir(dir, true);
-	snprintf(dir, sizeof(dir), "%s/t/fixtures/graphs/invalid", top ? top : ".");
-	run_dir(dir, false);
+	fixture_suites("graphs", run_dir);
 	pools();
 	usable();
 	return tap_done();

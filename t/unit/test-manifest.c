@@ -181,12 +181,7 @@ static void caps(void)
 int main(void)
 {
 	srand(7);
-	const char *top = getenv("top_srcdir");
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/t/fixtures/manifests/valid", top ? top : ".");
-	run_dir(dir, true);
-	snprintf(dir, sizeof(dir), "%s/t/fixtures/manifests/invalid", top ? top : ".");
-	run_dir(dir, false);
+	fixture_suites("manifests", run_dir);
 	caps();
 	ok(n_invalid >= 40, "%d invalid cases (at least 40)", n_invalid);
 	return tap_done();
