@@ -49,7 +49,7 @@ echo 1 >"$T/tb/committed"
 # The fake pv-ctrl plays a container start for org.example.Lazy only.
 fake_pvctrl_start "$T/unused.json" --events "$T/events" --tryboot "$T/tb" --commit-after 600 \
 	--activations "$T/activations" --activate-cmd "case \$1 in org.example.Lazy)
-		DBUS_SYSTEM_BUS_ADDRESS=unix:path=$T/lazy-bus.sock exec $PY $top_srcdir/t/dbus-service.py \$1 >>$T/lazy.log 2>&1 & echo \$! >$T/lazy.pid;; esac"
+		DBUS_SYSTEM_BUS_ADDRESS=unix:path=$T/lazy-bus.sock exec $PY $top_srcdir/t/peers/dbus-service.py \$1 >>$T/lazy.log 2>&1 & echo \$! >$T/lazy.pid;; esac"
 echo 2 >"$T/tb/update"
 
 start() {
@@ -75,16 +75,16 @@ check "the bus's private passwd names the role" -- grep -q "^operator:x:$UID_OP:
 check "the host's passwd does not" -- sh -c "! grep -q '^operator:x:$UID_OP:' /etc/passwd"
 
 svc_start() {
-	DBUS_SYSTEM_BUS_ADDRESS="unix:path=$T/foo-bus.sock" "$PY" "$top_srcdir/t/dbus-service.py" \
+	DBUS_SYSTEM_BUS_ADDRESS="unix:path=$T/foo-bus.sock" "$PY" "$top_srcdir/t/peers/dbus-service.py" \
 		org.example.Foo >>"$T/svc.log" 2>&1 &
 	SVC=$!
 	BACKGROUND="$BACKGROUND $SVC"
 }
 svc_start
-client() { "$PY" "$top_srcdir/t/dbus-client.py" "unix:path=$T/$1-bus.sock" "${@:2}"; }
+client() { "$PY" "$top_srcdir/t/peers/dbus-client.py" "unix:path=$T/$1-bus.sock" "${@:2}"; }
 answered() { client op call org.example.Foo | grep -q answered; }
 check "foo-service owns org.example.Foo through its link; operator's call is answered" -- until_true 10 answered
-check "the bus sees operator's uid" -- sh -c "[ \"\$(\"$PY\" \"$top_srcdir/t/dbus-client.py\" unix:path=$T/op-bus.sock uid)\" = $UID_OP ]"
+check "the bus sees operator's uid" -- sh -c "[ \"\$(\"$PY\" \"$top_srcdir/t/peers/dbus-client.py\" unix:path=$T/op-bus.sock uid)\" = $UID_OP ]"
 check "gdbus: GetInfo through the hosted bus" -- \
 	gdbus call --address "unix:path=$T/op-bus.sock" -d org.example.Foo -o /org/pantavisor/Example \
 	-m org.pantavisor.Example.GetInfo
@@ -176,7 +176,7 @@ check "after a restart the links are ACTIVE again" -- until_true 15 all_active
 check "the same roles keep the same uids" -- sh -c "grep -v '^#' '$T/uids-before' | while read r u; do grep -qx \"\$r \$u\" '$T/st/bus-uids' || exit 1; done"
 svc_start
 check "operator's uid is unchanged on the new bus" -- until_true 15 sh -c \
-	"[ \"\$(\"$PY\" \"$top_srcdir/t/dbus-client.py\" unix:path=$T/op-bus.sock uid)\" = $UID_OP ]"
+	"[ \"\$(\"$PY\" \"$top_srcdir/t/peers/dbus-client.py\" unix:path=$T/op-bus.sock uid)\" = $UID_OP ]"
 NEWUID=$(uid_of newrole)
 ok $([ -n "$NEWUID" ] && ! grep -q " $NEWUID\$" "$T/uids-before"; echo $?) "a new role gets a new uid ($NEWUID)"
 
