@@ -322,7 +322,7 @@ static void print_ipam(json_t *o)
 static void print_fsm_dot(json_t *rows)
 {
 	size_t n = json_array_size(rows), i, k;
-	printf("digraph link_fsm {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n"
+	printf("digraph link_fsm {\n  rankdir=LR;\n  ranksep=1.0;\n  nodesep=0.6;\n  node [shape=box, style=rounded];\n"
 	       "  edge [fontsize=10];\n");
 	for (i = 0; i < n; i++) {
 		json_t *t = json_array_get(rows, i);
