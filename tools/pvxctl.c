@@ -400,18 +400,28 @@ static void say_link(json_t *l, const char *prefix)
 		json_is_string(e) ? json_string_value(e) : "");
 }
 
-/* The FAILED links of the whole table, said on stderr; -1 when the table
- * cannot be read. */
+/* A FAILED link: said on stderr with every link that is not ACTIVE, the
+ * FAILED ones first; -1 when the table cannot be read. */
 static int say_failed(void)
 {
 	char *body;
 	json_t *a, *l;
-	size_t i;
+	size_t i, failed = 0, other = 0;
 	if (request("GET", "/links", &body, &a) < 0)
 		return -1;
-	fprintf(stderr, "pvxctl: FAILED (a FAILED link waits for a graph change):\n");
+	json_array_foreach(a, i, l) {
+		failed += !strcmp(str(l, "state"), "FAILED");
+		other += strcmp(str(l, "state"), "FAILED") && strcmp(str(l, "state"), "ACTIVE");
+	}
+	fprintf(stderr, "pvxctl: %zu of %zu links FAILED (a FAILED link waits for a graph change):\n",
+		failed, json_array_size(a));
 	json_array_foreach(a, i, l)
 		if (!strcmp(str(l, "state"), "FAILED"))
+			say_link(l, "  ");
+	if (other)
+		fprintf(stderr, "pvxctl: and %zu not ACTIVE yet:\n", other);
+	json_array_foreach(a, i, l)
+		if (strcmp(str(l, "state"), "FAILED") && strcmp(str(l, "state"), "ACTIVE"))
 			say_link(l, "  ");
 	json_decref(a);
 	free(body);

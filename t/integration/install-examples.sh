@@ -9,7 +9,7 @@ for t in lxc-start lxc-stop lxc-info lxc-ls; do command -v $t >/dev/null || skip
 [ -x /bin/busybox ] || skip_all "needs /bin/busybox (Debian busybox-static)"
 
 D="$T/dest"
-make -s -C "$top_builddir" install DESTDIR="$D" >"$T/install.log" 2>&1
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top_builddir" install DESTDIR="$D" >"$T/install.log" 2>&1
 ok $? "make install DESTDIR=$D"
 prefix=$(sed -n 's/^prefix = //p' "$top_builddir/Makefile")
 MESH="$D$prefix/share/doc/pv-xconnect/examples/mesh"
@@ -44,7 +44,7 @@ else
 	skip "a pvxctl is installed system-wide"
 fi
 test ! -e "$W" || run_mesh down unix >/dev/null 2>&1
-make -s -C "$top_builddir" uninstall DESTDIR="$D" >>"$T/install.log" 2>&1
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top_builddir" uninstall DESTDIR="$D" >>"$T/install.log" 2>&1
 ok $? "make uninstall DESTDIR=$D"
 check "... leaves no file behind" -- test -z "$(find "$D" -type f)"
 done_testing
