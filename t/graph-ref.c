@@ -47,7 +47,7 @@ static int get_pid(json_t *obj, const char *key, pid_t *out)
 /* Fills spec from one graph element; on failure writes the reason. */
 static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whylen)
 {
-	const char *type, *name, *consumer, *provider, *role, *iface, *target, *sock, *ip, *mac;
+	const char *type, *name, *consumer, *provider, *role, *iface, *target, *sock, *ip, *mac, *globals;
 
 	if (!json_is_object(o))
 		return snprintf(why, whylen, "not an object"), -EINVAL;
@@ -92,13 +92,15 @@ static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whyle
 	STR("socket", sock, t != LINK_NETWORK);
 	STR("ipv4_address", ip, false);
 	STR("mac_address", mac, false);
+	STR("globals", globals, false);
 #undef STR
 
 	/* The one field rule (model/validate.h), in the graph's key order. */
-	const char *vals[] = { name, consumer, provider, role, iface, target, sock, ip, mac };
+	const char *vals[] = { name, consumer, provider, role, iface, target, sock, ip, mac, globals };
 	const enum pvx_field fields[] = { PVX_FIELD_NAME, PVX_FIELD_CONSUMER, PVX_FIELD_PROVIDER,
 					  PVX_FIELD_ROLE, PVX_FIELD_INTERFACE, PVX_FIELD_TARGET,
-					  PVX_FIELD_SOCKET, PVX_FIELD_IPV4, PVX_FIELD_MAC };
+					  PVX_FIELD_SOCKET, PVX_FIELD_IPV4, PVX_FIELD_MAC,
+					  PVX_FIELD_GLOBALS };
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
 		const char *bad = vals[i] ? pvx_field_problem(fields[i], vals[i], strlen(vals[i])) : NULL;
 		if (bad)
@@ -140,9 +142,10 @@ static int read_link(json_t *o, struct pvx_link_spec *s, char *why, size_t whyle
 	s->socket = pvx_strdup0(sock);
 	s->ipv4_address = pvx_strdup0(ip);
 	s->mac_address = pvx_strdup0(mac);
+	s->globals = pvx_strdup0(globals);
 	if (!s->name || !s->consumer || !s->role || !s->interface || !s->target ||
 	    (provider && !s->provider) || (sock && !s->socket) || (ip && !s->ipv4_address) ||
-	    (mac && !s->mac_address)) {
+	    (mac && !s->mac_address) || (globals && !s->globals)) {
 		pvx_link_spec_free(s);
 		return snprintf(why, whylen, "out of memory"), -ENOMEM;
 	}
