@@ -70,7 +70,10 @@ class Conn:
     def roundtrip(self, cb_id):
         """wl_display.sync(cb_id); reads until its done, an error or EOF.
         Returns "ok", "error ..." or "closed"."""
-        self.send(msg(1, 0, u(cb_id)))
+        try:
+            self.send(msg(1, 0, u(cb_id)))
+        except OSError:
+            pass  # closed after an error: the error may still be there to read
         for obj, op, p in self.events():
             if obj == 1 and op == 0:
                 o, code, n = struct.unpack_from("=III", p)
