@@ -36,13 +36,29 @@
  * consumed in order).  Fds that no message could have taken are capped
  * (WL_MAX_UNCLAIMED_FDS, libwayland's own receive limit), and fds held
  * waiting for the end of a cut message are capped at one read's worth
- * (PVX_MAX_FDS): an fd flood closes that client alone. */
+ * (PVX_MAX_FDS): an fd flood closes that client alone.
+ *
+ * Security context.  A link without a `globals` list whose compositor
+ * offers wp_security_context_manager_v1 is registered with it when
+ * planted (on the worker): the daemon connects, binds the manager and
+ * sends create_listener(the link's listening socket, the read end of a
+ * pipe), sandbox engine "pv-xconnect", app id the consumer, instance id
+ * the link's name, commit, and waits for a wl_display.sync to be answered
+ * without an error.  The compositor then accepts the link's clients
+ * itself and applies its own policy to them; the daemon leaves the data
+ * path (it accepts nothing) and keeps the pipe's write end, whose close
+ * (the link released) tells the compositor to stop.  A link with a list
+ * stays on the filter: only the filter knows the list. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include "lib/log.h"
 #include "lib/stats.h"
@@ -108,7 +124,7 @@ static void wl_describe(const struct pvx_link *l, struct pvx_stats_sink *out)
 	const struct wl_stats *st = link_type_stats_peek(l, &pvx_plugin_wayland);
 	if (!st)
 		st = &none;
-	pvx_stats_fact(out, "wayland_path", "filter");
+	pvx_stats_fact(out, "wayland_path", l->planted.priv ? "secctx" : "filter");
 	pvx_stats_value(out, &st_msg_p, st->messages_to_provider);
 	pvx_stats_value(out, &st_msg_c, st->messages_to_consumer);
 	pvx_stats_value(out, &st_hidden, st->globals_hidden);
@@ -355,6 +371,201 @@ static const struct relay_filter wayland_filter = {
 	.feed = wl_feed,
 };
 
+/* ---- security context registration (worker) ----------------------- */
+
+#define SECCTX_IFACE "wp_security_context_manager_v1"
+/* Seconds each read or write of the registration may wait. */
+#define SECCTX_TIMEOUT 2
+/* Object ids of the registration's own connection. */
+enum { ID_REGISTRY = 2, ID_SYNC1, ID_MANAGER, ID_CONTEXT, ID_SYNC2 };
+
+/* What a registered link keeps (l->planted.priv): the write end of the
+ * pipe whose read end the compositor watches. */
+struct wl_planted {
+	int close_w;
+};
+
+struct wl_out {
+	unsigned char b[1024];
+	size_t n;
+	uint32_t obj;
+	uint16_t op;
+	size_t start;
+};
+
+static void out_begin(struct wl_out *o, uint32_t obj, uint16_t op)
+{
+	o->start = o->n;
+	o->obj = obj;
+	o->op = op;
+	o->n += WL_HEADER_SIZE;
+}
+
+static void out_u(struct wl_out *o, uint32_t w)
+{
+	memcpy(o->b + o->n, &w, 4);
+	o->n += 4;
+}
+
+static void out_s(struct wl_out *o, const char *s)
+{
+	uint32_t len = (uint32_t)strlen(s) + 1;
+	out_u(o, len);
+	memcpy(o->b + o->n, s, len);
+	memset(o->b + o->n + len, 0, (4 - len % 4) % 4);
+	o->n += (len + 3) & ~3u;
+}
+
+static void out_end(struct wl_out *o)
+{
+	wl_header_write(o->b + o->start, o->obj, o->op, (uint16_t)(o->n - o->start));
+}
+
+/* Reads events until the callback `until` is done.  1 when done, -errno
+ * with why set on an error event, EOF or timeout; *mgr and *mgr_version: the
+ * manager's global when announced. */
+static int secctx_read(int fd, struct wl_objects *objs, uint32_t until, uint32_t *mgr,
+		       uint32_t *mgr_version, char *why, size_t n)
+{
+	unsigned char buf[16384];
+	size_t have = 0;
+	for (;;) {
+		ssize_t r = recv(fd, buf + have, sizeof(buf) - have, 0);
+		if (r <= 0) {
+			snprintf(why, n, "security context: compositor %s",
+				 r == 0 ? "closed the connection" : strerror(errno));
+			return r == 0 ? -ECONNRESET : -errno;
+		}
+		have += (size_t)r;
+		size_t off = 0;
+		struct wl_header h;
+		while (have - off >= WL_HEADER_SIZE) {
+			const char *bad = wl_header_read(buf + off, &h);
+			if (bad) {
+				snprintf(why, n, "security context: compositor sent %s", bad);
+				return -EPROTO;
+			}
+			if (h.size > have - off)
+				break;
+			struct wl_msg m;
+			bad = wl_msg_read(objs, false, buf + off, &h, &m);
+			if (bad) {
+				snprintf(why, n, "security context: compositor sent %s", bad);
+				return -EPROTO;
+			}
+			if (m.known && m.iface == WL_IF_DISPLAY && h.opcode == 0) {
+				snprintf(why, n, "security context: compositor error %u: %.100s",
+					 (unsigned)m.args[1].u, m.args[2].s ? m.args[2].s : "");
+				return -EPROTO;
+			}
+			if (m.known && m.iface == WL_IF_REGISTRY && h.opcode == 0 && m.args[1].s &&
+			    strcmp(m.args[1].s, SECCTX_IFACE) == 0) {
+				*mgr = m.args[0].u;
+				*mgr_version = m.args[2].u;
+			}
+			if (h.object == until)
+				return 1;
+			off += h.size;
+		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
+		if (have == sizeof(buf)) {
+			snprintf(why, n, "security context: compositor message too long");
+			return -EPROTO;
+		}
+	}
+}
+
+/* 1: the link's listener is registered and *close_w is the pipe's write
+ * end; 0: the compositor offers no security context manager; -errno with
+ * why set. */
+static int secctx_register(const struct pvx_link_spec *spec, int listen_fd, int *close_w, char *why,
+			   size_t n)
+{
+	_cleanup_close_ int fd = stream_provider_connect(spec, why, n);
+	if (fd < 0)
+		return fd;
+	struct timeval tv = { .tv_sec = SECCTX_TIMEOUT };
+	if (fcntl(fd, F_SETFL, 0) < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+		return snprintf(why, n, "security context: %s", strerror(errno)), -errno;
+
+	struct wl_objects objs;
+	wl_objects_init(&objs);
+	struct wl_out o = { .n = 0 };
+	out_begin(&o, WL_DISPLAY_ID, 1); /* get_registry */
+	out_u(&o, ID_REGISTRY);
+	out_end(&o);
+	out_begin(&o, WL_DISPLAY_ID, 0); /* sync */
+	out_u(&o, ID_SYNC1);
+	out_end(&o);
+	/* Our own requests, so that the map knows the registry. */
+	struct wl_header h;
+	struct wl_msg m;
+	for (size_t off = 0; off < o.n; off += h.size) {
+		wl_header_read(o.b + off, &h);
+		wl_msg_read(&objs, true, o.b + off, &h, &m);
+	}
+	uint32_t mgr = 0, mgr_version = 0;
+	int r = send(fd, o.b, o.n, MSG_NOSIGNAL) == (ssize_t)o.n ? 0 : -errno;
+	if (r < 0)
+		snprintf(why, n, "security context: %s", strerror(-r));
+	else
+		r = secctx_read(fd, &objs, ID_SYNC1, &mgr, &mgr_version, why, n);
+	if (r < 0 || !mgr) {
+		wl_objects_free(&objs);
+		return r < 0 ? r : 0;
+	}
+
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		wl_objects_free(&objs);
+		return snprintf(why, n, "security context: pipe: %s", strerror(errno)), -errno;
+	}
+	o.n = 0;
+	out_begin(&o, ID_REGISTRY, 0); /* bind */
+	out_u(&o, mgr);
+	out_s(&o, SECCTX_IFACE);
+	out_u(&o, 1);
+	out_u(&o, ID_MANAGER);
+	out_end(&o);
+	out_begin(&o, ID_MANAGER, 1); /* create_listener(id, listen_fd, close_fd) */
+	out_u(&o, ID_CONTEXT);
+	out_end(&o);
+	out_begin(&o, ID_CONTEXT, 1); /* set_sandbox_engine */
+	out_s(&o, "pv-xconnect");
+	out_end(&o);
+	out_begin(&o, ID_CONTEXT, 2); /* set_app_id */
+	out_s(&o, spec->consumer);
+	out_end(&o);
+	out_begin(&o, ID_CONTEXT, 3); /* set_instance_id */
+	out_s(&o, spec->name);
+	out_end(&o);
+	out_begin(&o, ID_CONTEXT, 4); /* commit */
+	out_end(&o);
+	out_begin(&o, WL_DISPLAY_ID, 0); /* sync */
+	out_u(&o, ID_SYNC2);
+	out_end(&o);
+	for (size_t off = 0; off < o.n; off += h.size) {
+		wl_header_read(o.b + off, &h);
+		wl_msg_read(&objs, true, o.b + off, &h, &m);
+	}
+	int fds[2] = { listen_fd, pfd[0] };
+	r = pvx_send_fds(fd, o.b, o.n, fds, 2, MSG_NOSIGNAL) == (ssize_t)o.n ? 0 : -errno;
+	close(pfd[0]);
+	if (r < 0)
+		snprintf(why, n, "security context: %s", strerror(-r));
+	else
+		r = secctx_read(fd, &objs, ID_SYNC2, &mgr, &mgr_version, why, n);
+	wl_objects_free(&objs);
+	if (r < 0) {
+		close(pfd[1]);
+		return r;
+	}
+	*close_w = pfd[1];
+	return 1;
+}
+
 static int wl_plant(const struct pvx_link_spec *spec, struct pvx_planted *p, char *why, size_t n)
 {
 	const char *bad = spec->globals ? wl_policy_list_problem(spec->globals) : NULL;
@@ -362,15 +573,64 @@ static int wl_plant(const struct pvx_link_spec *spec, struct pvx_planted *p, cha
 		snprintf(why, n, "globals '%.200s' %s", spec->globals, bad);
 		return PVX_REFUSED;
 	}
-	return stream_plant(spec, p, why, n);
+	int r = stream_plant(spec, p, why, n);
+	if (r != 0 || spec->globals)
+		return r;
+	/* No list of our own: the compositor decides, if it can. */
+	char swhy[200];
+	int close_w = -1;
+	int s = secctx_register(spec, p->fd, &close_w, swhy, sizeof(swhy));
+	struct wl_planted *wp = s > 0 ? malloc(sizeof(*wp)) : NULL;
+	if (wp) {
+		wp->close_w = close_w;
+		p->priv = wp;
+	} else if (s > 0) {
+		close(close_w);
+	} else if (s < 0) {
+		log_warn("wayland link %s/%s: %s; the link filters instead", spec->consumer, spec->name,
+			 swhy);
+	}
+	return 0;
+}
+
+/* A registered link's listener is the compositor's to accept on. */
+static int wl_adopt(struct pvx_link *l, char *why, size_t n)
+{
+	if (!l->planted.priv)
+		return stream_adopt(l, why, n);
+	l->live = l->planted.priv;
+	return 0;
+}
+
+static void wl_release(struct pvx_link *l)
+{
+	struct wl_planted *wp = l->planted.priv;
+	if (!wp) {
+		stream_release(l);
+		return;
+	}
+	/* The pipe's hangup tells the compositor to stop accepting. */
+	wp->close_w = safe_close(wp->close_w);
+	l->planted.fd = safe_close(l->planted.fd);
+}
+
+static void wl_remove(struct pvx_planted *p)
+{
+	struct wl_planted *wp = p->priv;
+	if (wp) {
+		safe_close(wp->close_w);
+		free(wp);
+		p->priv = NULL;
+	}
+	stream_remove(p);
 }
 
 const struct pvx_plugin pvx_plugin_wayland = {
 	.type = "wayland",
 	.plant = wl_plant,
-	.adopt = stream_adopt,
-	.release = stream_release,
-	.remove = stream_remove,
+	.adopt = wl_adopt,
+	.release = wl_release,
+	.remove = wl_remove,
 	.probe = stream_probe,
 	.filter = &wayland_filter,
 	.describe = wl_describe,
