@@ -67,6 +67,7 @@
 #include "policy/wayland.h"
 #include "fsm/plugin.h"
 #include "relay/relay.h"
+#include "plugins/registry.h"
 #include "plugins/stream.h"
 
 /* libwayland's ring of received fds holds 4096 bytes of them. */
