@@ -34,8 +34,9 @@
 /* Arguments of the longest signature this module knows. */
 #define WL_MAX_ARGS 10
 /* Objects of known interfaces one connection may have at once (a real
- * client has a few hundred; each costs the daemon 8 bytes). */
-#define WL_MAX_TRACKED 65536
+ * client has tens: registries, shm, seats, keyboards, data devices,
+ * dmabuf params; the table costs at most 16384 x 2 x 5 bytes). */
+#define WL_MAX_TRACKED 16384
 
 /* wl_display.error codes (wayland.xml). */
 #define WL_DISPLAY_ERROR_INVALID_OBJECT 0
