@@ -88,7 +88,10 @@ check "wl_shm.create_pool without its fd: error ($(cat "$T/h4.txt"))" -- grep -q
 wlc /run/wayland/wayland-0 fd-flood >"$T/h5.txt" 2>&1
 check "fds no message takes (28 per sync): closed ($(cat "$T/h5.txt"))" -- grep -q "^error 1 3 too many file descriptors\|^closed" "$T/h5.txt"
 check "... by the link (daemon log)" -- grep -q "wayland: client: too many file descriptors" "$T/daemon.log"
+n0=$(wc -l <"$T/daemon.log")
 wlc /run/wayland/wayland-0 never-read 20 >"$T/h6.txt" 2>&1
+diag "daemon log meanwhile: $(tail -n +$((n0 + 1)) "$T/daemon.log" | tail -2 | tr '\n' ' ')"
+diag "weston log: $(grep -i 'client\|error' "$WORK/compositor.log" | tail -2 | tr '\n' ' ')"
 check "a client that asks for events and never reads them is closed ($(cat "$T/h6.txt"))" -- grep -q "^closed" "$T/h6.txt"
 lj() { pvxctl --json links | "$PY" -c "import json,sys
 l=[x for x in json.load(sys.stdin) if x['name']=='wayland-0'][0]
