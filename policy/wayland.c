@@ -21,6 +21,7 @@ const char *const wl_policy_default_globals[] = {
 	"wp_cursor_shape_manager_v1", "wp_single_pixel_buffer_manager_v1",
 	"wp_content_type_manager_v1", "wp_tearing_control_manager_v1", "wp_alpha_modifier_v1",
 	"wp_fifo_manager_v1", "wp_commit_timing_manager_v1", "zwp_text_input_manager_v3",
+	"zwp_text_input_manager_v1", "zwp_input_timestamps_manager_v1",
 	"zwp_relative_pointer_manager_v1", "zwp_pointer_constraints_v1", "zwp_pointer_gestures_v1",
 	"zwp_idle_inhibit_manager_v1", "zwp_primary_selection_device_manager_v1",
 	"zwp_tablet_manager_v2", "ivi_application", NULL,
