@@ -33,7 +33,8 @@ static void usage(FILE *f)
 		"                    cap or the fd reserve), bytes parked in the daemon,\n"
 		"                    bytes each way, per-type detail (fds passed; HTTP\n"
 		"                    requests and proxy 4xx; D-Bus uid, messages each way,\n"
-		"                    denied; drm node major:minor, kind, driver and cgroup\n"
+		"                    denied; Wayland path, messages each way, globals\n"
+		"                    hidden, binds refused; drm node major:minor, kind, driver and cgroup\n"
 		"                    grant), last error\n"
 		"  fsm               the link state machine's transition table\n"
 		"  ipam              IP pools (subnet, gateway, bridge, used/free), leases\n"
@@ -217,6 +218,12 @@ static void print_links(json_t *a)
 				 num(l, "dbus", "uid"), num(l, "dbus", "messages_to_provider"),
 				 num(l, "dbus", "messages_to_consumer"), num(l, "dbus", "denied"),
 				 num(l, "fds", "to_provider"), num(l, "fds", "to_consumer"));
+		else if (json_object_get(l, "wayland"))
+			snprintf(extra, sizeof(extra), "%s msg=%lld/%lld hidden=%lld refused=%lld fds=%lld/%lld",
+				 str(l, "wayland_path"), num(l, "wayland", "messages_to_provider"),
+				 num(l, "wayland", "messages_to_consumer"), num(l, "wayland", "globals_hidden"),
+				 num(l, "wayland", "binds_refused"), num(l, "fds", "to_provider"),
+				 num(l, "fds", "to_consumer"));
 		else if (num(l, "fds", "to_provider") || num(l, "fds", "to_consumer"))
 			snprintf(extra, sizeof(extra), "fds=%lld/%lld", num(l, "fds", "to_provider"),
 				 num(l, "fds", "to_consumer"));
