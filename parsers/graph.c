@@ -64,7 +64,7 @@ static void arena_free(struct arena_block *b)
 /* The fields of a link object the reader knows; anything else is skipped. */
 enum field {
 	F_TYPE, F_NAME, F_CONSUMER, F_PROVIDER, F_ROLE, F_INTERFACE, F_TARGET, F_SOCKET,
-	F_IPV4, F_MAC, F_CONSUMER_PID, F_PROVIDER_PID, F_UID, F__COUNT, F_OTHER = F__COUNT
+	F_IPV4, F_MAC, F_CONSUMER_PID, F_PROVIDER_PID, F_UID, F_GLOBALS, F__COUNT, F_OTHER = F__COUNT
 };
 
 static const char *const field_names[F__COUNT] = {
@@ -72,7 +72,7 @@ static const char *const field_names[F__COUNT] = {
 	[F_PROVIDER] = "provider", [F_ROLE] = "role", [F_INTERFACE] = "interface",
 	[F_TARGET] = "target", [F_SOCKET] = "socket", [F_IPV4] = "ipv4_address",
 	[F_MAC] = "mac_address", [F_CONSUMER_PID] = "consumer_pid",
-	[F_PROVIDER_PID] = "provider_pid", [F_UID] = "uid",
+	[F_PROVIDER_PID] = "provider_pid", [F_UID] = "uid", [F_GLOBALS] = "globals",
 };
 
 /* What one field of the link being read held. */
@@ -359,7 +359,7 @@ static int link_check(const struct pvx_link_spec *s, const char *label, char *wh
 		{ PVX_FIELD_PROVIDER, s->provider }, { PVX_FIELD_ROLE, s->role },
 		{ PVX_FIELD_INTERFACE, s->interface }, { PVX_FIELD_TARGET, s->target },
 		{ PVX_FIELD_SOCKET, s->socket }, { PVX_FIELD_IPV4, s->ipv4_address },
-		{ PVX_FIELD_MAC, s->mac_address },
+		{ PVX_FIELD_MAC, s->mac_address }, { PVX_FIELD_GLOBALS, s->globals },
 	};
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
 		const char *bad = checks[i].v ? pvx_field_problem(checks[i].f, checks[i].v,
@@ -399,7 +399,7 @@ static int link_defaults(struct arena_block **arena, struct pvx_link_spec *s, co
  * writes the reason. */
 static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, size_t whylen)
 {
-	const char *type, *name, *consumer, *provider, *role, *iface, *target, *sock, *ip, *mac;
+	const char *type, *name, *consumer, *provider, *role, *iface, *target, *sock, *ip, *mac, *globals;
 
 	/* Name the link in every reason. */
 	char label[160];
@@ -438,6 +438,7 @@ static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, s
 	STR(F_SOCKET, sock, t != LINK_NETWORK);
 	STR(F_IPV4, ip, false);
 	STR(F_MAC, mac, false);
+	STR(F_GLOBALS, globals, false);
 #undef STR
 
 	*s = (struct pvx_link_spec){
@@ -451,6 +452,7 @@ static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, s
 		.socket = (char *)sock,
 		.ipv4_address = (char *)ip,
 		.mac_address = (char *)mac,
+		.globals = (char *)globals,
 	};
 	/* One rule per field, the manifests' too (model/validate.h). */
 	int r = link_check(s, label, why, whylen);
@@ -554,9 +556,9 @@ static int copy_strings(struct arena_block **arena, struct pvx_link_spec *d,
 {
 	*d = *s;
 	char *const *from[] = { &s->name, &s->consumer, &s->provider, &s->role, &s->interface,
-				&s->target, &s->socket, &s->ipv4_address, &s->mac_address };
+				&s->target, &s->socket, &s->ipv4_address, &s->mac_address, &s->globals };
 	char **to[] = { &d->name, &d->consumer, &d->provider, &d->role, &d->interface,
-			&d->target, &d->socket, &d->ipv4_address, &d->mac_address };
+			&d->target, &d->socket, &d->ipv4_address, &d->mac_address, &d->globals };
 	for (size_t i = 0; i < sizeof(to) / sizeof(to[0]); i++)
 		if (*from[i] && !(*to[i] = arena_copy(arena, *from[i], strlen(*from[i]))))
 			return -ENOMEM;
@@ -619,7 +621,7 @@ bool pvx_graph_same(const struct pvx_graph *a, const struct pvx_graph *b)
 		    !same_str(x->role, y->role) || !same_str(x->interface, y->interface) ||
 		    !same_str(x->target, y->target) || !same_str(x->socket, y->socket) ||
 		    !same_str(x->ipv4_address, y->ipv4_address) ||
-		    !same_str(x->mac_address, y->mac_address))
+		    !same_str(x->mac_address, y->mac_address) || !same_str(x->globals, y->globals))
 			return false;
 	}
 	return true;

@@ -44,6 +44,7 @@ struct pvx_requirement { /* run.json / args.json entry */
 	char *name;
 	int type; /* enum pvx_link_type, or -1 when the requirement names none */
 	char *role, *interface, *target; /* NULL when absent */
+	char *globals;                   /* wayland: the globals shown, NULL when absent */
 	bool required;
 };
 

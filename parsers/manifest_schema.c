@@ -31,7 +31,7 @@ enum field {
 	F_SPEC, F_SERVICES, F_NAME, F_TYPE, F_SOCKET, F_ROLE, F_INTERFACE, F_TARGET,
 	F_REQUIRED, F_OPTIONAL, F_NETWORK, F_MODE, F_POOL, F_HOSTNAME, F_STATIC_IP,
 	F_INTERFACES, F_IPV4, F_MAC, F_PV_REQUIRED, F_PV_OPTIONAL, F_PV_POOL, F_PV_IP,
-	F_PV_MAC, F_PV_HOSTNAME, F_BUS, F_OWNS, F_ALLOW, F_CALL, F_BROADCAST,
+	F_PV_MAC, F_PV_HOSTNAME, F_GLOBALS, F_BUS, F_OWNS, F_ALLOW, F_CALL, F_BROADCAST,
 };
 
 struct key_def {
@@ -65,7 +65,7 @@ static const struct key_def run_services_keys[] = {
 static const struct key_def req_keys[] = {
 	{ "name", F_NAME, C_ROOT }, { "type", F_TYPE, C_ROOT }, { "role", F_ROLE, C_ROOT },
 	{ "interface", F_INTERFACE, C_ROOT }, { "target", F_TARGET, C_ROOT },
-	{ NULL, F_NONE, C_ROOT },
+	{ "globals", F_GLOBALS, C_ROOT }, { NULL, F_NONE, C_ROOT },
 };
 static const struct key_def args_doc_keys[] = {
 	{ "PV_SERVICES_REQUIRED", F_PV_REQUIRED, C_REQ_LIST },
@@ -180,6 +180,7 @@ static void req_clear(struct pvx_requirement *r)
 	free(r->role);
 	free(r->interface);
 	free(r->target);
+	free(r->globals);
 	*r = (struct pvx_requirement){ .type = -1 };
 }
 
@@ -431,6 +432,9 @@ static int string_field(struct mf_builder *b, struct frame *f, const struct key_
 		case F_INTERFACE:
 			return check_field(b, PVX_FIELD_INTERFACE, "interface", s, n) < 0
 				       ? -EINVAL : set_string(b, &b->req.interface, s, n);
+		case F_GLOBALS:
+			return check_field(b, PVX_FIELD_GLOBALS, "globals", s, n) < 0
+				       ? -EINVAL : set_string(b, &b->req.globals, s, n);
 		default: {
 			const char *why = path_problem(PVX_FIELD_TARGET, s, n);
 			if (why)
@@ -828,6 +832,8 @@ char *manifest_dump(const struct pvx_manifest *m)
 		put(&o, "role", r->role);
 		put(&o, "interface", r->interface);
 		put(&o, "target", r->target);
+		if (r->globals)
+			put(&o, "globals", r->globals);
 		pvx_buf_append(&o, "\n", 1);
 	}
 	if (m->net.present) {

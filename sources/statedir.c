@@ -566,7 +566,7 @@ int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_gr
 				.consumer_pid = cs[i].pid, .provider = prov->name,
 				.provider_pid = prov->pid, .role = (char *)(q->role ? q->role : "any"),
 				.interface = (char *)(q->interface ? q->interface : tname),
-				.target = q->target, .socket = svc->socket,
+				.target = q->target, .socket = svc->socket, .globals = q->globals,
 			};
 			if (pvx_graph_add_raw(g, &l) < 0) {
 				pvx_buf_printf(msgs, "error: out of memory\n");
@@ -600,7 +600,7 @@ char *statedir_json(const struct pvx_graph *g)
 		} opt[] = {
 			{ "role", s->role }, { "interface", s->interface }, { "target", s->target },
 			{ "socket", s->socket }, { "ipv4_address", s->ipv4_address },
-			{ "mac_address", s->mac_address },
+			{ "mac_address", s->mac_address }, { "globals", s->globals },
 		};
 		for (size_t k = 0; l && k < sizeof(opt) / sizeof(opt[0]); k++)
 			if (opt[k].v)
