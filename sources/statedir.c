@@ -191,6 +191,16 @@ static void containers_free(struct container *c, size_t n)
 	free(c);
 }
 
+/* A manifest's warnings (unknown keys), one "warning: " line each. */
+static void warnings(struct pvx_buf *msgs, const char *w)
+{
+	for (const char *p = w, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+		pvx_buf_printf(msgs, "warning: %.*s\n", len, p);
+	}
+}
+
 static int load(const char *dir, const struct statedir_opts *o, struct container **out, size_t *n,
 		struct pvx_buf *msgs)
 {
@@ -217,24 +227,33 @@ static int load(const char *dir, const struct statedir_opts *o, struct container
 		if (is_file(dir, name, "services.json", path, sizeof(path))) {
 			any = true;
 			if (manifest_read_file(path, &c->services, err, sizeof(err)) < 0) {
+				warnings(msgs, c->services.warnings);
 				pvx_buf_printf(msgs, "error: %s\n", err);
 				rc = -1;
 			} else {
 				c->has_services = true;
+				warnings(msgs, c->services.warnings);
 			}
 		}
 		if (is_file(dir, name, "run.json", path, sizeof(path)) ||
 		    is_file(dir, name, "args.json", path, sizeof(path))) {
 			any = true;
 			if (manifest_read_file(path, &c->wants, err, sizeof(err)) < 0) {
+				warnings(msgs, c->wants.warnings);
 				pvx_buf_printf(msgs, "error: %s\n", err);
 				rc = -1;
 			} else {
 				c->has_wants = true;
+				warnings(msgs, c->wants.warnings);
 			}
 		}
-		if (!any)
-			continue; /* not a container directory */
+		if (!any) {
+			/* Said, not skipped silently: a run.json misnamed or not
+			 * yet written leaves the container out of the mesh. */
+			pvx_buf_printf(msgs, "warning: %s/%s has no run.json, args.json or "
+				       "services.json: not a container, skipped\n", dir, name);
+			continue;
+		}
 		c->name = strdup(name);
 		c->pid = pid_of(dir, name, o);
 		k++;
@@ -351,6 +370,12 @@ int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_gr
 	if (rc < 0) {
 		containers_free(cs, n);
 		return -1;
+	}
+	if (n == 0) {
+		/* A wrong directory would otherwise read as an empty mesh. */
+		pvx_buf_printf(msgs, "error: no container in %s (no %s/<name>/ with run.json, "
+			       "args.json or services.json)\n", dir, dir);
+		rc = STATEDIR_NO_CONTAINER;
 	}
 
 	/* Who exports what; a name may have one exporter only. */
