@@ -3,6 +3,7 @@
  * PVX_SUGGEST_MAX_LEN so the tables live on the stack. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/suggest.h"
@@ -58,4 +59,21 @@ const char *pvx_suggest(const char *s, size_t n, const char *const *known, size_
 		}
 	}
 	return best;
+}
+
+void pvx_key_text(char *out, size_t len, const char *s, size_t n)
+{
+	size_t at = 0;
+	if (!len)
+		return;
+	for (size_t i = 0; i < n && i < 64 && at + 5 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < ' ' || c >= 127 || c == '\'' || c == '\\')
+			at += (size_t)snprintf(out + at, len - at, "\\x%02x", c);
+		else
+			out[at++] = (char)c;
+	}
+	if (n > 64 && at + 4 < len)
+		at += (size_t)snprintf(out + at, len - at, "...");
+	out[at] = '\0';
 }

@@ -24,4 +24,10 @@ unsigned pvx_suggest_max_distance(size_t n);
  * close enough or s is one of them. */
 const char *pvx_suggest(const char *s, size_t n, const char *const *known, size_t n_known);
 
+/* A key as a warning may show it: its first 64 bytes, anything but
+ * printable ASCII (and ' and \\) as \\xNN, "..." when cut, so that a
+ * hostile key cannot forge log lines.  out holds PVX_KEY_TEXT_MAX bytes. */
+#define PVX_KEY_TEXT_MAX (64 * 4 + 8)
+void pvx_key_text(char *out, size_t len, const char *s, size_t n);
+
 #endif

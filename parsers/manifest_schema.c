@@ -512,24 +512,6 @@ int mf_end(struct mf_builder *b)
 	return close_item(b, ctx);
 }
 
-/* A key as a warning may show it: at most 64 bytes, anything but
- * printable ASCII (and the quote) as \xNN, so a hostile key cannot forge
- * log lines. */
-static void printable_key(char *out, size_t len, const char *s, size_t n)
-{
-	size_t at = 0;
-	for (size_t i = 0; i < n && i < 64 && at + 5 < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < ' ' || c >= 127 || c == '\'' || c == '\\')
-			at += (size_t)snprintf(out + at, len - at, "\\x%02x", c);
-		else
-			out[at++] = (char)c;
-	}
-	if (n > 64 && at + 4 < len)
-		at += (size_t)snprintf(out + at, len - at, "...");
-	out[at] = '\0';
-}
-
 /* Keys of the documents' top levels that are ours however far from a
  * known one. */
 static bool our_prefix(const char *s, size_t n)
@@ -562,8 +544,8 @@ static void unknown_key(struct mf_builder *b, enum ctx ctx, const struct key_def
 		snprintf(b->warn, sizeof(b->warn), "more unknown keys, not reported one by one");
 		return;
 	}
-	char key[64 * 4 + 8];
-	printable_key(key, sizeof(key), s, n);
+	char key[PVX_KEY_TEXT_MAX];
+	pvx_key_text(key, sizeof(key), s, n);
 	if (near)
 		snprintf(b->warn, sizeof(b->warn), "unknown key '%.100s', did you mean '%s'? (ignored)",
 			 key, near);

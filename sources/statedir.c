@@ -440,12 +440,22 @@ int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_gr
 			}
 			/* With LXC, pid 0 means "not running", not "host side": a
 			 * link waits until both of its containers run. */
+			int type = q->type >= 0 ? q->type : (int)svc->type;
 			if (o->lxcpath && (!cs[i].pid || !prov->pid)) {
 				pvx_buf_printf(msgs, "note: '%s' of platform '%s' waits for '%s' to run\n",
 					       q->name, cs[i].name, !cs[i].pid ? cs[i].name : prov->name);
+				struct pvx_link_spec w = {
+					.type = (enum pvx_link_type)type, .name = q->name,
+					.consumer = cs[i].name, .consumer_pid = cs[i].pid,
+					.provider = prov->name, .provider_pid = prov->pid,
+					.target = q->target, .socket = svc->socket,
+				};
+				if (o->waiting && pvx_graph_add_raw(o->waiting, &w) < 0) {
+					pvx_buf_printf(msgs, "error: out of memory\n");
+					rc = -1;
+				}
 				continue;
 			}
-			int type = q->type >= 0 ? q->type : (int)svc->type;
 			if (q->type >= 0 && q->type != (int)svc->type) {
 				pvx_buf_printf(msgs,
 					       "error: '%s' of platform '%s' asks for type %s but '%s' exports it as %s\n",

@@ -20,6 +20,9 @@ struct statedir_opts {
 	size_t n_pids;
 	const char *lxcpath; /* non-NULL: look running LXC containers up there */
 	const char *device_json; /* IP pools; NULL: DIR/device.json if there */
+	/* Out, when non-NULL (a zeroed graph): the links that wait for a
+	 * container to run (with lxcpath), raw, so that they can be shown. */
+	struct pvx_graph *waiting;
 };
 
 enum statedir_result {

@@ -68,5 +68,16 @@ int main(void)
 	static const char *const tie[] = { "role", "rule" };
 	ok(same(suggest("rale", tie, 2), "role"), "a tie goes to the first known key");
 	ok(suggest("tpye", svc, 0) == NULL, "no known key: no suggestion");
+
+	char text[PVX_KEY_TEXT_MAX];
+	pvx_key_text(text, sizeof(text), "ty\npe'\\", 7);
+	ok(strcmp(text, "ty\\x0ape\\x27\\x5c") == 0, "a key's control bytes, quote and backslash as \\xNN");
+	pvx_key_text(text, sizeof(text), longkey, strlen(longkey));
+	ok(strlen(text) == 67 && strcmp(text + 64, "...") == 0, "a long key cut at 64 bytes with ...");
+	char all[256];
+	for (int i = 0; i < 256; i++)
+		all[i] = (char)(i ? i : 1);
+	pvx_key_text(text, sizeof(text), all, 64);
+	ok(strlen(text) < sizeof(text), "64 bytes that all need escaping fit");
 	return tap_done();
 }
