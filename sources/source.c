@@ -543,7 +543,6 @@ static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok, b
 		/* A new bad body is logged even when an earlier one failed the
 		 * same way; the same body again is not. */
 		pvx_log_once_clear(&fetch_error);
-		log_lines(j); /* once: the same body again is not parsed */
 		snprintf(refused_why, sizeof(refused_why), "%s", j->err);
 		swap_body(&last_refused, &j->body); /* the old one goes with j */
 		have_refused = true;
