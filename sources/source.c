@@ -505,8 +505,9 @@ static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok, b
 		/* Logged again only when they change. */
 		if (j->notes.data[j->notes.len - 1] == '\n')
 			j->notes.data[--j->notes.len] = '\0';
-		pvx_log_once(&state_notes, j->state_rc == STATEDIR_OK ? PVX_LOG_INFO : PVX_LOG_WARN,
-			     j->notes.data);
+		bool quiet = j->state_rc == STATEDIR_OK && !strstr(j->notes.data, "warning: ") &&
+			     !strstr(j->notes.data, "error: ");
+		pvx_log_once(&state_notes, quiet ? PVX_LOG_INFO : PVX_LOG_WARN, j->notes.data);
 	} else if (j->state) {
 		pvx_log_once_clear(&state_notes);
 	}

@@ -355,6 +355,27 @@ static int network_links(const struct container *c, json_t *pools, struct pvx_gr
 	return rc;
 }
 
+/* The network links of a container that is not running, one per
+ * interface, for statedir_opts.waiting. */
+static int network_waiting(const struct container *c, struct pvx_graph *w)
+{
+	const struct pvx_network *net = &c->wants.net;
+	if (net->mode && strcmp(net->mode, "pool") != 0)
+		return 0;
+	size_t n = net->n_ifaces ? net->n_ifaces : 1;
+	for (size_t i = 0; i < n; i++) {
+		const struct pvx_net_iface *f = net->n_ifaces ? &net->ifaces[i] : NULL;
+		const char *pool = f && f->pool ? f->pool : net->pool;
+		struct pvx_link_spec l = {
+			.type = LINK_NETWORK, .name = (char *)(pool ? pool : "-"), .consumer = c->name,
+			.provider = (char *)"_pv_", .target = (char *)(f && f->name ? f->name : "eth0"),
+		};
+		if (pvx_graph_add_raw(w, &l) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static bool socket_type(int t)
 {
 	return t == LINK_UNIX || t == LINK_REST || t == LINK_DBUS || t == LINK_WAYLAND;
@@ -408,6 +429,10 @@ int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_gr
 			if (o->lxcpath && !cs[i].pid) {
 				pvx_buf_printf(msgs, "note: the network of platform '%s' waits for it to run\n",
 					       cs[i].name);
+				if (o->waiting && network_waiting(&cs[i], o->waiting) < 0) {
+					pvx_buf_printf(msgs, "error: out of memory\n");
+					rc = -1;
+				}
 			} else {
 				int r = network_links(&cs[i], pools, g, msgs);
 				if (r && rc != -1)

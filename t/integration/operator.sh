@@ -105,6 +105,8 @@ printf '{"#spec": "service-manifest-xconnect@1",\n "services": [{"name": "raw", 
 printf '{"#spec": "service-manifest-run@1", "name": "app",\n "services": {"required": [{"name": "raw", "target": "%s"}]}}\n' \
 	"$T/planted/raw.sock" >"$S/app/run.json"
 sleep 600 & BACKGROUND="$BACKGROUND $!"; echo $! >"$S/app/pid"
+mkdir -p "$S/net" # a network link of a container that is not running
+printf '{"#spec": "service-manifest-run@1", "name": "net", "network": {"pool": "internal"}}\n' >"$S/net/run.json"
 "$PVX" --state "$S" --lxc="$T/nolxc" --control "$T/xc.sock" --interval 0.3 >>"$T/daemon.log" 2>&1 &
 DPID=$!
 until_true 10 ctl_up
@@ -120,8 +122,10 @@ check "--lxc: a link whose provider is not running is a WAITING row of pvxctl li
 pvxctl problems >"$T/out" 2>&1; st=$?
 ok $([ $st = 1 ] && grep -q "waiting: app/raw (unix from srv): waits for container 'srv' to run" "$T/out"; echo $?) \
 	"--lxc: pvxctl problems lists it, exit 1"
+check "--lxc: ... and a network link waiting for its container" -- \
+	grep -q "waiting: net/internal (network from _pv_): waits for container 'net' to run" "$T/out"
 echo $$ >"$S/srv/pid" # the provider "runs" (a pid file is the first choice)
-gone() { ! pvxctl links 2>&1 | grep -q WAITING && pvxctl links 2>&1 | grep -q "app/raw -> "; }
+gone() { ! pvxctl links 2>&1 | grep -q "app/raw -> .*WAITING" && pvxctl links 2>&1 | grep -q "app/raw -> "; }
 check "--lxc: provider up: the link is in the table, no longer WAITING" -- until_true 10 gone
 kill "$DPID"; wait "$DPID" 2>/dev/null; DPID=
 
