@@ -9,7 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/t/lib.sh"
 require_root_tools
 G="$top_builddir/pvx-graph"
-SD="$top_srcdir/t/statedirs"
+SD="$top_srcdir/t/fixtures/statedirs"
 
 # --- pvxctl check, offline -------------------------------------------------
 "$PVXCTL" check "$SD/seed-examples" >"$T/out" 2>&1
