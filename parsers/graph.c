@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "lib/log.h"
+#include "lib/suggest.h"
 #include "lib/util.h"
 #include "parsers/graph.h"
 #include "parsers/json.h"
@@ -95,6 +96,7 @@ struct graph_sink {
 	size_t cap;              /* of g->links */
 	struct arena_block *arena;
 	pvx_graph_skip_fn skip;
+	pvx_graph_warn_fn warn; /* NULL: unknown keys not reported */
 	void *skip_ctx;
 	enum frame stack[JSON_MAX_DEPTH + 1];
 	int depth;
@@ -217,9 +219,30 @@ static int on_end(void *ctx)
 	return 0;
 }
 
+/* An unknown key of a link object (index: the link's) or of the root
+ * object (index SIZE_MAX), with the closest known key.  Kept: the rest of
+ * the entry still counts. */
+static void unknown_key(struct graph_sink *k, size_t index, const char *s, size_t n,
+			const char *const *known, size_t n_known)
+{
+	if (!k->warn || !s)
+		return;
+	char key[PVX_KEY_TEXT_MAX], where[64], what[PVX_KEY_TEXT_MAX + 160];
+	pvx_key_text(key, sizeof(key), s, n);
+	json_reader_where(k->json, where, sizeof(where));
+	const char *near = pvx_suggest(s, n, known, n_known);
+	if (near)
+		snprintf(what, sizeof(what), "%s: unknown key '%s', did you mean '%s'? (ignored)",
+			 where, key, near);
+	else
+		snprintf(what, sizeof(what), "%s: unknown key '%s' (ignored)", where, key);
+	k->warn(k->skip_ctx, index, what);
+}
+
 static int on_key(void *ctx, const char *s, size_t n)
 {
 	struct graph_sink *k = ctx;
+	static const char *const top_names[] = { "links", "pools" };
 	switch (k->stack[k->depth - 1]) {
 	case FR_ROOT_OBJECT:
 		k->top_key = K_OTHER;
@@ -233,6 +256,8 @@ static int on_key(void *ctx, const char *s, size_t n)
 				return sink_fail(k, "duplicate key \"pools\"");
 			k->saw_pools = true;
 			k->top_key = K_POOLS;
+		} else {
+			unknown_key(k, SIZE_MAX, s, n, top_names, 2);
 		}
 		return 0;
 	case FR_LINK:
@@ -246,6 +271,8 @@ static int on_key(void *ctx, const char *s, size_t n)
 				k->field = i;
 				break;
 			}
+		if (k->field == F_OTHER)
+			unknown_key(k, k->index, s, n, field_names, F__COUNT);
 		return 0;
 	default:
 		return 0;
@@ -476,6 +503,12 @@ static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, s
 int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err, size_t errlen,
 		    pvx_graph_skip_fn skip, void *ctx)
 {
+	return pvx_graph_parse_warn(body, len, g, err, errlen, skip, NULL, ctx);
+}
+
+int pvx_graph_parse_warn(const char *body, size_t len, struct pvx_graph *g, char *err,
+			 size_t errlen, pvx_graph_skip_fn skip, pvx_graph_warn_fn warn, void *ctx)
+{
 	*g = (struct pvx_graph){0};
 	struct graph_sink *k = calloc(1, sizeof(*k));
 	if (k)
@@ -487,6 +520,7 @@ int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err
 	}
 	k->g = g;
 	k->skip = skip ? skip : skip_default;
+	k->warn = warn;
 	k->skip_ctx = ctx;
 
 	int rc = 0;
