@@ -14,6 +14,7 @@ static struct pvx_link **buckets;
 static size_t n_buckets, n_links;
 static struct pvx_link *head, *tail, *zombies;
 static uint64_t round_no;
+static struct mesh_cursor *cursors;
 
 static uint64_t key_hash(const struct pvx_link_spec *s)
 {
@@ -69,6 +70,9 @@ static int insert(struct pvx_link *l)
 
 static void unlink_link(struct pvx_link *l)
 {
+	for (struct mesh_cursor *c = cursors; c; c = c->next)
+		if (c->at == l)
+			c->at = l->next;
 	struct pvx_link **pp = &buckets[key_hash(&l->spec) & (n_buckets - 1)];
 	while (*pp != l)
 		pp = &(*pp)->hash_next;
@@ -329,4 +333,33 @@ struct pvx_link *mesh_first(void)
 size_t mesh_count(void)
 {
 	return n_links;
+}
+
+void mesh_cursor_open(struct mesh_cursor *c)
+{
+	c->at = head;
+	c->prev = NULL;
+	c->next = cursors;
+	if (cursors)
+		cursors->prev = c;
+	cursors = c;
+}
+
+struct pvx_link *mesh_cursor_next(struct mesh_cursor *c)
+{
+	struct pvx_link *l = c->at;
+	if (l)
+		c->at = l->next;
+	return l;
+}
+
+void mesh_cursor_close(struct mesh_cursor *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (cursors == c)
+		cursors = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->next = c->prev = NULL;
 }
