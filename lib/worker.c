@@ -436,3 +436,11 @@ unsigned pvx_worker_shutdown(void)
 	pool.started = false;
 	return locked_read(&pool.busy);
 }
+
+void pvx_worker_hold_lock_for_test(bool hold)
+{
+	if (hold)
+		pthread_mutex_lock(&pool.lock);
+	else
+		pthread_mutex_unlock(&pool.lock);
+}
