@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "lib/list.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "fsm/reconcile.h"
@@ -57,13 +58,7 @@ static int insert(struct pvx_link *l)
 	size_t i = key_hash(&l->spec) & (n_buckets - 1);
 	l->hash_next = buckets[i];
 	buckets[i] = l;
-	l->prev = tail;
-	l->next = NULL;
-	if (tail)
-		tail->next = l;
-	else
-		head = l;
-	tail = l;
+	PVX_LIST_APPEND(head, tail, l);
 	n_links++;
 	return 0;
 }
@@ -77,14 +72,7 @@ static void unlink_link(struct pvx_link *l)
 	while (*pp != l)
 		pp = &(*pp)->hash_next;
 	*pp = l->hash_next;
-	if (l->prev)
-		l->prev->next = l->next;
-	else
-		head = l->next;
-	if (l->next)
-		l->next->prev = l->prev;
-	else
-		tail = l->prev;
+	PVX_LIST_UNLINK_TAIL(head, tail, l);
 	n_links--;
 	l->zombie = true;
 	l->next = zombies;
@@ -338,11 +326,7 @@ size_t mesh_count(void)
 void mesh_cursor_open(struct mesh_cursor *c)
 {
 	c->at = head;
-	c->prev = NULL;
-	c->next = cursors;
-	if (cursors)
-		cursors->prev = c;
-	cursors = c;
+	PVX_LIST_PUSH(cursors, c);
 }
 
 struct pvx_link *mesh_cursor_next(struct mesh_cursor *c)
@@ -355,11 +339,5 @@ struct pvx_link *mesh_cursor_next(struct mesh_cursor *c)
 
 void mesh_cursor_close(struct mesh_cursor *c)
 {
-	if (c->prev)
-		c->prev->next = c->next;
-	else if (cursors == c)
-		cursors = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	c->next = c->prev = NULL;
+	PVX_LIST_UNLINK(cursors, c);
 }

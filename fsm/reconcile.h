@@ -41,7 +41,7 @@ size_t mesh_count(void);
  * /links written a piece at a time): a link removed meanwhile moves the
  * cursors on it to its successor; links added go to the end, so a cursor
  * not yet there comes to them.  Open, take links one by one (NULL at the
- * end), close (also before the end). */
+ * end), close once (also before the end). */
 struct mesh_cursor {
 	struct pvx_link *at;
 	struct mesh_cursor *next, *prev;

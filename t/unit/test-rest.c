@@ -11,6 +11,7 @@
 #include "lib/util.h"
 #include "fsm/link.h"
 #include "fsm/plugin.h"
+#include "plugins/registry.h"
 #include "relay/relay.h"
 #include "t/tap.h"
 

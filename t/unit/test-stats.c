@@ -10,6 +10,7 @@
 #include "lib/util.h"
 #include "fsm/link.h"
 #include "fsm/plugin.h"
+#include "plugins/registry.h"
 #include "relay/relay.h"
 #include "tools/table.h"
 #include "t/tap.h"
