@@ -42,8 +42,9 @@ static void before_poll_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	if (wall > tr.worst_ms)
 		tr.worst_ms = wall;
 	if (wall > tr.threshold_ms)
-		log_error("loop: iteration took %.2f ms (%.2f ms CPU on the loop thread; worst %.2f ms)",
-			 wall, cpu, tr.worst_ms);
+		log_error("loop: iteration took %.2f ms (%.2f ms CPU on the loop thread; worst %.2f ms) "
+			  "from CLOCK_MONOTONIC %.3f ms",
+			  wall, cpu, tr.worst_ms, tr.wall0);
 }
 
 void pvx_looptrace_start(struct ev_loop *loop)

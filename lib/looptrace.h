@@ -4,7 +4,9 @@
  * --log-level says) with the loop thread's
  * CPU time over the same span: wall well above CPU means the thread was
  * preempted or waited (page faults, a lock), CPU near wall means work done
- * on the loop.  Without the variable nothing is started. */
+ * on the loop.  The line gives the iteration's start on CLOCK_MONOTONIC,
+ * the clock of `perf record -k mono`, to find its samples.  Without the
+ * variable nothing is started. */
 #ifndef PVX_LOOPTRACE_H
 #define PVX_LOOPTRACE_H
 
