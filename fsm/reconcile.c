@@ -24,29 +24,71 @@ static uint64_t key_hash(const struct pvx_link_spec *s)
 	return pvx_hash64(s->target, strlen(s->target), h);
 }
 
+/* The table doubles when it holds as many links as buckets, and the links
+ * move to the new table MIGRATE_STEP old buckets per insert, not all at
+ * once: rehashing 8,192 links in one go held the loop for 3 to 8 ms on a
+ * VM.  Until they have all moved, a link is in one table or the other, and
+ * find and unlink look in both.  Each insert moves 4 buckets, so the move
+ * is over long before the new table is full. */
+#define MIGRATE_STEP 4
+static struct pvx_link **old_buckets;
+static size_t n_old, migrated; /* old buckets below migrated have moved */
+
+static void chain_push(struct pvx_link **b, size_t n, struct pvx_link *l)
+{
+	size_t i = l->key_hash & (n - 1);
+	l->hash_next = b[i];
+	b[i] = l;
+}
+
+static void migrate(size_t steps)
+{
+	for (; old_buckets && steps; steps--) {
+		for (struct pvx_link *l = old_buckets[migrated], *next; l; l = next) {
+			next = l->hash_next;
+			chain_push(buckets, n_buckets, l);
+		}
+		old_buckets[migrated] = NULL;
+		if (++migrated == n_old) {
+			free(old_buckets);
+			old_buckets = NULL;
+			n_old = migrated = 0;
+		}
+	}
+}
+
 static int grow(void)
 {
+	migrate((size_t)-1); /* not reached with MIGRATE_STEP per insert */
 	size_t n = n_buckets ? n_buckets * 2 : 64;
 	struct pvx_link **b = calloc(n, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	for (struct pvx_link *l = head; l; l = l->next) {
-		size_t i = key_hash(&l->spec) & (n - 1);
-		l->hash_next = b[i];
-		b[i] = l;
-	}
-	free(buckets);
+	old_buckets = buckets;
+	n_old = n_buckets;
+	migrated = 0;
 	buckets = b;
 	n_buckets = n;
+	if (!old_buckets)
+		n_old = 0;
 	return 0;
+}
+
+/* Where a link with this hash is or would be chained. */
+static struct pvx_link **chain_of(uint64_t h)
+{
+	if (old_buckets && (h & (n_old - 1)) >= migrated)
+		return &old_buckets[h & (n_old - 1)];
+	return &buckets[h & (n_buckets - 1)];
 }
 
 static struct pvx_link *find(const struct pvx_link_spec *s)
 {
 	if (!n_buckets)
 		return NULL;
-	for (struct pvx_link *l = buckets[key_hash(s) & (n_buckets - 1)]; l; l = l->hash_next)
-		if (pvx_link_spec_same_key(&l->spec, s))
+	uint64_t h = key_hash(s);
+	for (struct pvx_link *l = *chain_of(h); l; l = l->hash_next)
+		if (l->key_hash == h && pvx_link_spec_same_key(&l->spec, s))
 			return l;
 	return NULL;
 }
@@ -55,9 +97,11 @@ static int insert(struct pvx_link *l)
 {
 	if (n_links + 1 > n_buckets && grow() < 0)
 		return -ENOMEM;
-	size_t i = key_hash(&l->spec) & (n_buckets - 1);
-	l->hash_next = buckets[i];
-	buckets[i] = l;
+	migrate(MIGRATE_STEP);
+	l->key_hash = key_hash(&l->spec);
+	struct pvx_link **chain = chain_of(l->key_hash);
+	l->hash_next = *chain;
+	*chain = l;
 	PVX_LIST_APPEND(head, tail, l);
 	n_links++;
 	return 0;
@@ -68,7 +112,7 @@ static void unlink_link(struct pvx_link *l)
 	for (struct mesh_cursor *c = cursors; c; c = c->next)
 		if (c->at == l)
 			c->at = l->next;
-	struct pvx_link **pp = &buckets[key_hash(&l->spec) & (n_buckets - 1)];
+	struct pvx_link **pp = chain_of(l->key_hash);
 	while (*pp != l)
 		pp = &(*pp)->hash_next;
 	*pp = l->hash_next;
@@ -302,6 +346,9 @@ void mesh_shutdown(void)
 	free(buckets);
 	buckets = NULL;
 	n_buckets = 0;
+	free(old_buckets);
+	old_buckets = NULL;
+	n_old = migrated = 0;
 }
 
 void mesh_reap(void)
