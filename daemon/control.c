@@ -445,9 +445,9 @@ static void route(struct client *c, const char *method, const char *path)
 	if (strcmp(path, "/fsm") == 0 && get)
 		return respond_json(c, 200, "OK", control_fsm_json());
 	if (strcmp(path, "/status") == 0 && get) {
-		size_t active = 0;
-		for (struct pvx_link *l = mesh_first(); l; l = l->next)
-			active += l->state == LS_ACTIVE;
+		/* Links removed are TORN_DOWN until freed: the count of
+		 * ACTIVE ones is the mesh's. */
+		size_t active = fsm_state_count[LS_ACTIVE];
 		json_t *o = json_pack("{s:s, s:I, s:I}", "graph", source_settled() ? "settled" : "pending",
 				      "links", (json_int_t)mesh_count(), "active", (json_int_t)active);
 		char *text = json_dumps(o, JSON_COMPACT);
