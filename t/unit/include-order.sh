@@ -47,5 +47,33 @@ for f in $folders; do
 		failed=$((failed + 1))
 	fi
 done
+
+# Calls point the same way: a symbol an object uses is defined in its own
+# folder or below.  A lower header may declare what only a higher folder
+# defines (fsm/plugin.h once declared the plugin table that fsm/link.c
+# called and plugins/registry.c defined); the built objects show it.
+build=${top_builddir:-$root}
+if command -v nm >/dev/null && [ -f "$build/fsm/link.o" ]; then
+	n=$((n + 1))
+	bad=$(for f in $folders; do
+		me=$(rank "$f")
+		[ -n "$me" ] || continue
+		for o in "$build/$f"/*.o; do
+			[ -f "$o" ] || continue
+			nm -g --defined-only "$o" | awk -v r="$me" -v o="$f/${o##*/}" 'NF == 3 { print "D", $3, r, o }'
+			nm -g -u "$o" | awk -v r="$me" -v o="$f/${o##*/}" '{ print "U", $NF, r, o }'
+		done
+	done | awk '$1 == "D" { rank[$2] = $3; where[$2] = $4; next }
+		{ use[NR] = $0 }
+		END { for (i in use) { split(use[i], u, " ");
+			if ((u[2] in rank) && rank[u[2]] + 0 > u[3] + 0)
+				printf " %s->%s(%s)", u[4], where[u[2]], u[2] } }')
+	if [ -z "$bad" ]; then
+		echo "ok $n - every object calls only its own folder and the layers below it"
+	else
+		echo "not ok $n - calls upward:$bad"
+		failed=$((failed + 1))
+	fi
+fi
 echo "1..$n"
 [ $failed -eq 0 ]
