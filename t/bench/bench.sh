@@ -3,7 +3,7 @@
 # and a socat relay, measured side by side in one run.  Figures, not pass or
 # fail.  BENCH_MIB (default 1024) and BENCH_RTT (default 20000) set the sizes.
 set -eu
-top_builddir=${top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
 B="$top_builddir/t/bench/bench-unix"
 MIB=${BENCH_MIB:-1024}
 RTT=${BENCH_RTT:-20000}
