@@ -39,6 +39,8 @@ struct pvx_link_spec {
 	unsigned uid;
 	char *ipv4_address; /* network links */
 	char *mac_address;
+	char *policy;       /* dbus links: the "policy" object as canonical JSON
+			     * (parsers/dbus_rules.h), or NULL */
 };
 
 void pvx_link_spec_free(struct pvx_link_spec *s);
