@@ -42,6 +42,9 @@ static void usage(FILE *f)
 		"  graph             the graph as the daemon last read it\n"
 		"  metrics           the Prometheus metrics text\n"
 		"  reconcile         fetch the graph now and wait until it is applied\n"
+		"  denials [LINK]    what the policy of dbus links refused: each distinct\n"
+		"                    (link, missing rule) with its count and an example;\n"
+		"                    LINK (a key or a link name) shows only that link\n"
 		"  wait [--timeout S]  wait until every link is ACTIVE (default 30 s; a daemon\n"
 		"                    not answering yet counts as not ready); exit 1 on\n"
 		"                    timeout, listing the links that are not\n"
@@ -383,6 +386,46 @@ static int cmd_wait(double timeout)
 	}
 }
 
+/* Is key ("consumer/name -> target") that of the link named link (its
+ * "consumer/name", or its name alone)? */
+static bool link_named(const char *key, const char *link)
+{
+	const char *arrow = strstr(key, " -> ");
+	size_t n = arrow ? (size_t)(arrow - key) : strlen(key);
+	const char *slash = memchr(key, '/', n);
+	size_t ln = strlen(link);
+	return (ln == n && !strncmp(key, link, n)) ||
+	       (slash && ln == n - (size_t)(slash + 1 - key) && !strncmp(slash + 1, link, ln));
+}
+
+/* The denials of dbus links, those of one link (its key, or its name: the
+ * key's middle part) when link is given. */
+static void print_denials(json_t *a, const char *link)
+{
+	size_t i;
+	json_t *e;
+	if (raw_json) {
+		json_t *out = json_array();
+		json_array_foreach(a, i, e) {
+			const char *k = str(e, "link");
+			if (!link || !strcmp(k, link) || link_named(k, link))
+				json_array_append(out, e);
+		}
+		char *s = json_dumps(out, JSON_COMPACT);
+		printf("%s\n", s ? s : "[]");
+		free(s);
+		json_decref(out);
+		return;
+	}
+	json_array_foreach(a, i, e) {
+		const char *k = str(e, "link");
+		if (link && strcmp(k, link) && !link_named(k, link))
+			continue;
+		printf("%s\t%lld\t%s\t%s\n", k, (long long)json_integer_value(json_object_get(e, "count")),
+		       str(e, "example"), str(e, "rule"));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -427,11 +470,12 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1) {
+	const char *cmd = optind < argc ? argv[optind] : "";
+	bool denials = !strcmp(cmd, "denials");
+	if (optind != argc - 1 && !(denials && optind == argc - 2)) {
 		usage(stderr);
 		return 2;
 	}
-	const char *cmd = argv[optind];
 	char *body = NULL;
 	json_t *j = NULL;
 	int rc = 0;
@@ -463,6 +507,10 @@ int main(int argc, char **argv)
 		fputs(body, stdout);
 		if (cmd[0] == 'g')
 			putchar('\n');
+	} else if (denials) {
+		if (request("GET", "/denials", &body, &j) < 0)
+			return 1;
+		print_denials(j, optind + 1 < argc ? argv[optind + 1] : NULL);
 	} else if (!strcmp(cmd, "reconcile")) {
 		if (request("POST", "/reconcile", &body, &j) < 0)
 			return 1;
