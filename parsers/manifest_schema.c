@@ -703,7 +703,8 @@ char *manifest_dump(const struct pvx_manifest *m)
 		put(&o, "role", r->role);
 		put(&o, "interface", r->interface);
 		put(&o, "target", r->target);
-		put(&o, "policy", r->policy);
+		if (r->policy)
+			put(&o, "policy", r->policy);
 		pvx_buf_append(&o, "\n", 1);
 	}
 	if (m->net.present) {

@@ -46,7 +46,7 @@
 
 #define BUS_DRIVER DF_DRIVER
 /* Filtered messages are collected up to the end of their header (and for
- * the few the filter reads, their body: DBUS_MAX_NAME_BODY): far above any
+ * the few the filter reads, their body: DF_MAX_BODY): far above any
  * real header. */
 #define MAX_HEADER (64 * 1024)
 #define MAX_FDS PVX_MAX_FDS
@@ -237,7 +237,7 @@ static uint32_t take_fds(struct dbus_state *d, struct framer *f, uint32_t n, boo
 	return (uint32_t)k;
 }
 
-/* ---- the filter (policy/dbus.h) ----------------------------------- */
+/* ---- the filter (policy/dbus_filter.h) ----------------------------------- */
 
 /* Queues a message of the proxy's own for the client: an error or a
  * method return answering serial, "from" the bus driver.  Text and
