@@ -29,6 +29,7 @@ enum dbus_level { DBUS_LEVEL_NONE, DBUS_LEVEL_SEE, DBUS_LEVEL_TALK, DBUS_LEVEL_O
  * trailing ".*" or a trailing slash-star). */
 struct dbus_pattern {
 	char *text; /* NULL: any */
+	size_t len; /* of text */
 	bool subtree;
 };
 

@@ -43,6 +43,7 @@ static int pattern_set(struct compile *c, struct dbus_pattern *p, const char *s,
 		p->subtree = true;
 		n -= 2;
 	}
+	p->len = n;
 	return dup_into(c, &p->text, s, n);
 }
 

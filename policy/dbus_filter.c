@@ -37,7 +37,7 @@ static bool pattern_match(const struct dbus_pattern *p, const char *s, char sep)
 		return true;
 	if (!s)
 		return false;
-	size_t n = strlen(p->text);
+	size_t n = p->len;
 	if (strncmp(s, p->text, n) != 0)
 		return false;
 	return s[n] == '\0' || (p->subtree && (s[n] == sep || (n == 0 && s[0] == sep)));
@@ -77,12 +77,14 @@ static int owner_find(const struct dbus_filter *p, const char *name)
 static void owner_set(struct dbus_filter *p, const char *name, const char *owner)
 {
 	if (!name || unique(name) || !owner || strlen(name) >= sizeof(p->owners[0].name) ||
-	    strlen(owner) >= DF_UNIQUE_MAX || (owner[0] && !unique(owner)) ||
-	    wellknown_level(p->rules, name) == DBUS_LEVEL_NONE)
+	    strlen(owner) >= DF_UNIQUE_MAX || (owner[0] && !unique(owner)))
 		return;
 	int i = owner_find(p, name);
+	if (i >= 0 && strcmp(p->owners[i].owner, owner) == 0)
+		return; /* known already: the common case, a reply from the owner */
 	if (i < 0) {
-		if (!owner[0])
+		/* Only names the rules speak of are worth a place. */
+		if (!owner[0] || wellknown_level(p->rules, name) == DBUS_LEVEL_NONE)
 			return;
 		if (p->nowners < DF_MAX_OWNERS) {
 			i = (int)p->nowners++;
