@@ -6,8 +6,7 @@
 # unfiltered link of the same consumer is the negative control.  Peers:
 # python3-dbus, GDBus (gdbus call), sd-bus (busctl), and hand-made
 # messages (t/peers/dbus-policy-hostile.py).
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-. "$top_srcdir/t/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/t/lib.sh"
 require_root_tools
 command -v dbus-daemon >/dev/null || skip_all "needs dbus-daemon"
 /usr/bin/python3 -c 'import dbus, gi' 2>/dev/null || skip_all "needs python3-dbus and python3-gi"
@@ -64,8 +63,8 @@ run_bus() { # run_bus dbus-daemon|dbus-broker: the whole set against one bus
 	[ "$BUS" = dbus-broker ] && start='{ sh /data/broker.sh >/data/broker.log 2>&1 & }'
 	CT_ETC="$ETC" container_start "bus-$B" sh -c "$start &&
 		until [ -S /run/dbus/system_bus_socket ]; do sleep 0.05; done &&
-		{ /usr/bin/python3 /t/dbus-service.py & } &&
-		{ /usr/bin/python3 /t/dbus-service.py org.pantavisor.Forbidden & } &&
+		{ /usr/bin/python3 /t/peers/dbus-service.py & } &&
+		{ /usr/bin/python3 /t/peers/dbus-service.py org.pantavisor.Forbidden & } &&
 		exec /usr/bin/python3 /t/peers/dbus-policy-service.py"
 	up3() { [ "$(grep -c "dbus-service: up" "$WORK/bus-$B.log")" = 3 ]; }
 	until_true 20 up3 || { sed 's/^/# bus: /' "$WORK/bus-$B.log"; cat "$T/data/broker.log" 2>/dev/null; }
