@@ -181,7 +181,7 @@ sed 's/^/# /' "$T/serial.txt"
 check "filtered link: GetNameOwner of a name the link may not see is answered as no owner by the proxy" -- \
 	grep -q "^reuse: org.freedesktop.DBus.Error.NameHasNoOwner " "$T/serial.txt"
 check "filtered link: the forbidden name's owner is never learnt" -- grep -q "^owner: none" "$T/serial.txt"
-serial_attack2() { in_container app timeout 30 /usr/bin/python3 /t/dbus-serial-hostile.py /run/filtered/bus \
+serial_attack2() { in_container app timeout 30 /usr/bin/python3 /t/peers/dbus-serial-hostile.py /run/filtered/bus \
 	org.pantavisor.Example org.pantavisor.Example; }
 serial_attack2 >"$T/serial2.txt" 2>&1
 sed 's/^/# /' "$T/serial2.txt"
