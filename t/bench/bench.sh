@@ -221,7 +221,7 @@ fi
 # --broadcast), on a private dbus-daemon of its own; and the cost of the
 # decision alone (t/bench/bench-dbus-policy), in ns per message.  The Echo
 # call matches the last call rule of its name, so every rule is tried.
-BD="$top_builddir/t/bench-dbus"
+BD="$top_builddir/t/bench/bench-dbus"
 BP="$top_builddir/t/bench/bench-dbus-policy"
 if want dbus-policy && [ -x "$BD" ] && [ -x "$BP" ] && command -v dbus-daemon >/dev/null &&
 	command -v xdg-dbus-proxy >/dev/null; then
