@@ -40,6 +40,9 @@
 #include "fsm/plugin.h"
 #include "lib/stats.h"
 #include "relay/relay.h"
+#ifdef ENABLE_DBUS
+#include "plugins/dbus.h"
+#endif
 
 #define MAX_CLIENTS 64
 #define MAX_WAITING 32
@@ -592,6 +595,17 @@ static void route(struct client *c, const char *method, const char *path)
 	}
 	if (strcmp(path, "/problems") == 0 && get)
 		return respond_json(c, 200, "OK", source_problems_json());
+	if (strcmp(path, "/denials") == 0 && get) {
+		/* dbus links: each distinct (link, missing rule), counted */
+#ifdef ENABLE_DBUS
+		json_t *a = dbus_denials_json();
+#else
+		json_t *a = json_array();
+#endif
+		char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
+		json_decref(a);
+		return respond_json(c, 200, "OK", text);
+	}
 	if (strcmp(path, "/graph") == 0 && get) {
 		size_t len;
 		const char *g = source_last_graph(&len);
@@ -610,7 +624,8 @@ static void route(struct client *c, const char *method, const char *path)
 	}
 	if (!strcmp(path, "/links") || !strcmp(path, "/fsm") || !strcmp(path, "/metrics") || !strcmp(path, "/ipam") ||
 	    !strcmp(path, "/graph") || !strcmp(path, "/reconcile") || !strcmp(path, "/status") ||
-	    !strcmp(path, "/problems"))
+	    !strcmp(path, "/problems") ||
+	    !strcmp(path, "/denials"))
 		return respond(c, 405, "Method Not Allowed", "text/plain", "method not allowed\n", 19);
 	respond(c, 404, "Not Found", "text/plain", "no such endpoint\n", 17);
 }

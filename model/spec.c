@@ -38,6 +38,7 @@ void pvx_link_spec_free(struct pvx_link_spec *s)
 	free(s->ipv4_address);
 	free(s->mac_address);
 	free(s->globals);
+	free(s->policy);
 	*s = (struct pvx_link_spec){0};
 }
 
@@ -54,11 +55,13 @@ int pvx_link_spec_copy(struct pvx_link_spec *dst, const struct pvx_link_spec *sr
 	dst->ipv4_address = pvx_strdup0(src->ipv4_address);
 	dst->mac_address = pvx_strdup0(src->mac_address);
 	dst->globals = pvx_strdup0(src->globals);
+	dst->policy = pvx_strdup0(src->policy);
 	if ((src->name && !dst->name) || (src->consumer && !dst->consumer) ||
 	    (src->provider && !dst->provider) || (src->role && !dst->role) ||
 	    (src->interface && !dst->interface) || (src->target && !dst->target) ||
 	    (src->socket && !dst->socket) || (src->ipv4_address && !dst->ipv4_address) ||
-	    (src->mac_address && !dst->mac_address) || (src->globals && !dst->globals)) {
+	    (src->mac_address && !dst->mac_address) || (src->globals && !dst->globals) ||
+	    (src->policy && !dst->policy)) {
 		pvx_link_spec_free(dst);
 		return -ENOMEM;
 	}

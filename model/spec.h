@@ -40,6 +40,8 @@ struct pvx_link_spec {
 	char *ipv4_address; /* network links */
 	char *mac_address;
 	char *globals;      /* wayland links: interfaces shown, NULL: the default list */
+	char *policy;       /* dbus links: the "policy" object as canonical JSON
+			     * (parsers/dbus_rules.h), or NULL */
 };
 
 void pvx_link_spec_free(struct pvx_link_spec *s);

@@ -90,3 +90,116 @@ const char *pvx_abs_path_problem(const char *s, size_t n, bool socket)
 		return "is too long for a socket address (at most 107 bytes)";
 	return NULL;
 }
+
+/* ---- D-Bus names ---------------------------------------------------- */
+
+#define DBUS_NAME_MAX 255
+
+static bool dbus_elem_char(unsigned char c, bool dash, bool first)
+{
+	bool digit = c >= '0' && c <= '9';
+	bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+	return alpha || c == '_' || (dash && c == '-') || (!first && digit);
+}
+
+/* Dot-separated elements: at least min_elems, each non-empty, made of
+ * [A-Za-z0-9_] (and '-' when dash), not starting with a digit unless
+ * digit_first. */
+static bool dotted_ok(const char *s, size_t n, unsigned min_elems, bool dash, bool digit_first)
+{
+	unsigned elems = 0;
+	size_t i = 0;
+	while (i <= n) {
+		size_t j = i;
+		while (j < n && s[j] != '.') {
+			if (!dbus_elem_char((unsigned char)s[j], dash, j == i && !digit_first))
+				return false;
+			j++;
+		}
+		if (j == i)
+			return false;
+		elems++;
+		i = j + 1;
+	}
+	return elems >= min_elems;
+}
+
+/* A trailing ".*" of a pattern: the prefix length, or n. */
+static size_t strip_subtree(const char *s, size_t n, int flags, char sep)
+{
+	if ((flags & PVX_DBUS_PATTERN) && n >= 2 && s[n - 1] == '*' && s[n - 2] == sep)
+		return n - 2;
+	return n;
+}
+
+const char *pvx_dbus_bus_name_problem(const char *s, size_t n, int flags)
+{
+	static const char rule[] = "must be a D-Bus bus name (two or more dot-separated elements of "
+				   "[A-Za-z0-9_-], not starting with a digit, at most 255 bytes)";
+	static const char rule_pattern[] = "must be a D-Bus bus name, or one followed by \".*\"";
+	const char *why = flags & PVX_DBUS_PATTERN ? rule_pattern : rule;
+	if (!s || n == 0 || n > DBUS_NAME_MAX)
+		return why;
+	if (s[0] == ':')
+		return (flags & PVX_DBUS_UNIQUE) && dotted_ok(s + 1, n - 1, 2, true, true)
+			       ? NULL : why;
+	size_t k = strip_subtree(s, n, flags, '.');
+	return dotted_ok(s, k, k < n ? 1 : 2, true, false) ? NULL : why;
+}
+
+const char *pvx_dbus_interface_problem(const char *s, size_t n, int flags)
+{
+	static const char rule[] = "must be a D-Bus interface name (two or more dot-separated elements "
+				   "of [A-Za-z0-9_], not starting with a digit, at most 255 bytes)";
+	static const char rule_pattern[] = "must be a D-Bus interface name, one followed by \".*\", "
+					   "or \"*\"";
+	const char *why = flags & PVX_DBUS_PATTERN ? rule_pattern : rule;
+	if (!s || n == 0 || n > DBUS_NAME_MAX)
+		return why;
+	if ((flags & PVX_DBUS_PATTERN) && n == 1 && s[0] == '*')
+		return NULL;
+	size_t k = strip_subtree(s, n, flags, '.');
+	return dotted_ok(s, k, k < n ? 1 : 2, false, false) ? NULL : why;
+}
+
+const char *pvx_dbus_member_problem(const char *s, size_t n, int flags)
+{
+	static const char rule[] = "must be a D-Bus member name ([A-Za-z_][A-Za-z0-9_]*, at most "
+				   "255 bytes)";
+	static const char rule_pattern[] = "must be a D-Bus member name or \"*\"";
+	const char *why = flags & PVX_DBUS_PATTERN ? rule_pattern : rule;
+	if (!s || n == 0 || n > DBUS_NAME_MAX)
+		return why;
+	if ((flags & PVX_DBUS_PATTERN) && n == 1 && s[0] == '*')
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!dbus_elem_char((unsigned char)s[i], false, i == 0))
+			return why;
+	return NULL;
+}
+
+const char *pvx_dbus_path_problem(const char *s, size_t n, int flags)
+{
+	static const char rule[] = "must be a D-Bus object path (\"/\" or /-separated elements of "
+				   "[A-Za-z0-9_])";
+	static const char rule_pattern[] = "must be a D-Bus object path, or one followed by \"/*\"";
+	const char *why = flags & PVX_DBUS_PATTERN ? rule_pattern : rule;
+	if (!s || n == 0 || s[0] != '/')
+		return why;
+	size_t k = strip_subtree(s, n, flags, '/');
+	if (k == 0 || (k == 1 && k == n)) /* subtree of the root, or the root */
+		return NULL;
+	for (size_t i = 1; i <= k; i++) {
+		size_t j = i;
+		while (j < k && s[j] != '/') {
+			if (!dbus_elem_char((unsigned char)s[j], false, false) &&
+			    !(s[j] >= '0' && s[j] <= '9'))
+				return why;
+			j++;
+		}
+		if (j == i)
+			return why;
+		i = j;
+	}
+	return NULL;
+}

@@ -59,4 +59,17 @@ static inline bool pvx_field_ok(enum pvx_field f, const char *s, size_t n)
  * good, else the reason. */
 const char *pvx_abs_path_problem(const char *s, size_t n, bool socket);
 
+/* D-Bus names and paths (the D-Bus specification, "Valid Names"), for
+ * the policy of dbus links and for the header fields the dbus filter
+ * reads.  Each returns NULL when the n bytes at s are good, else the rule
+ * broken.  PVX_DBUS_PATTERN also admits the policy's wildcards: "*" (any;
+ * interfaces and members), a trailing ".*" (bus names, interfaces) or
+ * a trailing slash-star (paths) for a subtree; PVX_DBUS_UNIQUE also admits a unique
+ * connection name (":1.42") where a bus name is asked for. */
+enum { PVX_DBUS_PATTERN = 1, PVX_DBUS_UNIQUE = 2 };
+const char *pvx_dbus_bus_name_problem(const char *s, size_t n, int flags);
+const char *pvx_dbus_interface_problem(const char *s, size_t n, int flags);
+const char *pvx_dbus_member_problem(const char *s, size_t n, int flags);
+const char *pvx_dbus_path_problem(const char *s, size_t n, int flags);
+
 #endif

@@ -326,3 +326,64 @@ int dbus_body_strings(const unsigned char *body, const struct dbus_frame *f,
 	}
 	return n;
 }
+
+int dbus_body_arg(const unsigned char *body, const struct dbus_frame *f,
+		  const struct dbus_fields *h, unsigned index, const char **out, char *type)
+{
+	struct rd r = { .p = body, .pos = 0, .end = f->body_len, .be = f->big_endian };
+	const char *sig = h->signature;
+	size_t i = 0;
+	if (!sig)
+		return 0;
+	for (unsigned k = 0; k < index; k++) {
+		if (sig[i] == '\0')
+			return 0;
+		if (!skip_value(&r, sig, &i, 0))
+			return -1;
+	}
+	char c = sig[i];
+	if (c != 's' && c != 'o' && c != 'g')
+		return 0;
+	if (!(*out = read_string(&r, c)))
+		return -1;
+	*type = c;
+	return 1;
+}
+
+static void put32(unsigned char *p, uint32_t v, bool be)
+{
+	for (int i = 0; i < 4; i++)
+		p[be ? 3 - i : i] = (unsigned char)(v >> (8 * i));
+}
+
+size_t dbus_body_filter_strings(const unsigned char *msg, const struct dbus_frame *f,
+				const struct dbus_fields *h, unsigned char *out,
+				bool (*keep)(void *ctx, const char *s), void *ctx)
+{
+	if (!h->signature || strcmp(h->signature, "as") != 0)
+		return 0;
+	const unsigned char *body = msg + f->header_len;
+	struct rd r = { .p = body, .pos = 0, .end = f->body_len, .be = f->big_endian };
+	uint32_t len;
+	if (!read_u32(&r, &len) || len != f->body_len - 4)
+		return 0;
+	memcpy(out, msg, f->header_len);
+	unsigned char *ob = out + f->header_len;
+	size_t o = 4;
+	while (r.pos < r.end) {
+		const char *s = read_string(&r, 's');
+		if (!s)
+			return 0;
+		if (!keep(ctx, s))
+			continue;
+		size_t n = strlen(s);
+		while (o % 4)
+			ob[o++] = 0;
+		put32(ob + o, (uint32_t)n, f->big_endian);
+		memcpy(ob + o + 4, s, n + 1);
+		o += 4 + n + 1;
+	}
+	put32(ob, (uint32_t)(o - 4), f->big_endian);
+	put32(out + 4, (uint32_t)o, f->big_endian);
+	return f->header_len + o;
+}

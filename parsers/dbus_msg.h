@@ -64,4 +64,21 @@ const char *dbus_fields_read(const unsigned char *p, const struct dbus_frame *f,
 int dbus_body_strings(const unsigned char *body, const struct dbus_frame *f,
 		      const struct dbus_fields *h, const char **out, int max);
 
+/* The argument at index of a body (f->body_len bytes at body), when it is
+ * a string, object path or signature: returns 1 and sets *out (pointing
+ * into body) and *type ('s', 'o', 'g'); 0 when the body has no such
+ * argument or it is of another type; -1 when the body is malformed
+ * before it. */
+int dbus_body_arg(const unsigned char *body, const struct dbus_frame *f,
+		  const struct dbus_fields *h, unsigned index, const char **out, char *type);
+
+/* Rewrites the array of strings ("as") a message's body holds, keeping
+ * only the strings keep() says yes to: out (room for f->total bytes)
+ * receives the message (msg: f->total bytes) with its body replaced and
+ * its body length fixed.  Returns the new length, or 0 when the body is
+ * not one "as". */
+size_t dbus_body_filter_strings(const unsigned char *msg, const struct dbus_frame *f,
+				const struct dbus_fields *h, unsigned char *out,
+				bool (*keep)(void *ctx, const char *s), void *ctx);
+
 #endif

@@ -19,6 +19,7 @@
 #include "lib/log.h"
 #include "lib/suggest.h"
 #include "lib/util.h"
+#include "parsers/dbus_rules.h"
 #include "parsers/graph.h"
 #include "parsers/json.h"
 #include "model/validate.h"
@@ -65,7 +66,8 @@ static void arena_free(struct arena_block *b)
 /* The fields of a link object the reader knows; anything else is skipped. */
 enum field {
 	F_TYPE, F_NAME, F_CONSUMER, F_PROVIDER, F_ROLE, F_INTERFACE, F_TARGET, F_SOCKET,
-	F_IPV4, F_MAC, F_CONSUMER_PID, F_PROVIDER_PID, F_UID, F_GLOBALS, F__COUNT, F_OTHER = F__COUNT
+	F_IPV4, F_MAC, F_CONSUMER_PID, F_PROVIDER_PID, F_UID, F_GLOBALS, F_POLICY, F__COUNT,
+	F_OTHER = F__COUNT
 };
 
 static const char *const field_names[F__COUNT] = {
@@ -74,10 +76,11 @@ static const char *const field_names[F__COUNT] = {
 	[F_TARGET] = "target", [F_SOCKET] = "socket", [F_IPV4] = "ipv4_address",
 	[F_MAC] = "mac_address", [F_CONSUMER_PID] = "consumer_pid",
 	[F_PROVIDER_PID] = "provider_pid", [F_UID] = "uid", [F_GLOBALS] = "globals",
+	[F_POLICY] = "policy",
 };
 
 /* What one field of the link being read held. */
-enum value_kind { V_ABSENT, V_NULL, V_STRING, V_INTEGER, V_OTHER, V_TOO_LONG };
+enum value_kind { V_ABSENT, V_NULL, V_STRING, V_INTEGER, V_OTHER, V_TOO_LONG, V_OBJECT };
 
 struct field_value {
 	enum value_kind kind;
@@ -92,6 +95,10 @@ enum top_key { K_OTHER, K_LINKS, K_POOLS };
 
 struct graph_sink {
 	struct json_reader *json;
+	const char *body;        /* the whole graph: "policy" objects are kept
+				  * as the text they are */
+	int policy_depth;        /* depth of the policy object while inside it */
+	size_t policy_start;
 	struct pvx_graph *g;
 	size_t cap;              /* of g->links */
 	struct arena_block *arena;
@@ -170,8 +177,12 @@ static int value_start(struct graph_sink *k, bool container, bool object, enum f
 		k->field = F_OTHER;
 		return 0;
 	case FR_LINK:
-		if (k->field != F_OTHER)
+		if (k->field == F_POLICY && object) {
+			k->policy_start = json_reader_token_start(k->json);
+			k->policy_depth = k->depth + 1;
+		} else if (k->field != F_OTHER) {
 			k->v[k->field].kind = V_OTHER;
+		}
 		k->field = F_OTHER;
 		return 0;
 	case FR_SKIP:
@@ -199,6 +210,15 @@ static int on_end(void *ctx)
 	if (k->pools_depth && k->depth + 1 == k->pools_depth) {
 		k->pools_end = json_reader_token_end(k->json);
 		k->pools_depth = 0;
+	}
+	if (k->policy_depth && k->depth + 1 == k->policy_depth) {
+		size_t end = json_reader_token_end(k->json);
+		struct field_value *v = &k->v[F_POLICY];
+		k->policy_depth = 0;
+		v->kind = V_OBJECT;
+		v->n = end - k->policy_start;
+		if (!(v->s = arena_copy(&k->arena, k->body + k->policy_start, v->n)))
+			return sink_fail(k, "out of memory");
 	}
 	if (f != FR_LINK)
 		return 0;
@@ -399,6 +419,28 @@ static int link_check(const struct pvx_link_spec *s, const char *label, char *wh
 	return 0;
 }
 
+/* A dbus link's policy (s->policy: JSON text, or NULL): checked by the one
+ * compiler (parsers/dbus_rules.h) and replaced by its canonical text in
+ * the arena, so that the same policy written twice compares equal. */
+static int policy_check(struct arena_block **arena, struct pvx_link_spec *s, const char *label,
+			char *why, size_t whylen)
+{
+	if (!s->policy)
+		return 0;
+	if (s->type != LINK_DBUS)
+		return snprintf(why, whylen, "%sfield 'policy' applies to dbus links only", label),
+		       -EINVAL;
+	char bad[240];
+	char *canon = dbus_rules_canonical(s->policy, strlen(s->policy), bad, sizeof(bad));
+	if (!canon)
+		return snprintf(why, whylen, "%s%s", label, bad), -EINVAL;
+	s->policy = arena_copy(arena, canon, strlen(canon));
+	free(canon);
+	if (!s->policy)
+		return snprintf(why, whylen, "out of memory"), -ENOMEM;
+	return 0;
+}
+
 static int link_defaults(struct arena_block **arena, struct pvx_link_spec *s, const char *label,
 			 char *why, size_t whylen)
 {
@@ -497,6 +539,13 @@ static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, s
 	s->provider_pid = (pid_t)ppid;
 	s->has_uid = has_uid > 0;
 	s->uid = (unsigned)uid;
+	const struct field_value *pv = &k->v[F_POLICY];
+	if (pv->kind == V_OBJECT)
+		s->policy = (char *)pv->s;
+	else if (pv->kind != V_ABSENT && pv->kind != V_NULL)
+		return snprintf(why, whylen, "%sfield 'policy' must be an object", label), -EINVAL;
+	if ((r = policy_check(&k->arena, s, label, why, whylen)) < 0)
+		return r;
 	return link_defaults(&k->arena, s, label, why, whylen);
 }
 
@@ -519,6 +568,7 @@ int pvx_graph_parse_warn(const char *body, size_t len, struct pvx_graph *g, char
 		return -ENOMEM;
 	}
 	k->g = g;
+	k->body = body;
 	k->skip = skip ? skip : skip_default;
 	k->warn = warn;
 	k->skip_ctx = ctx;
@@ -590,9 +640,11 @@ static int copy_strings(struct arena_block **arena, struct pvx_link_spec *d,
 {
 	*d = *s;
 	char *const *from[] = { &s->name, &s->consumer, &s->provider, &s->role, &s->interface,
-				&s->target, &s->socket, &s->ipv4_address, &s->mac_address, &s->globals };
+				&s->target, &s->socket, &s->ipv4_address, &s->mac_address, &s->globals,
+				&s->policy };
 	char **to[] = { &d->name, &d->consumer, &d->provider, &d->role, &d->interface,
-			&d->target, &d->socket, &d->ipv4_address, &d->mac_address, &d->globals };
+			&d->target, &d->socket, &d->ipv4_address, &d->mac_address, &d->globals,
+			&d->policy };
 	for (size_t i = 0; i < sizeof(to) / sizeof(to[0]); i++)
 		if (*from[i] && !(*to[i] = arena_copy(arena, *from[i], strlen(*from[i]))))
 			return -ENOMEM;
@@ -629,6 +681,8 @@ int pvx_graph_add(struct pvx_graph *g, const struct pvx_link_spec *s, char *why,
 		r = -EINVAL;
 	}
 	if (r == 0)
+		r = policy_check(&g->arena, d, label, why, whylen);
+	if (r == 0)
 		r = link_defaults(&g->arena, d, label, why, whylen);
 	if (r < 0)
 		return r; /* its copied strings stay in the arena until the graph goes */
@@ -655,7 +709,8 @@ bool pvx_graph_same(const struct pvx_graph *a, const struct pvx_graph *b)
 		    !same_str(x->role, y->role) || !same_str(x->interface, y->interface) ||
 		    !same_str(x->target, y->target) || !same_str(x->socket, y->socket) ||
 		    !same_str(x->ipv4_address, y->ipv4_address) ||
-		    !same_str(x->mac_address, y->mac_address) || !same_str(x->globals, y->globals))
+		    !same_str(x->mac_address, y->mac_address) || !same_str(x->globals, y->globals) ||
+		    !same_str(x->policy, y->policy))
 			return false;
 	}
 	return true;

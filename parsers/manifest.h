@@ -45,6 +45,7 @@ struct pvx_requirement { /* run.json / args.json entry */
 	int type; /* enum pvx_link_type, or -1 when the requirement names none */
 	char *role, *interface, *target; /* NULL when absent */
 	char *globals;                   /* wayland: the globals shown, NULL when absent */
+	char *policy; /* dbus: the "policy" object, canonical JSON, or NULL */
 	bool required;
 };
 

@@ -18,9 +18,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "lib/suggest.h"
 #include "lib/util.h"
 #include "model/validate.h"
+#include "parsers/dbus_rules.h"
 #include "parsers/manifest.h"
 
 enum ctx {
@@ -29,6 +32,7 @@ enum ctx {
 	C_RUN_DOC, C_RUN_SERVICES, C_REQ_LIST, C_REQ,
 	C_ARGS_DOC, C_NET, C_IFACE_LIST, C_IFACE,
 	C_ALLOW_LIST, C_ALLOW, C_RAW,
+	C_POLICY, /* inside a requirement's "policy": kept as a JSON tree */
 };
 
 enum field {
@@ -36,7 +40,7 @@ enum field {
 	F_SPEC, F_SERVICES, F_NAME, F_TYPE, F_SOCKET, F_ROLE, F_INTERFACE, F_TARGET,
 	F_REQUIRED, F_OPTIONAL, F_NETWORK, F_MODE, F_POOL, F_HOSTNAME, F_STATIC_IP,
 	F_INTERFACES, F_IPV4, F_MAC, F_PV_REQUIRED, F_PV_OPTIONAL, F_PV_POOL, F_PV_IP,
-	F_PV_MAC, F_PV_HOSTNAME, F_GLOBALS, F_BUS, F_OWNS, F_ALLOW, F_CALL, F_BROADCAST,
+	F_PV_MAC, F_PV_HOSTNAME, F_GLOBALS, F_POLICY, F_BUS, F_OWNS, F_ALLOW, F_CALL, F_BROADCAST,
 };
 
 struct key_def {
@@ -70,7 +74,8 @@ static const struct key_def run_services_keys[] = {
 static const struct key_def req_keys[] = {
 	{ "name", F_NAME, C_ROOT }, { "type", F_TYPE, C_ROOT }, { "role", F_ROLE, C_ROOT },
 	{ "interface", F_INTERFACE, C_ROOT }, { "target", F_TARGET, C_ROOT },
-	{ "globals", F_GLOBALS, C_ROOT }, { NULL, F_NONE, C_ROOT },
+	{ "globals", F_GLOBALS, C_ROOT }, { "policy", F_POLICY, C_POLICY },
+	{ NULL, F_NONE, C_ROOT },
 };
 static const struct key_def args_doc_keys[] = {
 	{ "PV_SERVICES_REQUIRED", F_PV_REQUIRED, C_REQ_LIST },
@@ -123,6 +128,11 @@ struct mf_builder {
 	struct pvx_bus_allow allow; /* the "allow" object being read */
 	struct pvx_buf raw;         /* its "call" or "broadcast", as JSON text */
 	enum field raw_field;
+	/* The requirement's "policy" being read: its open objects and arrays,
+	 * and the key whose value comes next. */
+	json_t *pol[MANIFEST_MAX_DEPTH + 1];
+	int npol;
+	char *pol_key;
 	char err[320];
 	char warn[200];      /* the last key's warning, "" if none */
 	unsigned n_warnings; /* given so far; past MF_MAX_WARNINGS, none */
@@ -191,6 +201,7 @@ static void req_clear(struct pvx_requirement *r)
 	free(r->interface);
 	free(r->target);
 	free(r->globals);
+	free(r->policy);
 	*r = (struct pvx_requirement){ .type = -1 };
 }
 
@@ -240,6 +251,9 @@ void mf_builder_free(struct mf_builder *b)
 	iface_clear(&b->iface);
 	allow_clear(&b->allow);
 	pvx_buf_free(&b->raw);
+	if (b->npol)
+		json_decref(b->pol[0]);
+	free(b->pol_key);
 	free(b);
 }
 
@@ -496,6 +510,74 @@ static int string_field(struct mf_builder *b, struct frame *f, const struct key_
 	}
 }
 
+/* A value inside a requirement's "policy" (its key, if in an object, was
+ * kept by policy_key). */
+static int policy_add(struct mf_builder *b, json_t *v)
+{
+	if (!v)
+		return fail(b, "out of memory");
+	if (b->npol == 0) {
+		b->pol[b->npol++] = v;
+		return 0;
+	}
+	json_t *parent = b->pol[b->npol - 1];
+	int r = json_is_object(parent) ? json_object_set_new(parent, b->pol_key ? b->pol_key : "", v)
+				       : json_array_append_new(parent, v);
+	free(b->pol_key);
+	b->pol_key = NULL;
+	if (r < 0)
+		return fail(b, "out of memory");
+	if (json_is_object(v) || json_is_array(v))
+		b->pol[b->npol++] = v;
+	return 0;
+}
+
+static int policy_key(struct mf_builder *b, const char *s, size_t n)
+{
+	free(b->pol_key);
+	if (!(b->pol_key = strndup(s, n)))
+		return fail(b, "out of memory");
+	if (json_object_get(b->pol[b->npol - 1], b->pol_key))
+		return fail(b, "duplicate key \"%.64s\" in \"policy\"", b->pol_key);
+	return 0;
+}
+
+static int policy_scalar(struct mf_builder *b, enum jr_scalar t, const char *s, size_t n)
+{
+	switch (t) {
+	case JR_STRING:
+		return policy_add(b, json_stringn(s, n));
+	case JR_NUMBER:
+		return policy_add(b, json_loadb(s, n, JSON_DECODE_ANY, NULL));
+	case JR_TRUE:
+		return policy_add(b, json_true());
+	case JR_FALSE:
+		return policy_add(b, json_false());
+	case JR_NULL:
+		return policy_add(b, json_null());
+	}
+	return fail(b, "internal: scalar type");
+}
+
+/* The "policy" object is complete: checked and kept as canonical text. */
+static int policy_done(struct mf_builder *b)
+{
+	char *text = json_dumps(b->pol[0], JSON_COMPACT);
+	json_decref(b->pol[0]);
+	b->npol = 0;
+	if (!text)
+		return fail(b, "out of memory");
+	char why[240];
+	char *canon = dbus_rules_canonical(text, strlen(text), why, sizeof(why));
+	free(text);
+	if (!canon)
+		return fail(b, "requirement%s%s%s: %s", b->req.name ? " '" : "",
+			    b->req.name ? b->req.name : "", b->req.name ? "'" : "", why);
+	free(b->req.policy);
+	b->req.policy = canon;
+	return 0;
+}
+
 static const char *kind_word(bool object)
 {
 	return object ? "an object" : "an array";
@@ -531,6 +613,15 @@ int mf_begin(struct mf_builder *b, bool object)
 		if (b->depth >= MANIFEST_MAX_DEPTH)
 			return fail(b, "nesting deeper than %d levels", MANIFEST_MAX_DEPTH);
 		struct frame *p = &b->stack[b->depth - 1];
+		if (p->ctx == C_POLICY || (p->object && p->key && p->key->child == C_POLICY)) {
+			if (p->ctx != C_POLICY && !object)
+				return fail(b, "expected an object for \"policy\"");
+			p->key = NULL;
+			if (policy_add(b, object ? json_object() : json_array()) < 0)
+				return -1;
+			b->stack[b->depth++] = (struct frame){ .ctx = C_POLICY, .object = object };
+			return 0;
+		}
 		if (p->ctx == C_SKIP) {
 			child = C_SKIP;
 		} else if (p->ctx == C_RAW) {
@@ -648,6 +739,9 @@ static int close_item(struct mf_builder *b, enum ctx ctx)
 		struct pvx_requirement *r = &b->req;
 		if (!r->name)
 			return fail(b, "requirement: missing \"name\"");
+		if (r->policy && r->type >= 0 && r->type != LINK_DBUS)
+			return fail(b, "requirement '%s': \"policy\" applies to dbus requirements only",
+				    r->name);
 		if (r->target && socket_type(r->type) &&
 		    pvx_abs_path_problem(r->target, strlen(r->target), true))
 			return fail(b, "requirement '%s': target '%.80s' %s", r->name, r->target,
@@ -699,6 +793,12 @@ int mf_end(struct mf_builder *b)
 		free(*dst);
 		*dst = text;
 		pvx_buf_reset(&b->raw);
+		return 0;
+	}
+	if (ctx == C_POLICY) {
+		if (b->npol == 1)
+			return policy_done(b);
+		b->npol--;
 		return 0;
 	}
 	return close_item(b, ctx);
@@ -759,6 +859,8 @@ int mf_key(struct mf_builder *b, const char *s, size_t n)
 			return -1;
 		return 0;
 	}
+	if (f->ctx == C_POLICY)
+		return policy_key(b, s, n);
 	const struct key_def *defs = keys_of[f->ctx];
 	for (int i = 0; defs && defs[i].name; i++) {
 		if (strlen(defs[i].name) != n || memcmp(defs[i].name, s, n) != 0)
@@ -814,6 +916,8 @@ int mf_scalar(struct mf_builder *b, enum jr_scalar t, const char *s, size_t n)
 			return -1;
 		return push_allow(b);
 	}
+	if (f->ctx == C_POLICY)
+		return policy_scalar(b, t, s, n);
 	if (!f->object)
 		return fail(b, "expected an object in the list");
 	const struct key_def *k = f->key;
@@ -821,7 +925,8 @@ int mf_scalar(struct mf_builder *b, enum jr_scalar t, const char *s, size_t n)
 	if (!k)
 		return 0;
 	if (k->child != C_ROOT) {
-		bool want_object = k->child == C_RUN_SERVICES || k->child == C_NET;
+		bool want_object = k->child == C_RUN_SERVICES || k->child == C_NET ||
+				   k->child == C_POLICY;
 		return fail(b, "expected %s for \"%s\"", kind_word(want_object), k->name);
 	}
 	if (t != JR_STRING)
@@ -899,6 +1004,8 @@ char *manifest_dump(const struct pvx_manifest *m)
 		put(&o, "target", r->target);
 		if (r->globals)
 			put(&o, "globals", r->globals);
+		if (r->policy)
+			put(&o, "policy", r->policy);
 		pvx_buf_append(&o, "\n", 1);
 	}
 	if (m->net.present) {

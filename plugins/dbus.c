@@ -12,13 +12,15 @@
  *
  * Messages.  After BEGIN both directions are framed (parsers/dbus_msg.h) to
  * count messages and to keep injected replies on message boundaries; fds
- * travel with the bytes they came with.  When the link's interface names a
- * bus name, what the consumer sends is filtered and what the bus sends is
- * watched by policy/dbus.h: which calls pass, the owner of the name, each
- * outstanding call by serial, a reused serial refused.  A refused message
- * is dropped with its fds, and a method call expecting a reply gets
- * org.freedesktop.DBus.Error.AccessDenied (or LimitsExceeded) from the
- * proxy. */
+ * travel with the bytes they came with.  When the link has a policy (its
+ * "policy" object, or an interface naming a bus name: talk to it), both
+ * directions are decided by policy/dbus_filter.h, message by message.  A
+ * refused message is dropped with its fds; a method call expecting a
+ * reply gets org.freedesktop.DBus.Error.AccessDenied naming the rule that
+ * would allow it (or LimitsExceeded), a query about a name the link may
+ * not see is answered as if the name had no owner, and a ListNames reply
+ * is cut to the names the link may see.  Each distinct (link, missing
+ * rule) is logged once and counted (GET /denials, pvxctl denials). */
 #include "config.h"
 
 #include <errno.h>
@@ -26,8 +28,10 @@
 #include <string.h>
 
 #include <dbus/dbus.h>
+#include <jansson.h>
 
-#include "policy/dbus.h"
+#include "policy/dbus_filter.h"
+#include "parsers/dbus_rules.h"
 #include "policy/identity.h"
 #include "policy/sasl.h"
 #include "lib/log.h"
@@ -38,14 +42,15 @@
 #include "fsm/plugin.h"
 #include "plugins/registry.h"
 #include "relay/relay.h"
+#include "plugins/dbus.h"
 #include "plugins/stream.h"
 #include "plugins/dbus_hosted.h"
 #include "plugins/dbus_activate.h"
 #include "policy/activation.h"
 
-#define BUS_DRIVER DBUS_DRIVER_NAME
+#define BUS_DRIVER DF_DRIVER
 /* Filtered messages are collected up to the end of their header (and for
- * the few the filter reads, their body: DBUS_MAX_NAME_BODY): far above any
+ * the few the filter reads, their body: DF_MAX_BODY): far above any
  * real header. */
 #define MAX_HEADER (64 * 1024)
 #define MAX_FDS PVX_MAX_FDS
@@ -70,7 +75,7 @@ struct framer {
 struct dbus_state {
 	struct pvx_link *link;
 	struct relay_session *s;
-	bool filtered;           /* the link's interface names one bus name */
+	bool filtered;           /* the link has a policy */
 	struct sasl_dialogue *sasl; /* authentication; NULL once both sides
 				     * are past it */
 	struct framer to_bus, to_client;
@@ -79,8 +84,8 @@ struct dbus_state {
 	int nout_fds;
 	struct pvx_buf replies;  /* proxy answers waiting for a boundary */
 	uint32_t serial;         /* of the proxy's own messages */
-	struct dbus_policy policy; /* filtered links: the name filter, the
-				    * owner of the name, outstanding calls */
+	struct dbus_rules *rules; /* filtered links: the compiled policy */
+	struct dbus_filter filter; /* and its state: owners, outstanding calls */
 	/* Unfiltered links to the hosted bus: activation on first call
 	 * (plugins/dbus_activate.h).  Every message to the bus is framed
 	 * with its header; a held call waits in held_msg (its fds at the
@@ -157,9 +162,20 @@ static void *dbus_open(struct pvx_link *l)
 		return NULL;
 	}
 	d->link = l;
-	d->filtered = strcmp(l->spec.interface, "dbus") != 0;
-	if (d->filtered)
-		dbus_policy_init(&d->policy, l->spec.interface);
+	d->filtered = strcmp(l->spec.interface, "dbus") != 0 || l->spec.policy;
+	if (d->filtered) {
+		char why[300];
+		const char *pol = l->spec.policy;
+		if (dbus_rules_compile_text(pol, pol ? strlen(pol) : 0, l->spec.interface, &d->rules,
+					    why, sizeof(why)) < 0) {
+			/* plant() compiled it already: out of memory */
+			log_warn("link %s: %s", link_key(l), why);
+			sasl_dialogue_free(d->sasl);
+			free(d);
+			return NULL;
+		}
+		dbus_filter_init(&d->filter, d->rules);
+	}
 	d->activation = !d->filtered && dbus_activate_link(l);
 	return d;
 }
@@ -176,6 +192,7 @@ static void dbus_close(void *st)
 	dbus_activate_cancel(d->hold);
 	pvx_buf_free(&d->held_msg);
 	pvx_buf_free(&d->held_in);
+	dbus_rules_free(d->rules);
 	free(d);
 }
 
@@ -237,39 +254,29 @@ static uint32_t take_fds(struct dbus_state *d, struct framer *f, uint32_t n, boo
 	return (uint32_t)k;
 }
 
-/* ---- the filter (policy/dbus.h) ----------------------------------- */
+/* ---- the filter (policy/dbus_filter.h) ----------------------------------- */
 
-/* Queues the proxy's error for a refused call: AccessDenied (not allowed
- * here, or its serial is that of an outstanding call), LimitsExceeded (too
- * many outstanding calls). */
-static void deny_reply(struct dbus_state *d, const struct framer *fr, const struct dbus_fields *h,
-		       enum dbus_verdict v)
+/* Queues a message of the proxy's own for the client: an error or a
+ * method return answering serial, "from" the bus driver.  Text and
+ * names the client chose are not necessarily UTF-8; the text must be, or
+ * libdbus refuses to build the message. */
+static void proxy_answer(struct dbus_state *d, uint32_t serial, const char *error,
+			 const char *text, int bool_arg)
 {
-	if (fr->f.type != DBUS_MSG_METHOD_CALL || (fr->f.flags & DBUS_FLAG_NO_REPLY_EXPECTED))
-		return;
-	char text[600];
-	const char *error = v == DBUS_FULL ? DBUS_ERROR_LIMITS_EXCEEDED : DBUS_ERROR_ACCESS_DENIED;
-	if (v == DBUS_REUSED)
-		snprintf(text, sizeof(text), "pv-xconnect: serial %u is that of a call still waiting for its reply",
-			 (unsigned)fr->f.serial);
-	else if (v == DBUS_FULL)
-		snprintf(text, sizeof(text), "pv-xconnect: %d calls already wait for their reply",
-			 DBUS_MAX_PENDING);
-	else
-		snprintf(text, sizeof(text), "pv-xconnect: %s.%s on %s is not allowed on this link (only %s)",
-			 h->interface ? h->interface : "(no interface)", h->member,
-			 h->destination ? h->destination : "(no destination)", d->policy.allowed);
-	const char *tp = text;
-	/* Names the client chose are not necessarily UTF-8; the reply text
-	 * must be, or libdbus refuses to build it. */
-	if (!dbus_validate_utf8(text, NULL))
-		tp = "pv-xconnect: not allowed on this link";
-	DBusMessage *m = dbus_message_new(DBUS_MESSAGE_TYPE_ERROR);
+	DBusMessage *m = dbus_message_new(error ? DBUS_MESSAGE_TYPE_ERROR
+						: DBUS_MESSAGE_TYPE_METHOD_RETURN);
 	char *wire = NULL;
 	int len = 0;
-	if (m && dbus_message_set_error_name(m, error) &&
-	    dbus_message_set_reply_serial(m, fr->f.serial) && dbus_message_set_sender(m, BUS_DRIVER) &&
-	    dbus_message_append_args(m, DBUS_TYPE_STRING, &tp, DBUS_TYPE_INVALID)) {
+	if (text && !dbus_validate_utf8(text, NULL))
+		text = "pv-xconnect: not allowed on this link";
+	dbus_bool_t b = bool_arg > 0;
+	bool ok = m && dbus_message_set_reply_serial(m, serial) &&
+		  dbus_message_set_sender(m, BUS_DRIVER) &&
+		  (!error || (dbus_message_set_error_name(m, error) &&
+			      dbus_message_append_args(m, DBUS_TYPE_STRING, &text, DBUS_TYPE_INVALID))) &&
+		  (error || bool_arg < 0 ||
+		   dbus_message_append_args(m, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID));
+	if (ok) {
 		dbus_message_set_no_reply(m, TRUE);
 		dbus_message_set_serial(m, ++d->serial ? d->serial : ++d->serial);
 		if (dbus_message_marshal(m, &wire, &len))
@@ -278,6 +285,110 @@ static void deny_reply(struct dbus_state *d, const struct framer *fr, const stru
 	if (m)
 		dbus_message_unref(m);
 	dbus_free(wire);
+}
+
+/* Answers a refused call of the client (one that expects a reply). */
+static void deny_reply(struct dbus_state *d, const struct framer *fr, const struct dbus_fields *h,
+		       enum df_verdict v, const char *rule)
+{
+	if (fr->f.type != DBUS_MSG_METHOD_CALL || (fr->f.flags & DBUS_FLAG_NO_REPLY_EXPECTED))
+		return;
+	char text[900];
+	if (v == DF_REUSED) {
+		snprintf(text, sizeof(text), "pv-xconnect: serial %u is that of a call still waiting for its reply",
+			 (unsigned)fr->f.serial);
+	} else if (v == DF_FULL) {
+		snprintf(text, sizeof(text), "pv-xconnect: %d calls already wait for their reply",
+			 DF_MAX_PENDING);
+	} else if (v == DF_NO_OWNER) {
+		const char *name = NULL;
+		char t;
+		if (fr->head.len == fr->f.total)
+			dbus_body_arg((const unsigned char *)fr->head.data + fr->f.header_len, &fr->f, h, 0,
+				      &name, &t);
+		if (h->member && strcmp(h->member, "NameHasOwner") == 0)
+			return proxy_answer(d, fr->f.serial, NULL, NULL, 0);
+		snprintf(text, sizeof(text), "Could not get owner of name '%s': no such name",
+			 name ? name : "?");
+		return proxy_answer(d, fr->f.serial, DBUS_ERROR_NAME_HAS_NO_OWNER, text, -1);
+	} else {
+		snprintf(text, sizeof(text), "pv-xconnect: %s.%s on %s is not allowed on this link; %s",
+			 h->interface ? h->interface : "(no interface)", h->member ? h->member : "-",
+			 h->destination ? h->destination : "(no destination)", rule);
+	}
+	proxy_answer(d, fr->f.serial,
+		     v == DF_FULL ? DBUS_ERROR_LIMITS_EXCEEDED : DBUS_ERROR_ACCESS_DENIED, text, -1);
+}
+
+/* ---- denials: each distinct (link, missing rule) logged once -------- */
+
+/* Kept for the daemon's life, bounded: GET /denials lists them. */
+#define MAX_DENIALS 1024
+
+struct denial {
+	struct denial *next;
+	char *link, *rule, *example;
+	uint64_t count;
+};
+
+static struct denial *denials;
+static unsigned n_denials;
+static uint64_t denials_unlisted; /* distinct ones over MAX_DENIALS */
+
+static void denial_note(struct dbus_state *d, const struct framer *fr, const struct dbus_fields *h,
+			bool to_bus, const char *rule)
+{
+	const char *key = link_key(d->link);
+	for (struct denial *x = denials; x; x = x->next)
+		if (strcmp(x->rule, rule) == 0 && strcmp(x->link, key) == 0) {
+			x->count++;
+			return;
+		}
+	char example[400];
+	snprintf(example, sizeof(example), "%s %s%s%s %s %s",
+		 fr->f.type == DBUS_MSG_SIGNAL ? "signal" : fr->f.type == DBUS_MSG_METHOD_CALL ? "call"
+							  : "reply",
+		 h->interface ? h->interface : "", h->interface ? "." : "", h->member ? h->member : "-",
+		 to_bus ? "to" : "from",
+		 to_bus ? (h->destination ? h->destination : "-") : (h->sender ? h->sender : "-"));
+	log_warn("link %s: denied %s; %s (logged once)", key, example, rule);
+	struct denial *x = n_denials < MAX_DENIALS ? calloc(1, sizeof(*x)) : NULL;
+	if (x && (x->link = strdup(key)) && (x->rule = strdup(rule)) && (x->example = strdup(example))) {
+		x->count = 1;
+		x->next = denials;
+		denials = x;
+		n_denials++;
+		return;
+	}
+	if (x) {
+		free(x->link);
+		free(x->rule);
+		free(x);
+	}
+	denials_unlisted++;
+}
+
+json_t *dbus_denials_json(void)
+{
+	json_t *a = json_array();
+	for (struct denial *x = denials; a && x; x = x->next)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I}", "link", x->link, "rule", x->rule,
+						   "example", x->example, "count", (json_int_t)x->count));
+	return a;
+}
+
+/* ---- the filter (policy/dbus_filter.h) ---------------------------- */
+
+/* Replaces the collected message of fr by the filter's rewritten copy. */
+static bool rewrite(struct dbus_state *d, struct framer *fr, const struct dbus_fields *h)
+{
+	unsigned char *out = malloc(fr->f.total);
+	if (!out)
+		return fail(d, "out of memory");
+	size_t n = dbus_filter_rewrite(&d->filter, &fr->f, h, (const unsigned char *)fr->head.data, out);
+	bool ok = n ? emit(d, out, n) : emit(d, fr->head.data, fr->head.len);
+	free(out);
+	return ok;
 }
 
 /* ---- framing ------------------------------------------------------- */
@@ -317,26 +428,31 @@ static bool judge(struct dbus_state *d, struct framer *f, bool to_bus)
 	const char *why = dbus_fields_read((const unsigned char *)f->head.data, &f->f, &h);
 	if (why)
 		return fail(d, why);
-	const unsigned char *body = f->head.len == f->f.total
-					    ? (const unsigned char *)f->head.data + f->f.header_len
-					    : NULL;
-	enum dbus_verdict v = to_bus ? dbus_policy_call(&d->policy, &f->f, &h, body)
-				     : dbus_policy_bus(&d->policy, &f->f, &h, body);
-	if (v == DBUS_NEED_BODY) {
+	const unsigned char *msg = f->head.len == f->f.total ? (const unsigned char *)f->head.data
+							     : NULL;
+	struct df_decision dec;
+	enum df_verdict v = to_bus ? dbus_filter_call(&d->filter, &f->f, &h, msg, &dec)
+				   : dbus_filter_bus(&d->filter, &f->f, &h, msg, &dec);
+	if (v == DF_NEED_BODY) {
 		f->need = f->f.total;
 		return true;
 	}
-	f->drop = v != DBUS_ALLOW;
+	f->drop = v != DF_ALLOW && v != DF_REWRITE;
 	f->fds_owed = h.unix_fds;
 	if (f->drop) {
 		dbus_stats(d->link)->denied++;
-		log_debug("link %s: denied %s.%s to %s (serial %u%s)", link_key(d->link),
+		log_debug("link %s: refused %s.%s %s %s (serial %u%s)", link_key(d->link),
 			  h.interface ? h.interface : "-", h.member ? h.member : "-",
-			  h.destination ? h.destination : "-", (unsigned)f->f.serial,
-			  v == DBUS_REUSED ? ", reused while outstanding"
-			  : v == DBUS_FULL ? ", too many outstanding calls" : "");
-		deny_reply(d, f, &h, v);
-	} else if (!emit(d, f->head.data, f->head.len)) {
+			  to_bus ? "to" : "from",
+			  to_bus ? (h.destination ? h.destination : "-") : (h.sender ? h.sender : "-"),
+			  (unsigned)f->f.serial,
+			  v == DF_REUSED ? ", reused while outstanding"
+			  : v == DF_FULL ? ", too many outstanding calls" : "");
+		if (dec.rule[0])
+			denial_note(d, f, &h, to_bus, dec.rule);
+		if (to_bus)
+			deny_reply(d, f, &h, v, dec.rule);
+	} else if (v == DF_REWRITE ? !rewrite(d, f, &h) : !emit(d, f->head.data, f->head.len)) {
 		return false;
 	}
 	f->fds_owed -= take_fds(d, f, f->fds_owed, !f->drop);
@@ -627,11 +743,14 @@ static int dbus_connect(const struct pvx_link_spec *spec, int sockfd, unsigned *
 
 static int dbus_plant(const struct pvx_link_spec *spec, struct pvx_planted *p, char *why, size_t n)
 {
-	const char *name = spec->interface;
-	if (strcmp(name, "dbus") != 0 && !dbus_validate_bus_name(name, NULL)) {
-		snprintf(why, n, "interface '%s' is neither 'dbus' nor a D-Bus name", name);
-		return PVX_REFUSED;
-	}
+	/* The interface and the policy, compiled once here to refuse a link
+	 * that could never be filtered as written. */
+	struct dbus_rules *r;
+	const char *pol = spec->policy;
+	int rc = dbus_rules_compile_text(pol, pol ? strlen(pol) : 0, spec->interface, &r, why, n);
+	if (rc < 0)
+		return rc == -ENOMEM ? rc : PVX_REFUSED;
+	dbus_rules_free(r);
 	return stream_plant(spec, p, why, n);
 }
 

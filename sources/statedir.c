@@ -636,6 +636,7 @@ int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_gr
 				.provider_pid = prov->pid, .role = (char *)(q->role ? q->role : "any"),
 				.interface = (char *)(q->interface ? q->interface : tname),
 				.target = q->target, .socket = svc->socket, .globals = q->globals,
+				.policy = q->policy,
 			};
 			if (pvx_graph_add_raw(g, &l) < 0) {
 				pvx_buf_printf(msgs, "error: out of memory\n");
@@ -676,6 +677,8 @@ char *statedir_json(const struct pvx_graph *g)
 				json_object_set_new(l, opt[k].key, json_string(opt[k].v));
 		if (l && s->has_uid)
 			json_object_set_new(l, "uid", json_integer((json_int_t)s->uid));
+		if (l && s->policy)
+			json_object_set_new(l, "policy", json_loads(s->policy, 0, NULL));
 		if (!l || json_array_append_new(links, l) < 0) {
 			json_decref(links);
 			return NULL;

@@ -53,6 +53,9 @@ static void usage(FILE *f)
 		"                    or a graph file offline, with the daemon's readers:\n"
 		"                    every error and warning, exit 1 if any; without an\n"
 		"                    argument, the running daemon's problems\n"
+		"  denials [LINK]    what the policy of dbus links refused: each distinct\n"
+		"                    (link, missing rule) with its count and an example;\n"
+		"                    LINK (a key or a link name) shows only that link\n"
 		"  wait [--timeout S] [--link KEY] [--allow-empty]\n"
 		"                    wait until the graph is applied and every link is\n"
 		"                    ACTIVE (default 30 s; a daemon not answering yet\n"
@@ -687,6 +690,46 @@ static int cmd_retry(const char *key)
 	return 0;
 }
 
+/* Is key ("consumer/name -> target") that of the link named link (its
+ * "consumer/name", or its name alone)? */
+static bool link_named(const char *key, const char *link)
+{
+	const char *arrow = strstr(key, " -> ");
+	size_t n = arrow ? (size_t)(arrow - key) : strlen(key);
+	const char *slash = memchr(key, '/', n);
+	size_t ln = strlen(link);
+	return (ln == n && !strncmp(key, link, n)) ||
+	       (slash && ln == n - (size_t)(slash + 1 - key) && !strncmp(slash + 1, link, ln));
+}
+
+/* The denials of dbus links, those of one link (its key, or its name: the
+ * key's middle part) when link is given. */
+static void print_denials(json_t *a, const char *link)
+{
+	size_t i;
+	json_t *e;
+	if (raw_json) {
+		json_t *out = json_array();
+		json_array_foreach(a, i, e) {
+			const char *k = str(e, "link");
+			if (!link || !strcmp(k, link) || link_named(k, link))
+				json_array_append(out, e);
+		}
+		char *s = json_dumps(out, JSON_COMPACT);
+		printf("%s\n", s ? s : "[]");
+		free(s);
+		json_decref(out);
+		return;
+	}
+	json_array_foreach(a, i, e) {
+		const char *k = str(e, "link");
+		if (link && strcmp(k, link) && !link_named(k, link))
+			continue;
+		printf("%s\t%lld\t%s\t%s\n", k, (long long)json_integer_value(json_object_get(e, "count")),
+		       str(e, "example"), str(e, "rule"));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -753,7 +796,8 @@ int main(int argc, char **argv)
 		return check_path(argv[optind + 1], stdout);
 	const char *cmd = optind < argc ? argv[optind] : NULL;
 	bool retry = cmd && !strcmp(cmd, "retry");
-	if (!cmd || argc - optind > (retry ? 2 : 1)) {
+	bool denials = cmd && !strcmp(cmd, "denials");
+	if (!cmd || argc - optind > (retry || denials ? 2 : 1)) {
 		usage(stderr);
 		return 2;
 	}
@@ -816,6 +860,10 @@ int main(int argc, char **argv)
 		fputs(body, stdout);
 		if (cmd[0] == 'g')
 			putchar('\n');
+	} else if (denials) {
+		if (request("GET", "/denials", &body, &j) < 0)
+			return 1;
+		print_denials(j, optind + 1 < argc ? argv[optind + 1] : NULL);
 	} else if (!strcmp(cmd, "reconcile")) {
 		if (request("POST", "/reconcile", &body, &j) < 0)
 			return 1;

@@ -11,9 +11,10 @@ W=$(mktemp -d /tmp/pvx-bench.XXXXXX)
 pids=""
 trap 'for p in $pids; do kill $p 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$W"' EXIT
 wait_sock() { for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done; return 1; }
-# BENCH_ONLY="unix rest dbus hosted wayland daemon" (the default) picks the parts to run;
-# "stall" is the loop-stall lines of the daemon part alone (in "daemon").
-want() { case " ${BENCH_ONLY:-unix rest dbus hosted wayland daemon} " in *" $1 "*) return 0 ;; esac; return 1; }
+# BENCH_ONLY="unix rest dbus dbus-policy hosted wayland daemon" (the default)
+# picks the parts to run; "stall" is the loop-stall lines of the daemon part
+# alone (in "daemon").
+want() { case " ${BENCH_ONLY:-unix rest dbus dbus-policy hosted wayland daemon} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 "$B" serve "$W/server.sock" & pids="$pids $!"
 wait_sock "$W/server.sock"
@@ -273,6 +274,76 @@ JSON
 			'BEGIN { printf "%-24s %10.0f %7.2fx %10.0f %7.2fx %10.0f %7.2fx\n", n, a, a / da, b, b / db, c, c / dc }'
 	done
 	echo "(higher is better; ratios to direct)"
+fi
+
+# dbus link with a 50-rule policy: calls per second through it against
+# xdg-dbus-proxy given the same rules (--see/--talk/--own/--call/
+# --broadcast), on a private dbus-daemon of its own; and the cost of the
+# decision alone (t/bench/bench-dbus-policy), in ns per message.  The Echo
+# call matches the last call rule of its name, so every rule is tried.
+BD="$top_builddir/t/bench/bench-dbus"
+BP="$top_builddir/t/bench/bench-dbus-policy"
+if want dbus-policy && [ -x "$BD" ] && [ -x "$BP" ] && command -v dbus-daemon >/dev/null &&
+	command -v xdg-dbus-proxy >/dev/null; then
+	CALLS=${BENCH_CALLS:-10000}
+	cat >"$W/pbus.conf" <<BUS
+<busconfig><type>session</type><listen>unix:path=$W/pbus</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow user="*"/><allow send_destination="*" eavesdrop="true"/>
+<allow eavesdrop="true"/><allow own="*"/></policy></busconfig>
+BUS
+	dbus-daemon --config-file="$W/pbus.conf" --nofork --nopidfile 2>/dev/null & pids="$pids $!"
+	wait_sock "$W/pbus"
+	"$BD" serve "unix:path=$W/pbus" org.pvx.Bench >/dev/null & pids="$pids $!"
+	# 10 see + 10 talk + 5 own + 24 call + 1 broadcast = 50 rules, the
+	# same for both proxies.
+	see="" talk="" own="" call="" xargs=""
+	for i in $(seq 0 9); do
+		see="$see${see:+, }\"org.pvx.S$i\""; xargs="$xargs --see=org.pvx.S$i"
+		talk="$talk${talk:+, }\"org.pvx.T$i\""; xargs="$xargs --talk=org.pvx.T$i"
+	done
+	for i in $(seq 0 4); do own="$own${own:+, }\"org.pvx.O$i\""; xargs="$xargs --own=org.pvx.O$i"; done
+	for i in $(seq 0 22); do
+		call="$call{\"name\": \"org.pvx.Bench\", \"interface\": \"org.pvx.Bench\", \"member\": \"M$i\", \"path\": \"/\"}, "
+		xargs="$xargs --call=org.pvx.Bench=org.pvx.Bench.M$i@/"
+	done
+	call="$call{\"name\": \"org.pvx.Bench\", \"interface\": \"org.pvx.Bench\", \"member\": \"Echo\", \"path\": \"/\"}"
+	xargs="$xargs --call=org.pvx.Bench=org.pvx.Bench.Echo@/ --broadcast=org.pvx.Bench=org.pvx.Bench.Tick@/"
+	printf '{"see": [%s], "talk": [%s], "own": [%s], "call": [%s], "broadcast": [{"name": "org.pvx.Bench", "interface": "org.pvx.Bench", "member": "Tick", "path": "/"}]}' \
+		"$see" "$talk" "$own" "$call" >"$W/policy50.json"
+	# shellcheck disable=SC2086
+	xdg-dbus-proxy "unix:path=$W/pbus" "$W/xdgp.sock" --filter $xargs 2>>"$W/xdg.log" & pids="$pids $!"
+	cat >"$W/graph.new" <<JSON
+[{"type": "unix", "name": "bench", "consumer": "bench", "socket": "$W/server.sock", "target": "$W/link.sock"},
+ {"type": "dbus", "name": "busp", "consumer": "bench", "role": "root", "socket": "$W/pbus", "target": "$W/dbusp.sock",
+  "policy": $(cat "$W/policy50.json")}]
+JSON
+	mv "$W/graph.new" "$W/graph.json"
+	"$top_builddir/pvxctl" --control "$W/xc.sock" reconcile >/dev/null
+	wait_sock "$W/dbusp.sock"; wait_sock "$W/xdgp.sock"
+	"$BD" call "unix:path=$W/pbus" org.pvx.Bench 100 1 >/dev/null # the service is up
+	echo
+	echo "dbus link with a 50-rule policy ($(nproc) cores; Echo(s) calls one at a time per connection;"
+	echo "best of 3 interleaved rounds of $CALLS calls on 1 connection and $((CALLS / 4)) on each of 4)"
+	printf '%-28s %10s %8s %10s %8s\n' variant "calls/s 1" ratio "calls/s 4" ratio
+	declare -A PB1 PB4
+	for round in 1 2 3; do
+		for v in direct:$W/pbus pv-xconnect-policy50:$W/dbusp.sock xdg-dbus-proxy-rules50:$W/xdgp.sock; do
+			n=${v%%:*}; sock=${v#*:}
+			c1=$("$BD" call "unix:path=$sock" org.pvx.Bench "$CALLS" 1)
+			c4=$("$BD" call "unix:path=$sock" org.pvx.Bench "$((CALLS / 4))" 4)
+			[ "${PB1[$n]:-0}" -lt "$c1" ] && PB1[$n]=$c1
+			[ "${PB4[$n]:-0}" -lt "$c4" ] && PB4[$n]=$c4
+		done
+	done
+	for n in direct pv-xconnect-policy50 xdg-dbus-proxy-rules50; do
+		awk -v n="$n" -v a="${PB1[$n]}" -v b="${PB4[$n]}" -v da="${PB1[direct]}" -v db="${PB4[direct]}" \
+			'BEGIN { printf "%-28s %10.0f %7.2fx %10.0f %7.2fx\n", n, a, a / da, b, b / db }'
+	done
+	awk -v p="${PB1[pv-xconnect-policy50]}" -v x="${PB1[xdg-dbus-proxy-rules50]}" \
+		-v p4="${PB4[pv-xconnect-policy50]}" -v x4="${PB4[xdg-dbus-proxy-rules50]}" \
+		'BEGIN { printf "pv-xconnect / xdg-dbus-proxy with 50 rules: %.2fx (1 conn) %.2fx (4); target >= 1.2x\n", p / x, p4 / x4 }'
+	NS=$("$BP" "$W/policy50.json" 1000000)
+	echo "policy cost per message (the pure decision, 50 rules, a call matching the last rule and its reply): $NS ns"
 fi
 
 # Reconcile, footprint and idle cost of the daemon itself.

@@ -1,6 +1,6 @@
 /* libFuzzer: D-Bus message framing after BEGIN (parsers/dbus_msg.c), the
- * name filter of a filtered link (policy/dbus.c) and the
- * passwd/group reader (policy/identity.c).
+ * filter of a link whose interface names a bus name (policy/dbus_filter.c,
+ * the seed's shorthand) and the passwd/group reader (policy/identity.c).
  * Byte 0 even: the rest is a stream of messages, read as a dbus link reads
  * it: fixed header, then the whole header when it fits, then the leading
  * string arguments; each message goes through the filter, from the
@@ -13,14 +13,21 @@
 
 #include "policy/identity.h"
 #include "parsers/dbus_msg.h"
-#include "policy/dbus.h"
+#include "parsers/dbus_rules.h"
+#include "policy/dbus_filter.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 static void messages(const unsigned char *p, size_t n)
 {
-	static struct dbus_policy pol;
-	dbus_policy_init(&pol, "org.pantavisor.Example");
+	static struct dbus_filter pol;
+	static struct dbus_rules *rules;
+	char why[200];
+	if (!rules && dbus_rules_compile_text(NULL, 0, "org.pantavisor.Example", &rules, why,
+					      sizeof(why)) < 0)
+		abort();
+	dbus_filter_init(&pol, rules);
+	struct df_decision d;
 	while (n >= DBUS_FIXED_HEADER) {
 		struct dbus_frame f;
 		struct dbus_fields h;
@@ -35,8 +42,9 @@ static void messages(const unsigned char *p, size_t n)
 		free(head);
 		if (why || f.total > n)
 			return;
-		unsigned char *body = malloc(f.body_len ? f.body_len : 1);
-		memcpy(body, p + f.header_len, f.body_len);
+		unsigned char *msg = malloc(f.total);
+		memcpy(msg, p, f.total);
+		const unsigned char *body = msg + f.header_len;
 		/* Field pointers point into the freed head copy: read again. */
 		dbus_fields_read(p, &f, &h);
 		const char *args[3];
@@ -45,16 +53,19 @@ static void messages(const unsigned char *p, size_t n)
 			if (strlen(args[i]) >= f.body_len)
 				abort();
 		/* The filter asks for the body first, then decides with it. */
+		dbus_fields_read(msg, &f, &h);
 		if (f.serial & 1) {
-			if (dbus_policy_call(&pol, &f, &h, NULL) == DBUS_NEED_BODY)
-				dbus_policy_call(&pol, &f, &h, body);
-		} else if (dbus_policy_bus(&pol, &f, &h, NULL) == DBUS_NEED_BODY) {
-			dbus_policy_bus(&pol, &f, &h, body);
+			if (dbus_filter_call(&pol, &f, &h, NULL, &d) == DF_NEED_BODY)
+				dbus_filter_call(&pol, &f, &h, msg, &d);
+		} else if (dbus_filter_bus(&pol, &f, &h, NULL, &d) == DF_NEED_BODY) {
+			dbus_filter_bus(&pol, &f, &h, msg, &d);
 		}
-		if (pol.npending > DBUS_MAX_PENDING || !memchr(pol.owner, '\0', sizeof(pol.owner)) ||
-		    (pol.owner[0] && pol.owner[0] != ':'))
+		for (unsigned i = 0; i < pol.nowners; i++)
+			if (pol.owners[i].owner[0] && pol.owners[i].owner[0] != ':')
+				abort();
+		if (pol.npending > DF_MAX_PENDING)
 			abort();
-		free(body);
+		free(msg);
 		p += f.total;
 		n -= f.total;
 	}

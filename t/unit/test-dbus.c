@@ -1,7 +1,7 @@
 /* D-Bus message framing and header fields (parsers/dbus_msg.c) on messages
  * libdbus builds, on hand-made ones libdbus would never send, and hostile
- * ones; the name filter and its outstanding calls (policy/dbus.c);
- * and the role-to-credentials mapping (policy/identity.c). */
+ * ones; and the role-to-credentials mapping (policy/identity.c).  The
+ * policy of filtered links is tested in t/unit/test-dbus-policy.c. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -15,7 +15,6 @@
 
 #include "policy/identity.h"
 #include "parsers/dbus_msg.h"
-#include "policy/dbus.h"
 #include "t/tap.h"
 
 /* A message marshalled by libdbus (native endianness). */
@@ -322,183 +321,6 @@ static void hand_made(void)
 	tap_ok(dbus_frame_read(fx, &f) != NULL, "message type 0 refused");
 }
 
-/* ---- the name filter (policy/dbus.c) ----------------------- */
-
-#define ALLOWED "org.pantavisor.Example"
-
-/* One message as the filter sees it: marshalled by libdbus, parsed back. */
-struct pmsg {
-	unsigned char b[2048];
-	struct dbus_frame f;
-	struct dbus_fields h;
-	const unsigned char *body;
-};
-
-static void pmsg_make(struct pmsg *p, DBusMessage *m, uint32_t serial)
-{
-	char *wire;
-	int len;
-	dbus_message_set_serial(m, serial);
-	if (!dbus_message_marshal(m, &wire, &len) || (size_t)len > sizeof(p->b))
-		abort();
-	memcpy(p->b, wire, (size_t)len);
-	dbus_free(wire);
-	dbus_message_unref(m);
-	if (parse(p->b, (size_t)len, &p->f, &p->h))
-		abort();
-	p->body = p->b + p->f.header_len;
-}
-
-/* A call from the client: dest, member (interface org.freedesktop.DBus
- * for the bus driver), one string argument or none. */
-static enum dbus_verdict call(struct dbus_policy *pol, uint32_t serial, const char *dest,
-			      const char *member, const char *arg, bool no_reply)
-{
-	bool driver = !strcmp(dest, DBUS_DRIVER_NAME);
-	DBusMessage *m = dbus_message_new_method_call(dest, driver ? "/org/freedesktop/DBus" : "/x",
-						      driver ? DBUS_DRIVER_NAME : "org.pantavisor.Example",
-						      member);
-	if (arg)
-		dbus_message_append_args(m, DBUS_TYPE_STRING, &arg, DBUS_TYPE_INVALID);
-	dbus_message_set_no_reply(m, no_reply);
-	struct pmsg p;
-	pmsg_make(&p, m, serial);
-	return dbus_policy_call(pol, &p.f, &p.h, p.body);
-}
-
-static enum dbus_verdict owner_query(struct dbus_policy *pol, uint32_t serial, const char *name)
-{
-	return call(pol, serial, DBUS_DRIVER_NAME, "GetNameOwner", name, false);
-}
-
-/* A method return (or error, when arg is NULL and error) from the bus. */
-static enum dbus_verdict bus_reply(struct dbus_policy *pol, uint32_t reply_serial, const char *sender,
-				   const char *arg, bool error)
-{
-	DBusMessage *m = dbus_message_new(error ? DBUS_MESSAGE_TYPE_ERROR : DBUS_MESSAGE_TYPE_METHOD_RETURN);
-	if (error)
-		dbus_message_set_error_name(m, "org.freedesktop.DBus.Error.NameHasNoOwner");
-	dbus_message_set_reply_serial(m, reply_serial);
-	dbus_message_set_sender(m, sender);
-	if (arg)
-		dbus_message_append_args(m, DBUS_TYPE_STRING, &arg, DBUS_TYPE_INVALID);
-	struct pmsg p;
-	pmsg_make(&p, m, 1000 + reply_serial);
-	return dbus_policy_bus(pol, &p.f, &p.h, p.body);
-}
-
-static void owner_changed(struct dbus_policy *pol, const char *name, const char *new_owner)
-{
-	DBusMessage *m = dbus_message_new_signal("/org/freedesktop/DBus", DBUS_DRIVER_NAME, "NameOwnerChanged");
-	const char *old = "";
-	dbus_message_append_args(m, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &old, DBUS_TYPE_STRING,
-				 &new_owner, DBUS_TYPE_INVALID);
-	dbus_message_set_sender(m, DBUS_DRIVER_NAME);
-	struct pmsg p;
-	pmsg_make(&p, m, 77);
-	dbus_policy_bus(pol, &p.f, &p.h, p.body);
-}
-
-static void policy(void)
-{
-	struct dbus_policy pol;
-
-	/* The attack of issue 15 item 3: one serial, a forbidden name first. */
-	dbus_policy_init(&pol, ALLOWED);
-	tap_ok(owner_query(&pol, 9, "org.forbidden.Service") == DBUS_ALLOW,
-	       "GetNameOwner of any name may be asked");
-	tap_ok(owner_query(&pol, 9, ALLOWED) == DBUS_REUSED,
-	       "GetNameOwner(allowed) with the serial of an outstanding call: refused (reused)");
-	bus_reply(&pol, 9, DBUS_DRIVER_NAME, ":1.66", false);
-	tap_ok(pol.owner[0] == '\0', "the forbidden name's owner is not taken for the allowed one's");
-	tap_ok(call(&pol, 10, ":1.66", "Secret", NULL, false) == DBUS_DENY,
-	       "a call to the forbidden name's owner is denied");
-	tap_ok(pol.npending == 0, "the answered call is forgotten (%u outstanding)", pol.npending);
-
-	/* The same two calls the other way round. */
-	dbus_policy_init(&pol, ALLOWED);
-	tap_ok(owner_query(&pol, 9, ALLOWED) == DBUS_ALLOW && owner_query(&pol, 9, "org.forbidden.Service") ==
-										     DBUS_REUSED,
-	       "allowed first, forbidden second with the same serial: refused");
-	bus_reply(&pol, 9, DBUS_DRIVER_NAME, ":1.5", false);
-	tap_ok(!strcmp(pol.owner, ":1.5"), "the answer to GetNameOwner(allowed) sets the owner (%s)", pol.owner);
-	tap_ok(call(&pol, 11, ":1.5", "GetInfo", NULL, false) == DBUS_ALLOW, "calls to the owner pass");
-	bus_reply(&pol, 9, DBUS_DRIVER_NAME, ":1.66", false);
-	tap_ok(!strcmp(pol.owner, ":1.5"), "a second reply to the same call changes nothing (%s)", pol.owner);
-
-	/* Only the bus driver answers a call to the bus driver. */
-	dbus_policy_init(&pol, ALLOWED);
-	owner_query(&pol, 3, ALLOWED);
-	bus_reply(&pol, 3, ":1.66", ":1.66", false);
-	tap_ok(pol.owner[0] == '\0' && pol.npending == 1,
-	       "a reply to GetNameOwner from a peer (not the driver) neither sets the owner nor answers the call");
-	bus_reply(&pol, 3, DBUS_DRIVER_NAME, "org.not.unique", false);
-	tap_ok(pol.owner[0] == '\0' && pol.npending == 0, "an answer that is not a unique name is not taken");
-	owner_query(&pol, 4, ALLOWED);
-	bus_reply(&pol, 4, DBUS_DRIVER_NAME, NULL, true);
-	tap_ok(pol.owner[0] == '\0' && pol.npending == 0, "an error answers the call, no owner");
-	owner_query(&pol, 5, ALLOWED);
-	tap_ok(owner_query(&pol, 5, ALLOWED) == DBUS_REUSED, "the same query twice with one serial: refused");
-	bus_reply(&pol, 5, DBUS_DRIVER_NAME, ":1.7", false);
-	tap_ok(!strcmp(pol.owner, ":1.7"), "the driver's answer sets the owner (%s)", pol.owner);
-	tap_ok(owner_query(&pol, 5, ALLOWED) == DBUS_ALLOW, "once answered, a serial may be used again");
-
-	/* Serials shared with other calls, flags, refused calls. */
-	dbus_policy_init(&pol, ALLOWED);
-	tap_ok(call(&pol, 20, ALLOWED, "Slow", NULL, false) == DBUS_ALLOW, "a call to the allowed name passes");
-	tap_ok(call(&pol, 20, DBUS_DRIVER_NAME, "AddMatch", "type='signal'", false) == DBUS_REUSED,
-	       "a driver call reusing a peer call's serial: refused");
-	tap_ok(call(&pol, 20, DBUS_DRIVER_NAME, "AddMatch", "type='signal'", true) == DBUS_REUSED,
-	       "... also with NO_REPLY_EXPECTED");
-	tap_ok(call(&pol, 21, DBUS_DRIVER_NAME, "GetNameOwner", ALLOWED, true) == DBUS_DENY,
-	       "GetNameOwner with NO_REPLY_EXPECTED: refused");
-	tap_ok(call(&pol, 22, ALLOWED, "Fire", NULL, true) == DBUS_ALLOW && pol.npending == 1,
-	       "a call without reply passes and is not remembered");
-	tap_ok(call(&pol, 23, "org.forbidden.Service", "X", NULL, false) == DBUS_DENY && pol.npending == 1,
-	       "a denied call is not remembered");
-	tap_ok(call(&pol, 23, ALLOWED, "X", NULL, false) == DBUS_ALLOW, "... so its serial is free");
-	bus_reply(&pol, 20, ":1.5", NULL, false);
-	tap_ok(pol.npending == 1, "a peer's reply answers the call to the peer (%u outstanding)", pol.npending);
-	bus_reply(&pol, 999, DBUS_DRIVER_NAME, ":1.9", false);
-	tap_ok(pol.npending == 1 && pol.owner[0] == '\0', "a reply to no outstanding call passes, changes nothing");
-
-	/* The body arrives later: nothing is remembered before it. */
-	dbus_policy_init(&pol, ALLOWED);
-	DBusMessage *m = dbus_message_new_method_call(DBUS_DRIVER_NAME, "/org/freedesktop/DBus",
-						      DBUS_DRIVER_NAME, "GetNameOwner");
-	const char *a = ALLOWED;
-	dbus_message_append_args(m, DBUS_TYPE_STRING, &a, DBUS_TYPE_INVALID);
-	struct pmsg p;
-	pmsg_make(&p, m, 31);
-	tap_ok(dbus_policy_call(&pol, &p.f, &p.h, NULL) == DBUS_NEED_BODY && pol.npending == 0,
-	       "GetNameOwner without its body: asks for it, remembers nothing");
-	tap_ok(dbus_policy_call(&pol, &p.f, &p.h, p.body) == DBUS_ALLOW && pol.npending == 1,
-	       "with its body: allowed, remembered once");
-
-	/* The cap. */
-	dbus_policy_init(&pol, ALLOWED);
-	bool all = true;
-	for (uint32_t i = 1; i <= DBUS_MAX_PENDING; i++)
-		all &= call(&pol, i, ALLOWED, "Slow", NULL, false) == DBUS_ALLOW;
-	tap_ok(all, "%d outstanding calls pass", DBUS_MAX_PENDING);
-	tap_ok(call(&pol, 1000, ALLOWED, "Slow", NULL, false) == DBUS_FULL, "one more: refused (limits exceeded)");
-	tap_ok(call(&pol, 1001, ALLOWED, "Fire", NULL, true) == DBUS_ALLOW,
-	       "a call without reply still passes when full");
-	bus_reply(&pol, 64, ":1.5", NULL, true);
-	tap_ok(call(&pol, 1002, ALLOWED, "Slow", NULL, false) == DBUS_ALLOW, "an answer frees a place");
-	tap_ok(call(&pol, 128, ALLOWED, "Slow", NULL, false) == DBUS_REUSED, "the last remembered serial is still known");
-
-	/* NameOwnerChanged from the driver. */
-	dbus_policy_init(&pol, ALLOWED);
-	owner_changed(&pol, "org.forbidden.Service", ":1.66");
-	tap_ok(pol.owner[0] == '\0', "NameOwnerChanged about another name: no owner");
-	owner_changed(&pol, ALLOWED, ":1.8");
-	tap_ok(!strcmp(pol.owner, ":1.8"), "NameOwnerChanged about the allowed name sets the owner");
-	owner_changed(&pol, ALLOWED, "");
-	tap_ok(pol.owner[0] == '\0' && call(&pol, 40, ":1.8", "X", NULL, false) == DBUS_DENY,
-	       "... and clears it when the name loses its owner");
-}
-
 static void identity(void)
 {
 	const char *passwd = "root:x:0:0:root:/root:/bin/sh\n"
@@ -605,7 +427,6 @@ int main(void)
 {
 	libdbus_messages();
 	hand_made();
-	policy();
 	identity();
 	identity_files();
 	return tap_done();
