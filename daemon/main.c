@@ -13,6 +13,7 @@
 #include <ev.h>
 
 #include "daemon/control.h"
+#include "daemon/report.h"
 #include "pvctrl/events.h"
 #include "lib/log.h"
 #include "lib/worker.h"
@@ -325,6 +326,8 @@ int main(int argc, char **argv)
 	}
 	/* Events go to pv-ctrl when it is the graph source. */
 	events_init(src.graph_file || src.state_dir ? NULL : src.ctrl_path);
+	/* Link states too (POST /xconnect-status), and readiness to systemd. */
+	report_start(src.graph_file || src.state_dir ? NULL : src.ctrl_path);
 
 	int r = control_start(control_path);
 	if (r < 0) {
@@ -350,6 +353,8 @@ int main(int argc, char **argv)
 	source_start(&src);
 
 	ev_run(pvx_loop, 0);
+
+	report_stop();
 
 	bool source_stuck = source_stop();
 	mesh_shutdown();

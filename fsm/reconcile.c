@@ -64,6 +64,7 @@ static int insert(struct pvx_link *l)
 		head = l;
 	tail = l;
 	n_links++;
+	pvx_link_generation++;
 	return 0;
 }
 
@@ -82,6 +83,7 @@ static void unlink_link(struct pvx_link *l)
 	else
 		tail = l->prev;
 	n_links--;
+	pvx_link_generation++;
 	l->zombie = true;
 	l->next = zombies;
 	zombies = l;
