@@ -85,12 +85,12 @@ until_true 10 answers "$T/n.sock"
 check "without it: socket mode 0600" -- test "$(stat -c %a "$T/n.sock")" = 600
 check "without it: the same user is refused" -- sh -c "! setpriv --reuid 65534 --regid 65534 --clear-groups \"$PVXCTL\" --control $T/n.sock links"
 kill "$DPID"; wait "$DPID"; DPID=
-"$PVX" --graph "$T/empty.json" --control "$T/x.sock" --control-group no-such-group-$$ 2>"$T/badgroup.log"
+timeout 10 "$PVX" --graph "$T/empty.json" --control "$T/x.sock" --control-group no-such-group-$$ 2>"$T/badgroup.log"
 ok $([ $? = 2 ]; echo $?) "--control-group with an unknown group: exit 2"
 check "... and says so" -- grep -q "no group 'no-such-group-$$'" "$T/badgroup.log"
 
 # 4. --control in a missing directory: refused, nothing created.
-"$PVX" --graph "$T/empty.json" --control "$T/missing/dir/x.sock" 2>"$T/missing.log"
+timeout 10 "$PVX" --graph "$T/empty.json" --control "$T/missing/dir/x.sock" 2>"$T/missing.log"
 ok $([ $? = 1 ]; echo $?) "--control in a missing directory: exit 1"
 check "... with a clear message" -- grep -q "control socket $T/missing/dir/x.sock: its directory does not exist" "$T/missing.log"
 check "... and the directory is not created" -- test ! -e "$T/missing"
