@@ -84,6 +84,12 @@ void pvx_log(enum pvx_log_level level, const char *fmt, ...)
 	size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;
+	/* One message, one line: a newline or other control byte that came
+	 * from a container (a name, a manifest's text) could otherwise start
+	 * a forged line, in the journal with a priority of its choosing. */
+	for (size_t i = (size_t)n; i < len; i++)
+		if ((unsigned char)line[i] < 0x20 ? line[i] != '\t' : line[i] == 0x7f)
+			line[i] = '?';
 	line[len++] = '\n';
 	fwrite(line, 1, len, stderr);
 	fflush(stderr);

@@ -12,7 +12,9 @@
 enum pvx_log_level { PVX_LOG_ERROR, PVX_LOG_WARN, PVX_LOG_INFO, PVX_LOG_DEBUG };
 
 extern enum pvx_log_level pvx_log_threshold;
-/* Lines go to the journal: "<N>level: message", N the syslog priority
+/* Every message is one line: control bytes in it (a newline from a
+ * container's text) are written as '?'.
+ * Lines go to the journal: "<N>level: message", N the syslog priority
  * (3 error, 4 warn, 6 info, 7 debug), no timestamp (the journal keeps
  * its own).  Set by pvx_log_detect_journal(). */
 extern bool pvx_log_journal;

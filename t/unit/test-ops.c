@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/log.h"
 #include "lib/notify.h"
@@ -61,6 +63,38 @@ static void check_journal(void)
 	       "malformed values: not the journal");
 }
 
+/* What pvx_log writes, read back from a file standing in for stderr. */
+static void check_log_lines(void)
+{
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	if (!f || saved < 0 || dup2(fileno(f), STDERR_FILENO) < 0) {
+		tap_ok(0, "log lines: cannot redirect stderr");
+		return;
+	}
+	pvx_log_journal = true;
+	log_warn("name %s", "x\n<0>forged emergency\r\x7f");
+	log_error("plain");
+	pvx_log_journal = false;
+	log_info("stamped");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	char buf[512] = { 0 };
+	rewind(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	static const char journal[] = "<4>warn: name x?<0>forged emergency??\n<3>error: plain\n";
+	tap_ok(!strncmp(buf, journal, sizeof(journal) - 1),
+	       "journal: <4> and <3> prefixes, no timestamp; a newline from the text cannot start a forged line");
+	const char *third = buf + sizeof(journal) - 1;
+	tap_ok(strlen(third) > 20 && third[4] == '-' && strstr(third, "Z pv-xconnect info: stamped\n"),
+	       "not the journal: a timestamp, no priority");
+	if (tap_failed)
+		tap_diag("got: %s", buf);
+}
+
 static void check_listen(void)
 {
 	struct sockaddr_storage ss;
@@ -88,6 +122,7 @@ int main(void)
 {
 	check_notify_addr();
 	check_journal();
+	check_log_lines();
 	check_listen();
 	return tap_done();
 }
