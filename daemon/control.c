@@ -30,6 +30,7 @@
 #include "daemon/control.h"
 #include "pvctrl/events.h"
 #include "ipam/ipam.h"
+#include "lib/list.h"
 #include "lib/log.h"
 #include "sources/source.h"
 #include "lib/util.h"
@@ -306,12 +307,7 @@ static void client_free(struct client *c)
 		n_metrics_clients--;
 	close(c->fd);
 	pvx_buf_free(&c->out);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		clients = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	PVX_LIST_UNLINK(clients, c);
 	n_clients--;
 	free(c);
 }
@@ -518,10 +514,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		c->timeout.data = c;
 		ev_io_start(loop, &c->io);
 		ev_timer_start(loop, &c->timeout);
-		c->next = clients;
-		if (clients)
-			clients->prev = c;
-		clients = c;
+		PVX_LIST_PUSH(clients, c);
 		n_clients++;
 	}
 }

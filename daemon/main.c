@@ -23,6 +23,7 @@
 #include "fsm/link.h"
 #include "fsm/reconcile.h"
 #include "relay/relay.h"
+#include "plugins/registry.h"
 
 #define DEFAULT_CTRL "/run/pantavisor/pv/pv-ctrl"
 #define DEFAULT_CONTROL "/run/pantavisor/pv/xconnect.sock"
@@ -359,6 +360,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	pvx_plugins_install(&pvx_plugins_builtin);
 	/* Work that touches containers runs off the loop (lib/worker.h); a
 	 * container that stalls one holds a thread, not the daemon. */
 	if (pvx_worker_init(pvx_loop, WORKER_THREADS) < 0) {

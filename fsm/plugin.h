@@ -1,6 +1,7 @@
 /* A link type: how its resource is planted in the consumer, removed, and
  * how the provider is probed.  One file per type in plugins/; the table of
- * types is plugins/registry.c.
+ * types is plugins/registry.c, installed by the program
+ * (pvx_plugins_install).
  *
  * Everything that touches a container (its filesystem, its namespaces, its
  * sockets) may wait for as long as the container likes, so it runs on a
@@ -72,16 +73,19 @@ struct pvx_plugin {
 	size_t stats_size;
 };
 
-/* The plugin for a link type, or NULL when this build has none. */
-const struct pvx_plugin *pvx_plugin_for(enum pvx_link_type type);
-/* Why a type has no plugin, for the link's error ("is disabled ..."). */
-const char *pvx_plugin_missing_reason(enum pvx_link_type type);
+/* The plugin of each link type.  fsm/ knows only the interface: the
+ * program installs the table (plugins/registry.c) before its first link,
+ * so nothing below plugins/ names a plugin. */
+struct pvx_plugin_table {
+	const struct pvx_plugin *by_type[LINK_TYPE__COUNT];
+	/* Why a type has no plugin, for the link's error ("is disabled ..."). */
+	const char *(*missing_reason)(enum pvx_link_type type);
+};
+void pvx_plugins_install(const struct pvx_plugin_table *table);
 
-extern const struct pvx_plugin pvx_plugin_unix;
-extern const struct pvx_plugin pvx_plugin_rest;
-extern const struct pvx_plugin pvx_plugin_wayland;
-extern const struct pvx_plugin pvx_plugin_dbus;
-extern const struct pvx_plugin pvx_plugin_drm;
-extern const struct pvx_plugin pvx_plugin_network;
+/* The plugin for a link type, or NULL when this build (or the installed
+ * table) has none. */
+const struct pvx_plugin *pvx_plugin_for(enum pvx_link_type type);
+const char *pvx_plugin_missing_reason(enum pvx_link_type type);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "lib/list.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "fsm/reconcile.h"
@@ -56,13 +57,7 @@ static int insert(struct pvx_link *l)
 	size_t i = key_hash(&l->spec) & (n_buckets - 1);
 	l->hash_next = buckets[i];
 	buckets[i] = l;
-	l->prev = tail;
-	l->next = NULL;
-	if (tail)
-		tail->next = l;
-	else
-		head = l;
-	tail = l;
+	PVX_LIST_APPEND(head, tail, l);
 	n_links++;
 	pvx_link_generation++;
 	return 0;
@@ -74,14 +69,7 @@ static void unlink_link(struct pvx_link *l)
 	while (*pp != l)
 		pp = &(*pp)->hash_next;
 	*pp = l->hash_next;
-	if (l->prev)
-		l->prev->next = l->next;
-	else
-		head = l->next;
-	if (l->next)
-		l->next->prev = l->prev;
-	else
-		tail = l->prev;
+	PVX_LIST_UNLINK_TAIL(head, tail, l);
 	n_links--;
 	pvx_link_generation++;
 	l->zombie = true;

@@ -36,6 +36,7 @@
 #include "lib/util.h"
 #include "parsers/dbus_msg.h"
 #include "fsm/plugin.h"
+#include "plugins/registry.h"
 #include "relay/relay.h"
 #include "plugins/stream.h"
 

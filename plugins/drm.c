@@ -43,6 +43,7 @@
 #include "lib/util.h"
 #include "plugins/devcgroup.h"
 #include "fsm/plugin.h"
+#include "plugins/registry.h"
 
 #define DRM_MAJOR 226
 

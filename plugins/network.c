@@ -37,6 +37,7 @@
 #include "ipam/nat.h"
 #include "ipam/netlink.h"
 #include "fsm/plugin.h"
+#include "plugins/registry.h"
 
 /* What planting needs, decided on the loop by prepare() (the lease) and
  * carried to the worker that plants (priv of struct pvx_planted), then

@@ -1,30 +1,10 @@
 /* Which plugin serves which link type.  A type without one is refused
- * with a clear message (link.c). */
+ * with a clear message (fsm/link.c). */
 #include "config.h"
 
-#include "fsm/plugin.h"
+#include "plugins/registry.h"
 
-static const struct pvx_plugin *const plugins[LINK_TYPE__COUNT] = {
-	[LINK_UNIX] = &pvx_plugin_unix,
-	[LINK_REST] = &pvx_plugin_rest,
-	[LINK_WAYLAND] = &pvx_plugin_wayland,
-#ifdef ENABLE_DBUS
-	[LINK_DBUS] = &pvx_plugin_dbus,
-#endif
-#ifdef ENABLE_DRM
-	[LINK_DRM] = &pvx_plugin_drm,
-#endif
-#ifdef ENABLE_NETWORK
-	[LINK_NETWORK] = &pvx_plugin_network,
-#endif
-};
-
-const struct pvx_plugin *pvx_plugin_for(enum pvx_link_type type)
-{
-	return (unsigned)type < LINK_TYPE__COUNT ? plugins[type] : NULL;
-}
-
-const char *pvx_plugin_missing_reason(enum pvx_link_type type)
+static const char *missing_reason(enum pvx_link_type type)
 {
 #ifndef ENABLE_DBUS
 	if (type == LINK_DBUS)
@@ -41,3 +21,21 @@ const char *pvx_plugin_missing_reason(enum pvx_link_type type)
 	(void)type;
 	return "is not supported by this build";
 }
+
+const struct pvx_plugin_table pvx_plugins_builtin = {
+	.by_type = {
+		[LINK_UNIX] = &pvx_plugin_unix,
+		[LINK_REST] = &pvx_plugin_rest,
+		[LINK_WAYLAND] = &pvx_plugin_wayland,
+#ifdef ENABLE_DBUS
+		[LINK_DBUS] = &pvx_plugin_dbus,
+#endif
+#ifdef ENABLE_DRM
+		[LINK_DRM] = &pvx_plugin_drm,
+#endif
+#ifdef ENABLE_NETWORK
+		[LINK_NETWORK] = &pvx_plugin_network,
+#endif
+	},
+	.missing_reason = missing_reason,
+};

@@ -42,6 +42,7 @@
 #include "parsers/http_request.h"
 #include "parsers/http_response.h"
 #include "fsm/plugin.h"
+#include "plugins/registry.h"
 #include "relay/relay.h"
 #include "plugins/rest.h"
 #include "plugins/stream.h"

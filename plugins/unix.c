@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "fsm/plugin.h"
+#include "plugins/registry.h"
 #include "plugins/stream.h"
 
 const struct pvx_plugin pvx_plugin_unix = {

@@ -1,7 +1,7 @@
 /* The name filter of a dbus link whose interface names one bus name: what
  * the consumer may send, and what the proxy learns from the bus's answers.
  * Pure functions over parsed messages (parsers/dbus_msg.h): no sockets, no
- * libdbus, unit-tested in t/test-dbus.c.
+ * libdbus, unit-tested in t/unit/test-dbus.c.
  *
  * Calls.  Method calls only to the allowed name (or to the unique name
  * that owns it, see below), plus the bus driver's Hello, AddMatch,

@@ -1,7 +1,7 @@
 /* The D-Bus authentication dialogue of a dbus link, both of its sides, as
  * a function from bytes to bytes and a decision: no sockets, no fds, no
  * event loop (the relay moves bytes, plugins/dbus.c calls this), unit-tested
- * in t/test-sasl-dialogue.c and fuzzed by t/fuzz/fuzz-sasl.c.
+ * in t/unit/test-sasl-dialogue.c and fuzzed by t/fuzz/fuzz-sasl.c.
  *
  * Two exchanges run at once on one connection:
  *

@@ -53,6 +53,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lib/list.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "relay/relay.h"
@@ -289,12 +290,7 @@ static void session_close(struct relay_session *s)
 	 * return: a filter may be inside relay_send (which closed us) and
 	 * still touch its state on the way out. */
 	struct pvx_link *l = s->link;
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		l->sessions = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
+	PVX_LIST_UNLINK(l->sessions, s);
 	s->stats->conns_active--;
 	s->next_dead = dead_sessions;
 	dead_sessions = s;
@@ -983,10 +979,7 @@ int relay_start(struct pvx_link *l, int client_fd, int provider_fd,
 	ev_init(&s->linger, linger_cb);
 	s->linger.data = s;
 	s->last_activity = ev_now(pvx_loop);
-	s->next = l->sessions;
-	if (l->sessions)
-		l->sessions->prev = s;
-	l->sessions = s;
+	PVX_LIST_PUSH(l->sessions, s);
 	stats->conns_total++;
 	stats->conns_active++;
 	update_watchers(s);

@@ -4,11 +4,11 @@
 # Every test makes its own scratch directory and cleans up after itself,
 # also when it fails.
 
-: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 PY=/usr/bin/python3
-PEER="$top_srcdir/t/peer.py"
-FAKE_PVCTRL="$top_srcdir/t/fake-pvctrl.py"
+PEER="$top_srcdir/t/peers/peer.py"
+FAKE_PVCTRL="$top_srcdir/t/peers/fake-pvctrl.py"
 PVX="$top_builddir/pv-xconnect"
 PVXCTL="$top_builddir/pvxctl"
 
@@ -111,3 +111,7 @@ for l in json.load(sys.stdin):
     if l["consumer"] == sys.argv[1] and l["name"] == sys.argv[2]:
         print(l["state"])' "$1" "$2"
 }
+# in_state CONSUMER NAME STATE: true if the link is in STATE now.  A link
+# that retries goes BACKOFF -> PENDING (its plant on a worker) -> BACKOFF,
+# so a check for BACKOFF waits for it: until_true 5 in_state c n BACKOFF.
+in_state() { [ "$(link_state "$1" "$2")" = "$3" ]; }

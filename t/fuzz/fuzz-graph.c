@@ -1,6 +1,6 @@
 /* libFuzzer: the graph reader never crashes, every link it yields has the
  * fields the rest of the daemon relies on, and it reads every body as
- * jansson's reading (t/graph-ref.c) does, but where the stream is stricter
+ * jansson's reading (t/fixtures/graph-ref.c) does, but where the stream is stricter
  * or kinder by design:
  *   - a duplicate key, an integer out of range or a NUL in a key fails the
  *     whole body for jansson; the stream skips that link or ignores the key;
@@ -16,17 +16,12 @@
 
 #include "lib/util.h"
 #include "parsers/graph.h"
-#include "t/graph-ref.h"
+#include "t/fixtures/graph-dump.h"
+#include "t/fixtures/graph-ref.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
-static void note(void *ctx, size_t index, const char *why)
-{
-	pvx_buf_printf(ctx, "skipped %zu: %s\n", index, why);
-}
-
-#define S(x) ((x) ? (x) : "-")
-
+/* Every link the reader hands over has the fields the daemon relies on. */
 static void dump(struct pvx_buf *out, const struct pvx_graph *g)
 {
 	for (size_t i = 0; i < g->n_links; i++) {
@@ -34,11 +29,8 @@ static void dump(struct pvx_buf *out, const struct pvx_graph *g)
 		if (!s->name || !s->consumer || !s->role || !s->interface || !s->target ||
 		    (s->type != LINK_NETWORK && !s->socket))
 			abort();
-		pvx_buf_printf(out, "%d %s %s %d %s %d %s %s %s %s %d %u %s %s\n", (int)s->type,
-			       s->name, s->consumer, (int)s->consumer_pid, S(s->provider),
-			       (int)s->provider_pid, s->role, s->interface, s->target, S(s->socket),
-			       s->has_uid, s->uid, S(s->ipv4_address), S(s->mac_address));
 	}
+	graph_dump(out, g);
 	pvx_buf_append(out, "", 1);
 }
 
@@ -47,9 +39,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	struct pvx_graph g, ref;
 	struct pvx_buf ours = {0}, theirs = {0};
 	char err[256], ref_err[256];
-	int rc = pvx_graph_parse((const char *)data, size, &g, err, sizeof(err), note, &ours);
-	int ref_rc = graph_ref_parse((const char *)data, size, &ref, ref_err, sizeof(ref_err), note,
-				     &theirs);
+	int rc = pvx_graph_parse((const char *)data, size, &g, err, sizeof(err), graph_dump_skip,
+				 &ours);
+	int ref_rc = graph_ref_parse((const char *)data, size, &ref, ref_err, sizeof(ref_err),
+				     graph_dump_skip, &theirs);
 	if (rc == 0)
 		dump(&ours, &g);
 	if (ref_rc == 0)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "parsers/manifest.h"
-#include "t/manifest-ref.h"
+#include "t/fixtures/manifest-ref.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

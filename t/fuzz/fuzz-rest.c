@@ -14,6 +14,7 @@
 #include "lib/util.h"
 #include "fsm/link.h"
 #include "fsm/plugin.h"
+#include "plugins/registry.h"
 #include "relay/relay.h"
 #include "plugins/rest.h"
 
