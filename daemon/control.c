@@ -479,7 +479,9 @@ static struct client *oldest_silent(void)
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	bool metrics = w->data != NULL;
-	for (;;) {
+	/* At most 64 per wake-up: a flood of connects (from the network, for
+	 * the metrics) does not hold the loop; the watcher fires again. */
+	for (unsigned n = 0; n < 64; n++) {
 		int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
