@@ -1,7 +1,7 @@
 /* Link states to Pantavisor: POST /xconnect-status on pv-ctrl, as
  * Pantavisor's own xconnect does, with one JSON array of every link
- * ([{"consumer", "name", "established", "last_error", "state", "since"}],
- * DESIGN.md section 6, pv-xconnect(8)).
+ * ([{"consumer", "name", "established", "last_error", "state", "since"}];
+ * the contract is in pv-xconnect(8), section PANTAVISOR).
  *
  * Unlike events, a status report replaces the previous one, so there is
  * no queue: one slot holds the latest body.  A report is sent
@@ -28,7 +28,7 @@ typedef char *(*status_build_fn)(void);
 void status_init(const char *ctrl_path, status_build_fn build);
 /* The links changed: a report goes out after the debounce. */
 void status_changed(void);
-/* Counters for GET /ipam-like introspection and tests. */
+/* Reports delivered, and POSTs that failed. */
 unsigned long status_sent(void);
 unsigned long status_failed(void);
 /* Stops sending; what was not delivered is dropped (logged). */
