@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -352,6 +353,121 @@ static void reconcile_done(void *ctx, bool ok, const char *msg)
 	json_decref(o);
 }
 
+/* %XX escapes of a path segment decoded in place; -1 on a bad escape or
+ * a NUL. */
+static int pct_decode(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (*s != '%') {
+			*o++ = *s;
+			continue;
+		}
+		int v = 0;
+		for (int i = 1; i <= 2; i++) {
+			char h = s[i];
+			int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 :
+				h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+			if (d < 0)
+				return -1;
+			v = v * 16 + d;
+		}
+		if (v == 0)
+			return -1;
+		*o++ = (char)v;
+		s += 2;
+	}
+	*o = '\0';
+	return 0;
+}
+
+/* The link key names ("consumer/name -> target", or "consumer/name" when
+ * only one link has it); NULL with *why set otherwise. */
+static struct pvx_link *find_link(const char *key, const char **why)
+{
+	struct pvx_link *whole = NULL, *part = NULL;
+	size_t parts = 0;
+	for (struct pvx_link *l = mesh_first(); l; l = l->next) {
+		int m = link_key_match(l, key);
+		if (m == 2)
+			whole = l;
+		else if (m == 1 && !parts++)
+			part = l;
+	}
+	if (whole)
+		return whole;
+	if (parts == 1)
+		return part;
+	*why = parts ? "several links have this consumer/name; give the whole key 'consumer/name -> target'"
+		     : "no such link";
+	return NULL;
+}
+
+static void respond_text(struct client *c, int status, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void respond_text(struct client *c, int status, const char *reason, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(msg, sizeof(msg) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n > sizeof(msg) - 2)
+		n = (int)sizeof(msg) - 2;
+	msg[n++] = '\n';
+	respond(c, status, reason, "text/plain", msg, (size_t)n);
+}
+
+/* GET /links/KEY: that link's object.  POST /links/KEY/retry: a BACKOFF
+ * link retried now (link_retry_now); POST /links/retry: every BACKOFF
+ * link.  KEY is percent-encoded. */
+static void route_link(struct client *c, bool get, bool post, char *rest)
+{
+	if (strcmp(rest, "retry") == 0) {
+		if (!post)
+			return respond(c, 405, "Method Not Allowed", "text/plain", "method not allowed\n", 19);
+		json_t *a = json_array();
+		for (struct pvx_link *l = mesh_first(); l; l = l->next)
+			if (l->state == LS_BACKOFF && !l->zombie) {
+				json_array_append_new(a, json_string(link_key(l)));
+				link_retry_now(l);
+			}
+		json_t *o = json_pack("{s:o}", "retried", a);
+		char *text = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		return respond_json(c, 200, "OK", text);
+	}
+	size_t len = strlen(rest);
+	bool retry = len > 6 && strcmp(rest + len - 6, "/retry") == 0;
+	if (retry)
+		rest[len - 6] = '\0';
+	if ((retry && !post) || (!retry && !get))
+		return respond(c, 405, "Method Not Allowed", "text/plain", "method not allowed\n", 19);
+	if (pct_decode(rest) < 0)
+		return respond_text(c, 400, "Bad Request", "bad %%-escape in the link key");
+	const char *why = NULL;
+	struct pvx_link *l = find_link(rest, &why);
+	if (!l)
+		return respond_text(c, 404, "Not Found", "link '%s': %s", rest, why);
+	if (!retry) {
+		json_t *o = link_json(l);
+		char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		return respond_json(c, 200, "OK", text);
+	}
+	enum link_state was = l->state;
+	if (link_retry_now(l) < 0)
+		return respond_text(c, 409, "Conflict", "link '%s' is %s: only a BACKOFF link can be retried%s",
+				    link_key(l), link_state_name(was),
+				    was == LS_FAILED ? " (a FAILED link waits for a graph change)" : "");
+	json_t *o = json_pack("{s:[s]}", "retried", link_key(l));
+	char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	respond_json(c, 200, "OK", text);
+}
+
 static void route(struct client *c, const char *method, const char *path)
 {
 	bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
@@ -368,12 +484,17 @@ static void route(struct client *c, const char *method, const char *path)
 		return respond_json(c, 200, "OK", control_links_json());
 	if (strcmp(path, "/fsm") == 0 && get)
 		return respond_json(c, 200, "OK", control_fsm_json());
+	if (strncmp(path, "/links/", 7) == 0)
+		return route_link(c, get, post, (char *)path + 7);
 	if (strcmp(path, "/status") == 0 && get) {
-		size_t active = 0;
-		for (struct pvx_link *l = mesh_first(); l; l = l->next)
+		size_t active = 0, failed = 0;
+		for (struct pvx_link *l = mesh_first(); l; l = l->next) {
 			active += l->state == LS_ACTIVE;
-		json_t *o = json_pack("{s:s, s:I, s:I}", "graph", source_settled() ? "settled" : "pending",
-				      "links", (json_int_t)mesh_count(), "active", (json_int_t)active);
+			failed += l->state == LS_FAILED;
+		}
+		json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "graph", source_settled() ? "settled" : "pending",
+				      "links", (json_int_t)mesh_count(), "active", (json_int_t)active,
+				      "failed", (json_int_t)failed);
 		char *text = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
 		return respond_json(c, 200, "OK", text);

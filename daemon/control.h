@@ -1,5 +1,6 @@
 /* The daemon's control socket: HTTP/1.0 on a Unix socket (DESIGN.md
- * section 5).  GET /links, /fsm, /graph, /metrics; POST /reconcile. */
+ * section 5).  GET /links, /links/KEY, /status, /fsm, /graph, /ipam,
+ * /metrics; POST /reconcile, /links/KEY/retry, /links/retry. */
 #ifndef PVX_CONTROL_H
 #define PVX_CONTROL_H
 

@@ -5,6 +5,7 @@
  * provider exit at once instead of at the next poll. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -529,4 +530,25 @@ void link_enter_torn_down(struct pvx_link *l)
 	close_pidfds(l);
 	ev_timer_stop(pvx_loop, &l->timer);
 	l->attempts = 0;
+}
+
+int link_key_match(const struct pvx_link *l, const char *key)
+{
+	size_t c = strlen(l->spec.consumer), n = strlen(l->spec.name);
+	if (strncmp(key, l->spec.consumer, c) != 0 || key[c] != '/' ||
+	    strncmp(key + c + 1, l->spec.name, n) != 0)
+		return 0;
+	const char *rest = key + c + 1 + n;
+	if (!*rest)
+		return 1;
+	return strncmp(rest, " -> ", 4) == 0 && strcmp(rest + 4, l->spec.target) == 0 ? 2 : 0;
+}
+
+int link_retry_now(struct pvx_link *l)
+{
+	if (l->state != LS_BACKOFF)
+		return -EBUSY;
+	log_info("link %s: retry asked by the operator", link_key(l));
+	link_fire(l, EV_RETRY_TIMER);
+	return 0;
 }

@@ -140,6 +140,14 @@ const void *link_type_stats_peek(const struct pvx_link *l, const struct pvx_plug
 /* "consumer/name -> target", for log lines. */
 const char *link_key(const struct pvx_link *l);
 
+/* Whether key names l: 2 for its whole key ("consumer/name -> target"),
+ * 1 for "consumer/name" alone (which may name several links), else 0. */
+int link_key_match(const struct pvx_link *l, const char *key);
+/* An operator's "retry now" (pvxctl retry): a BACKOFF link gets the
+ * table's own retry event at once instead of at its timer.  -EBUSY, and
+ * nothing fired, when the link is in another state. */
+int link_retry_now(struct pvx_link *l);
+
 /* Backoff: first retry after this many seconds, doubling up to the cap. */
 extern double pvx_backoff_base, pvx_backoff_cap;
 /* How long a plant or a probe may take before the link stops waiting for

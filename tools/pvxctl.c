@@ -42,34 +42,62 @@ static void usage(FILE *f)
 		"  graph             the graph as the daemon last read it\n"
 		"  metrics           the Prometheus metrics text\n"
 		"  reconcile         fetch the graph now and wait until it is applied\n"
-		"  wait [--timeout S]  wait until every link is ACTIVE (default 30 s; a daemon\n"
-		"                    not answering yet counts as not ready); exit 1 on\n"
-		"                    timeout, listing the links that are not\n"
+		"  wait [--timeout S] [--link KEY] [--allow-empty]\n"
+		"                    wait until the graph is applied and every link is\n"
+		"                    ACTIVE (default 30 s; a daemon not answering yet\n"
+		"                    counts as not ready; no links at all is not ready\n"
+		"                    unless --allow-empty); exit 1 at once when a link is\n"
+		"                    FAILED (it waits for a graph change), saying which and\n"
+		"                    why, and on timeout, listing the links that are not\n"
+		"                    ACTIVE; --link KEY waits for that link alone (exit 1\n"
+		"                    at once when it is FAILED or not in the applied graph)\n"
+		"  retry KEY|--all   retry a link in BACKOFF now (or every one) instead of at\n"
+		"                    the end of its backoff; exit 1 when KEY is unknown or\n"
+		"                    not in BACKOFF\n"
+		"\n"
+		"A link KEY is 'consumer/name -> target' as links shows it, or\n"
+		"'consumer/name' when only one link has that consumer and name.\n"
 		"\n"
 		"Options:\n"
-		"  -s, --control PATH  the daemon's control socket (default " DEFAULT_CONTROL ")\n"
+		"  -s, --control PATH  the daemon's control socket (default: $PVXCTL_SOCKET if\n"
+		"                    set, else " DEFAULT_CONTROL ")\n"
 		"      --json        print the raw JSON answer\n"
 		"      --dot         links: Graphviz of the mesh; fsm: Graphviz of the table\n"
+		"                    (other commands have no drawing: exit 2)\n"
 		"  -h, --help        show this help and exit\n"
 		"  -V, --version     show the version and exit\n"
 		"\n"
-		"Exit status: 0 success, 1 failure (daemon unreachable, timeout), 2 bad usage.\n");
+		"\n"
+		"Environment: PVXCTL_SOCKET, the control socket when --control is not given.\n"
+		"Exit status: 0 success, 1 failure (daemon unreachable, timeout, a FAILED\n"
+		"link), 2 bad usage.\n");
 }
 
 static bool quiet_connect; /* wait: an unreachable daemon is "not yet" */
 
-/* GETs (or POSTs) path and parses the JSON answer; on failure prints why. */
-static int request(const char *method, const char *path, char **body, json_t **json)
+/* The HTTP status of method path (its body in *body, NUL-terminated), or
+ * -2 when the daemon cannot be reached (said on stderr unless
+ * quiet_connect). */
+static int fetch(const char *method, const char *path, char **body, size_t *len)
 {
 	char err[300];
-	size_t len;
 	*body = NULL;
-	int status = http_fetch(control, method, path, NULL, 30.0, body, &len, err, sizeof(err));
+	int status = http_fetch(control, method, path, NULL, 30.0, body, len, err, sizeof(err));
 	if (status < 0) {
 		if (!quiet_connect)
 			fprintf(stderr, "pvxctl: %s\n", err);
 		return -2;
 	}
+	return status;
+}
+
+/* GETs (or POSTs) path and parses the JSON answer; on failure prints why. */
+static int request(const char *method, const char *path, char **body, json_t **json)
+{
+	size_t len;
+	int status = fetch(method, path, body, &len);
+	if (status < 0)
+		return -2;
 	if (status != 200) {
 		fprintf(stderr, "pvxctl: %s %s: HTTP %d: %s\n", method, path, status, *body);
 		free(*body);
@@ -202,14 +230,22 @@ static void print_links(json_t *a)
 	table_free(&t);
 }
 
-static void dot_id(const char *s)
+/* s inside a Graphviz quoted string: quote and backslash escaped (a
+ * backslash would start an escString sequence in a label), control bytes
+ * shown as '?'. */
+static void dot_text(const char *s)
 {
-	putchar('"');
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
 			putchar('\\');
-		putchar(*s);
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
 	}
+}
+
+static void dot_id(const char *s)
+{
+	putchar('"');
+	dot_text(s);
 	putchar('"');
 }
 
@@ -224,11 +260,13 @@ static void print_links_dot(json_t *a)
 		dot_id(prov);
 		printf(" -> ");
 		dot_id(str(l, "consumer"));
-		printf(" [label=");
-		char label[600];
-		snprintf(label, sizeof(label), "%s (%s)\\n%s", str(l, "name"), str(l, "type"),
-			 str(l, "state"));
-		printf("\"%s\"", label);
+		printf(" [label=\"");
+		dot_text(str(l, "name"));
+		printf(" (");
+		dot_text(str(l, "type"));
+		printf(")\\n");
+		dot_text(str(l, "state"));
+		putchar('"');
 		const char *st = str(l, "state");
 		printf(", color=%s];\n", !strcmp(st, "ACTIVE") ? "darkgreen" :
 					  !strcmp(st, "FAILED") ? "red" : "orange");
@@ -278,23 +316,54 @@ static void print_ipam(json_t *o)
 	       num(e, "sent", NULL), num(e, "dropped", NULL));
 }
 
+/* The table as Graphviz: one edge per (from, to) pair, its events (and
+ * the action a row runs) one per line of the label, so the rows every
+ * state shares do not draw a bundle of parallel arrows. */
+static void print_fsm_dot(json_t *rows)
+{
+	size_t n = json_array_size(rows), i, k;
+	printf("digraph link_fsm {\n  rankdir=LR;\n  ranksep=1.0;\n  nodesep=0.6;\n  node [shape=box, style=rounded];\n"
+	       "  edge [fontsize=10];\n");
+	for (i = 0; i < n; i++) {
+		json_t *t = json_array_get(rows, i);
+		const char *from = str(t, "from"), *to = str(t, "to");
+		bool seen = false;
+		for (k = 0; k < i && !seen; k++) {
+			json_t *u = json_array_get(rows, k);
+			seen = !strcmp(str(u, "from"), from) && !strcmp(str(u, "to"), to);
+		}
+		if (seen)
+			continue;
+		printf("  ");
+		dot_id(from);
+		printf(" -> ");
+		dot_id(to);
+		printf(" [label=\"");
+		for (k = i; k < n; k++) {
+			json_t *u = json_array_get(rows, k);
+			if (strcmp(str(u, "from"), from) != 0 || strcmp(str(u, "to"), to) != 0)
+				continue;
+			dot_text(str(u, "event"));
+			if (json_is_string(json_object_get(u, "action"))) {
+				printf(" / ");
+				dot_text(str(u, "action"));
+			}
+			printf("\\l");
+		}
+		printf("\"%s];\n", !strcmp(to, "TORN_DOWN") ? ", color=gray50, fontcolor=gray40" :
+				   !strcmp(to, "FAILED") ? ", color=red" :
+				   !strcmp(to, "ACTIVE") ? ", color=darkgreen" : "");
+	}
+	printf("}\n");
+}
+
 static void print_fsm(json_t *o, bool as_dot)
 {
 	json_t *rows = json_object_get(o, "transitions");
 	size_t i;
 	json_t *t;
 	if (as_dot) {
-		printf("digraph link_fsm {\n  rankdir=LR;\n");
-		json_array_foreach(rows, i, t) {
-			printf("  ");
-			dot_id(str(t, "from"));
-			printf(" -> ");
-			dot_id(str(t, "to"));
-			printf(" [label=");
-			dot_id(str(t, "event"));
-			printf("];\n");
-		}
-		printf("}\n");
+		print_fsm_dot(rows);
 		return;
 	}
 	printf("%-10s  %-17s  %-10s  %s\n", "FROM", "EVENT", "TO", "ACTION");
@@ -303,84 +372,231 @@ static void print_fsm(json_t *o, bool as_dot)
 		       str(t, "action"));
 }
 
-static int cmd_wait(double timeout)
+/* The link's key percent-encoded into buf as a path segment. */
+static int key_path(char *buf, size_t len, const char *prefix, const char *key, const char *suffix)
 {
-	struct timespec start, now;
+	size_t at = (size_t)snprintf(buf, len, "%s", prefix);
+	for (const unsigned char *k = (const unsigned char *)key; *k && at + 4 < len; k++) {
+		if ((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
+		    *k == '-' || *k == '.' || *k == '_' || *k == '~')
+			buf[at++] = (char)*k;
+		else
+			at += (size_t)snprintf(buf + at, len - at, "%%%02X", *k);
+	}
+	if (at + strlen(suffix) + 1 > len) {
+		fprintf(stderr, "pvxctl: link key too long: %s\n", key);
+		return -1;
+	}
+	snprintf(buf + at, len - at, "%s", suffix);
+	return 0;
+}
+
+/* "consumer/name -> target: STATE: last error" on stderr. */
+static void say_link(json_t *l, const char *prefix)
+{
+	json_t *e = json_object_get(l, "last_error");
+	fprintf(stderr, "%s%s/%s -> %s: %s%s%s\n", prefix, str(l, "consumer"), str(l, "name"),
+		str(l, "target"), str(l, "state"), json_is_string(e) ? ": " : "",
+		json_is_string(e) ? json_string_value(e) : "");
+}
+
+/* A FAILED link: said on stderr with every link that is not ACTIVE, the
+ * FAILED ones first; -1 when the table cannot be read. */
+static int say_failed(void)
+{
+	char *body;
+	json_t *a, *l;
+	size_t i, failed = 0, other = 0;
+	if (request("GET", "/links", &body, &a) < 0)
+		return -1;
+	json_array_foreach(a, i, l) {
+		failed += !strcmp(str(l, "state"), "FAILED");
+		other += strcmp(str(l, "state"), "FAILED") && strcmp(str(l, "state"), "ACTIVE");
+	}
+	fprintf(stderr, "pvxctl: %zu of %zu links FAILED (a FAILED link waits for a graph change):\n",
+		failed, json_array_size(a));
+	json_array_foreach(a, i, l)
+		if (!strcmp(str(l, "state"), "FAILED"))
+			say_link(l, "  ");
+	if (other)
+		fprintf(stderr, "pvxctl: and %zu not ACTIVE yet:\n", other);
+	json_array_foreach(a, i, l)
+		if (strcmp(str(l, "state"), "FAILED") && strcmp(str(l, "state"), "ACTIVE"))
+			say_link(l, "  ");
+	json_decref(a);
+	free(body);
+	return 0;
+}
+
+static double since_start(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* wait --link KEY, once the graph is settled: 0 ACTIVE, 1 FAILED or
+ * unknown (said), -1 not yet (*last keeps what was seen, for the
+ * timeout's message). */
+static int wait_one(const char *key, char *last, size_t last_len)
+{
+	char path[1024], *body;
+	size_t len;
+	if (key_path(path, sizeof(path), "/links/", key, "") < 0)
+		return 1;
+	int status = fetch("GET", path, &body, &len);
+	if (status == -2) {
+		free(body);
+		return -1;
+	}
+	if (status == 404) {
+		fprintf(stderr, "pvxctl: %s", body ? body : "no such link\n");
+		free(body);
+		return 1;
+	}
+	json_t *l = status == 200 ? json_loadb(body, len, 0, NULL) : NULL;
+	if (!l) {
+		fprintf(stderr, "pvxctl: GET %s: HTTP %d: %s\n", path, status, body ? body : "");
+		free(body);
+		return 1;
+	}
+	free(body);
+	const char *st = str(l, "state");
+	int r = -1;
+	if (!strcmp(st, "ACTIVE"))
+		r = 0;
+	else if (!strcmp(st, "FAILED")) {
+		say_link(l, "pvxctl: FAILED (it waits for a graph change): ");
+		r = 1;
+	} else {
+		json_t *e = json_object_get(l, "last_error");
+		snprintf(last, last_len, "%s/%s -> %s: %s%s%s", str(l, "consumer"), str(l, "name"),
+			 str(l, "target"), st, json_is_string(e) ? ": " : "",
+			 json_is_string(e) ? json_string_value(e) : "");
+	}
+	json_decref(l);
+	return r;
+}
+
+/* pvxctl wait: every link of the applied graph ACTIVE (or the one of
+ * --link).  Exits 1 at once on a FAILED link (it waits for a graph
+ * change) or on an unknown --link, and on timeout. */
+static int cmd_wait(double timeout, const char *link, bool allow_empty)
+{
+	struct timespec start;
+	char last[1024] = "";
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		char *body;
-		json_t *a;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		double spent = (double)(now.tv_sec - start.tv_sec) +
-			       (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+		double spent = since_start(&start);
 		/* A daemon that is still starting is not ready yet, not an error,
 		 * until the timeout. */
 		quiet_connect = spent < timeout;
 		/* A graph still being read or applied (a large one goes in
 		 * steps): the links listed are not yet what it says.  /status
-		 * also counts the ACTIVE links, so the whole table (megabytes
-		 * for 10,000 links, built on the daemon's loop) is fetched only
-		 * to name the links that are not. */
+		 * also counts the ACTIVE and FAILED links, so the whole table
+		 * (megabytes for 10,000 links, built on the daemon's loop) is
+		 * fetched only to name the links that are not. */
 		json_t *st = NULL;
 		char *stbody = NULL;
 		int r = request("GET", "/status", &stbody, &st);
 		bool have_status = r >= 0 && json_is_object(st);
 		bool pending = have_status && !strcmp(str(st, "graph"), "pending");
-		bool all_active = have_status && !pending &&
-				  json_integer_value(json_object_get(st, "active")) ==
-					  json_integer_value(json_object_get(st, "links"));
+		json_int_t links = json_integer_value(json_object_get(st, "links")),
+			   active = json_integer_value(json_object_get(st, "active")),
+			   failed = json_integer_value(json_object_get(st, "failed"));
 		json_decref(st);
 		free(stbody);
 		if (r == -2 && quiet_connect) {
 			usleep(100 * 1000);
 			continue;
 		}
-		if (all_active)
-			return 0;
-		if (have_status && spent < timeout) {
+		if (!have_status)
+			return 1;
+		if (!pending && link) {
+			int one = wait_one(link, last, sizeof(last));
+			if (one >= 0)
+				return one;
+		} else if (!pending) {
+			if (failed > 0) {
+				say_failed();
+				return 1;
+			}
+			if (links == 0 && allow_empty)
+				return 0;
+			if (links > 0 && active == links)
+				return 0;
+		}
+		if (spent < timeout) {
 			usleep(100 * 1000);
 			continue;
 		}
 		if (pending) {
-			fprintf(stderr, "pvxctl: the graph is still being read or applied after %.0f s\n",
+			fprintf(stderr, "pvxctl: the graph is still being read or applied after %g s\n",
 				timeout);
 			return 1;
 		}
-		r = request("GET", "/links", &body, &a);
-		if (r == -2 && quiet_connect) {
-			usleep(100 * 1000);
-			continue;
-		}
-		if (r < 0)
+		if (link) {
+			fprintf(stderr, "pvxctl: not ACTIVE after %g s: %s\n", timeout,
+				last[0] ? last : link);
 			return 1;
+		}
+		if (links == 0) {
+			fprintf(stderr, "pvxctl: no links after %g s: the graph names none (or none it "
+					"names could be used); --allow-empty accepts that\n", timeout);
+			return 1;
+		}
+		char *body;
+		json_t *a, *l;
 		size_t i, waiting = 0;
-		json_t *l;
+		if (request("GET", "/links", &body, &a) < 0)
+			return 1;
+		json_array_foreach(a, i, l)
+			waiting += strcmp(str(l, "state"), "ACTIVE") != 0;
+		fprintf(stderr, "pvxctl: %zu of %zu links not ACTIVE after %g s:\n", waiting,
+			json_array_size(a), timeout);
 		json_array_foreach(a, i, l)
 			if (strcmp(str(l, "state"), "ACTIVE") != 0)
-				waiting++;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		double elapsed = (double)(now.tv_sec - start.tv_sec) +
-				 (double)(now.tv_nsec - start.tv_nsec) / 1e9;
-		if (waiting == 0 || elapsed >= timeout) {
-			if (waiting) {
-				fprintf(stderr, "pvxctl: %zu of %zu links not ACTIVE after %.0f s:\n",
-					waiting, json_array_size(a), timeout);
-				json_array_foreach(a, i, l)
-					if (strcmp(str(l, "state"), "ACTIVE") != 0)
-						fprintf(stderr, "  %s/%s -> %s: %s%s%s\n", str(l, "consumer"),
-							str(l, "name"), str(l, "target"), str(l, "state"),
-							json_is_string(json_object_get(l, "last_error")) ? ": " : "",
-							json_is_string(json_object_get(l, "last_error"))
-								? str(l, "last_error") : "");
-			}
-			json_decref(a);
-			free(body);
-			return waiting ? 1 : 0;
-		}
+				say_link(l, "  ");
 		json_decref(a);
 		free(body);
-		usleep(100 * 1000);
+		return waiting ? 1 : 0;
 	}
+}
+
+/* pvxctl retry KEY | --all: POST /links/KEY/retry or /links/retry. */
+static int cmd_retry(const char *key)
+{
+	char path[1024], *body;
+	size_t len;
+	if (!key)
+		snprintf(path, sizeof(path), "/links/retry");
+	else if (key_path(path, sizeof(path), "/links/", key, "/retry") < 0)
+		return 1;
+	int status = fetch("POST", path, &body, &len);
+	if (status < 0)
+		return 1;
+	json_t *o = status == 200 ? json_loadb(body, len, 0, NULL) : NULL;
+	if (!o) {
+		if (status == 404 || status == 409 || status == 400)
+			fprintf(stderr, "pvxctl: retry: %s", body ? body : "\n");
+		else
+			fprintf(stderr, "pvxctl: POST %s: HTTP %d: %s\n", path, status, body ? body : "");
+		free(body);
+		return 1;
+	}
+	if (raw_json)
+		printf("%s\n", body);
+	else {
+		json_t *a = json_object_get(o, "retried"), *k;
+		size_t i;
+		json_array_foreach(a, i, k)
+			printf("retried %s\n", json_string_value(k));
+		if (!json_array_size(a))
+			printf("no link in BACKOFF\n");
+	}
+	json_decref(o);
+	free(body);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -390,12 +606,21 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "dot", no_argument, NULL, 'd' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "link", required_argument, NULL, 'k' },
+		{ "allow-empty", no_argument, NULL, 'e' },
+		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	double timeout = 30.0;
+	const char *link = NULL;
+	bool allow_empty = false, all = false;
 	int c;
+	/* --control wins over PVXCTL_SOCKET, which wins over the default. */
+	const char *env = getenv("PVXCTL_SOCKET");
+	if (env && *env)
+		control = env;
 	while ((c = getopt_long(argc, argv, "s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -406,6 +631,15 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			dot = true;
+			break;
+		case 'k':
+			link = optarg;
+			break;
+		case 'e':
+			allow_empty = true;
+			break;
+		case 'a':
+			all = true;
 			break;
 		case 't': {
 			char *end;
@@ -427,17 +661,30 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1) {
+	const char *cmd = optind < argc ? argv[optind] : NULL;
+	bool retry = cmd && !strcmp(cmd, "retry");
+	if (!cmd || argc - optind > (retry ? 2 : 1)) {
 		usage(stderr);
 		return 2;
 	}
-	const char *cmd = argv[optind];
+	if (dot && strcmp(cmd, "links") != 0 && strcmp(cmd, "fsm") != 0) {
+		fprintf(stderr, "pvxctl: --dot: '%s' has no drawing (only links and fsm do)\n", cmd);
+		return 2;
+	}
 	char *body = NULL;
 	json_t *j = NULL;
 	int rc = 0;
 
 	if (!strcmp(cmd, "wait"))
-		return cmd_wait(timeout);
+		return cmd_wait(timeout, link, allow_empty);
+	if (retry) {
+		const char *key = argc - optind == 2 ? argv[optind + 1] : NULL;
+		if (!key == !all) {
+			fprintf(stderr, "pvxctl: retry wants a link key or --all\n");
+			return 2;
+		}
+		return cmd_retry(key);
+	}
 	if (!strcmp(cmd, "links") || !strcmp(cmd, "fsm")) {
 		bool links = cmd[0] == 'l';
 		if (request("GET", links ? "/links" : "/fsm", &body, raw_json ? NULL : &j) < 0)
