@@ -97,11 +97,12 @@ check "... and the directory is not created" -- test ! -e "$T/missing"
 
 # 5. The sample unit: Type=notify, and its socket is pvxctl's default.
 check "sample unit: Type=notify" -- grep -qx 'Type=notify' "$UNIT"
-default_sock=$("$PVXCTL" --help | sed -n 's/.*--control PATH.*(default \(.*\.sock\)).*/\1/p')
-check "pvxctl's default socket is pv-xconnect's" -- sh -c "\"$PVX\" --help | grep -q -- '(default $default_sock)'"
+# pvxctl's default: the first socket path its --help names (after --control).
+default_sock=$(env -u PVXCTL_SOCKET "$PVXCTL" --help | sed -n '/--control/,$p' | grep -o '/[^ )]*\.sock' | head -1)
+check "pvxctl's default socket ($default_sock) is pv-xconnect's" -- sh -c "\"$PVX\" --help | grep -q -- '(default $default_sock)'"
 check "sample unit: no other --control than the default" -- sh -c "! grep -q -- '--control ' '$UNIT' || grep -q -- '--control $default_sock' '$UNIT'"
 check "sample unit: RuntimeDirectory makes the socket's directory ($(dirname "$default_sock"))" -- \
-	grep -qx "RuntimeDirectory=${default_sock#/run/}" "$UNIT" -e "RuntimeDirectory=$(dirname "${default_sock#/run/}")"
+	grep -qx -e "RuntimeDirectory=$(dirname "${default_sock#/run/}")" "$UNIT"
 if command -v systemd-analyze >/dev/null; then
 	sed "s|/usr/sbin/pv-xconnect|$PVX|" "$UNIT" >"$T/pv-xconnect.service"
 	check "systemd-analyze verify: the unit is clean" -- \
