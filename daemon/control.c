@@ -516,6 +516,8 @@ static void route(struct client *c, const char *method, const char *path)
 		free(m);
 		return;
 	}
+	if (strcmp(path, "/problems") == 0 && get)
+		return respond_json(c, 200, "OK", source_problems_json());
 	if (strcmp(path, "/graph") == 0 && get) {
 		size_t len;
 		const char *g = source_last_graph(&len);
@@ -533,7 +535,8 @@ static void route(struct client *c, const char *method, const char *path)
 		return;
 	}
 	if (!strcmp(path, "/links") || !strcmp(path, "/fsm") || !strcmp(path, "/metrics") || !strcmp(path, "/ipam") ||
-	    !strcmp(path, "/graph") || !strcmp(path, "/reconcile") || !strcmp(path, "/status"))
+	    !strcmp(path, "/graph") || !strcmp(path, "/reconcile") || !strcmp(path, "/status") ||
+	    !strcmp(path, "/problems"))
 		return respond(c, 405, "Method Not Allowed", "text/plain", "method not allowed\n", 19);
 	respond(c, 404, "Not Found", "text/plain", "no such endpoint\n", 17);
 }

@@ -84,7 +84,7 @@ static bool spec_differs(const struct pvx_link_spec *a, const struct pvx_link_sp
 	       !pvx_streq0(a->role, b->role) || !pvx_streq0(a->interface, b->interface) ||
 	       a->has_uid != b->has_uid || a->uid != b->uid ||
 	       !pvx_streq0(a->ipv4_address, b->ipv4_address) ||
-	       !pvx_streq0(a->mac_address, b->mac_address);
+	       !pvx_streq0(a->mac_address, b->mac_address) || !pvx_streq0(a->globals, b->globals);
 }
 
 /* Brings a live link's spec up to date and says which event that is. */

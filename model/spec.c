@@ -37,6 +37,7 @@ void pvx_link_spec_free(struct pvx_link_spec *s)
 	free(s->socket);
 	free(s->ipv4_address);
 	free(s->mac_address);
+	free(s->globals);
 	*s = (struct pvx_link_spec){0};
 }
 
@@ -52,11 +53,12 @@ int pvx_link_spec_copy(struct pvx_link_spec *dst, const struct pvx_link_spec *sr
 	dst->socket = pvx_strdup0(src->socket);
 	dst->ipv4_address = pvx_strdup0(src->ipv4_address);
 	dst->mac_address = pvx_strdup0(src->mac_address);
+	dst->globals = pvx_strdup0(src->globals);
 	if ((src->name && !dst->name) || (src->consumer && !dst->consumer) ||
 	    (src->provider && !dst->provider) || (src->role && !dst->role) ||
 	    (src->interface && !dst->interface) || (src->target && !dst->target) ||
 	    (src->socket && !dst->socket) || (src->ipv4_address && !dst->ipv4_address) ||
-	    (src->mac_address && !dst->mac_address)) {
+	    (src->mac_address && !dst->mac_address) || (src->globals && !dst->globals)) {
 		pvx_link_spec_free(dst);
 		return -ENOMEM;
 	}

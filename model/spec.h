@@ -39,6 +39,7 @@ struct pvx_link_spec {
 	unsigned uid;
 	char *ipv4_address; /* network links */
 	char *mac_address;
+	char *globals;      /* wayland links: interfaces shown, NULL: the default list */
 };
 
 void pvx_link_spec_free(struct pvx_link_spec *s);

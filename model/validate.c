@@ -6,7 +6,7 @@
 
 #include "model/validate.h"
 
-enum charset { CS_NAME, CS_PRINTABLE, CS_NO_CONTROL, CS_IPV4, CS_MAC };
+enum charset { CS_NAME, CS_PRINTABLE, CS_NO_CONTROL, CS_IPV4, CS_MAC, CS_IDENT_LIST };
 
 /* One row per field: its key, its charset and its lengths. */
 static const struct rule {
@@ -29,6 +29,7 @@ static const struct rule {
 			       "must be 1-4095 bytes without control characters" },
 	[PVX_FIELD_IPV4] = { "ipv4_address", CS_IPV4, 7, 15, "must match [0-9.]{7,15}" },
 	[PVX_FIELD_MAC] = { "mac_address", CS_MAC, 17, 17, "must match [0-9A-Fa-f:]{17}" },
+	[PVX_FIELD_GLOBALS] = { "globals", CS_IDENT_LIST, 1, 1023, "must match [A-Za-z0-9_,]{1,1023}" },
 };
 _Static_assert(sizeof(rules) / sizeof(rules[0]) == PVX_FIELD__COUNT, "one rule per field");
 
@@ -47,6 +48,8 @@ static bool in_charset(enum charset cs, unsigned char c)
 		return digit || c == '.';
 	case CS_MAC:
 		return digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':';
+	case CS_IDENT_LIST:
+		return digit || alpha || c == '_' || c == ',';
 	}
 	return false;
 }

@@ -9,6 +9,7 @@
  *   target, socket                  no byte below 0x20 and no 0x7f, 1-4095 bytes
  *   ipv4_address                    [0-9.]{7,15}
  *   mac_address                     [0-9A-Fa-f:]{17}
+ *   globals                         [A-Za-z0-9_,]{1,1023}
  *
  * The meaning of a value (a D-Bus name, an absolute path, an address that
  * parses) is checked where it is used; the charset and the length are
@@ -29,6 +30,7 @@ enum pvx_field {
 	PVX_FIELD_SOCKET,
 	PVX_FIELD_IPV4,
 	PVX_FIELD_MAC,
+	PVX_FIELD_GLOBALS,
 	PVX_FIELD__COUNT
 };
 

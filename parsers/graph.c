@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "lib/log.h"
+#include "lib/suggest.h"
 #include "lib/util.h"
 #include "parsers/graph.h"
 #include "parsers/json.h"
@@ -64,7 +65,7 @@ static void arena_free(struct arena_block *b)
 /* The fields of a link object the reader knows; anything else is skipped. */
 enum field {
 	F_TYPE, F_NAME, F_CONSUMER, F_PROVIDER, F_ROLE, F_INTERFACE, F_TARGET, F_SOCKET,
-	F_IPV4, F_MAC, F_CONSUMER_PID, F_PROVIDER_PID, F_UID, F__COUNT, F_OTHER = F__COUNT
+	F_IPV4, F_MAC, F_CONSUMER_PID, F_PROVIDER_PID, F_UID, F_GLOBALS, F__COUNT, F_OTHER = F__COUNT
 };
 
 static const char *const field_names[F__COUNT] = {
@@ -72,7 +73,7 @@ static const char *const field_names[F__COUNT] = {
 	[F_PROVIDER] = "provider", [F_ROLE] = "role", [F_INTERFACE] = "interface",
 	[F_TARGET] = "target", [F_SOCKET] = "socket", [F_IPV4] = "ipv4_address",
 	[F_MAC] = "mac_address", [F_CONSUMER_PID] = "consumer_pid",
-	[F_PROVIDER_PID] = "provider_pid", [F_UID] = "uid",
+	[F_PROVIDER_PID] = "provider_pid", [F_UID] = "uid", [F_GLOBALS] = "globals",
 };
 
 /* What one field of the link being read held. */
@@ -95,6 +96,7 @@ struct graph_sink {
 	size_t cap;              /* of g->links */
 	struct arena_block *arena;
 	pvx_graph_skip_fn skip;
+	pvx_graph_warn_fn warn; /* NULL: unknown keys not reported */
 	void *skip_ctx;
 	enum frame stack[JSON_MAX_DEPTH + 1];
 	int depth;
@@ -217,9 +219,30 @@ static int on_end(void *ctx)
 	return 0;
 }
 
+/* An unknown key of a link object (index: the link's) or of the root
+ * object (index SIZE_MAX), with the closest known key.  Kept: the rest of
+ * the entry still counts. */
+static void unknown_key(struct graph_sink *k, size_t index, const char *s, size_t n,
+			const char *const *known, size_t n_known)
+{
+	if (!k->warn || !s)
+		return;
+	char key[PVX_KEY_TEXT_MAX], where[64], what[PVX_KEY_TEXT_MAX + 160];
+	pvx_key_text(key, sizeof(key), s, n);
+	json_reader_where(k->json, where, sizeof(where));
+	const char *near = pvx_suggest(s, n, known, n_known);
+	if (near)
+		snprintf(what, sizeof(what), "%s: unknown key '%s', did you mean '%s'? (ignored)",
+			 where, key, near);
+	else
+		snprintf(what, sizeof(what), "%s: unknown key '%s' (ignored)", where, key);
+	k->warn(k->skip_ctx, index, what);
+}
+
 static int on_key(void *ctx, const char *s, size_t n)
 {
 	struct graph_sink *k = ctx;
+	static const char *const top_names[] = { "links", "pools" };
 	switch (k->stack[k->depth - 1]) {
 	case FR_ROOT_OBJECT:
 		k->top_key = K_OTHER;
@@ -233,6 +256,8 @@ static int on_key(void *ctx, const char *s, size_t n)
 				return sink_fail(k, "duplicate key \"pools\"");
 			k->saw_pools = true;
 			k->top_key = K_POOLS;
+		} else {
+			unknown_key(k, SIZE_MAX, s, n, top_names, 2);
 		}
 		return 0;
 	case FR_LINK:
@@ -246,6 +271,8 @@ static int on_key(void *ctx, const char *s, size_t n)
 				k->field = i;
 				break;
 			}
+		if (k->field == F_OTHER)
+			unknown_key(k, k->index, s, n, field_names, F__COUNT);
 		return 0;
 	default:
 		return 0;
@@ -359,7 +386,7 @@ static int link_check(const struct pvx_link_spec *s, const char *label, char *wh
 		{ PVX_FIELD_PROVIDER, s->provider }, { PVX_FIELD_ROLE, s->role },
 		{ PVX_FIELD_INTERFACE, s->interface }, { PVX_FIELD_TARGET, s->target },
 		{ PVX_FIELD_SOCKET, s->socket }, { PVX_FIELD_IPV4, s->ipv4_address },
-		{ PVX_FIELD_MAC, s->mac_address },
+		{ PVX_FIELD_MAC, s->mac_address }, { PVX_FIELD_GLOBALS, s->globals },
 	};
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
 		const char *bad = checks[i].v ? pvx_field_problem(checks[i].f, checks[i].v,
@@ -399,7 +426,7 @@ static int link_defaults(struct arena_block **arena, struct pvx_link_spec *s, co
  * writes the reason. */
 static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, size_t whylen)
 {
-	const char *type, *name, *consumer, *provider, *role, *iface, *target, *sock, *ip, *mac;
+	const char *type, *name, *consumer, *provider, *role, *iface, *target, *sock, *ip, *mac, *globals;
 
 	/* Name the link in every reason. */
 	char label[160];
@@ -438,6 +465,7 @@ static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, s
 	STR(F_SOCKET, sock, t != LINK_NETWORK);
 	STR(F_IPV4, ip, false);
 	STR(F_MAC, mac, false);
+	STR(F_GLOBALS, globals, false);
 #undef STR
 
 	*s = (struct pvx_link_spec){
@@ -451,6 +479,7 @@ static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, s
 		.socket = (char *)sock,
 		.ipv4_address = (char *)ip,
 		.mac_address = (char *)mac,
+		.globals = (char *)globals,
 	};
 	/* One rule per field, the manifests' too (model/validate.h). */
 	int r = link_check(s, label, why, whylen);
@@ -474,6 +503,12 @@ static int read_link(struct graph_sink *k, struct pvx_link_spec *s, char *why, s
 int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err, size_t errlen,
 		    pvx_graph_skip_fn skip, void *ctx)
 {
+	return pvx_graph_parse_warn(body, len, g, err, errlen, skip, NULL, ctx);
+}
+
+int pvx_graph_parse_warn(const char *body, size_t len, struct pvx_graph *g, char *err,
+			 size_t errlen, pvx_graph_skip_fn skip, pvx_graph_warn_fn warn, void *ctx)
+{
 	*g = (struct pvx_graph){0};
 	struct graph_sink *k = calloc(1, sizeof(*k));
 	if (k)
@@ -485,6 +520,7 @@ int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err
 	}
 	k->g = g;
 	k->skip = skip ? skip : skip_default;
+	k->warn = warn;
 	k->skip_ctx = ctx;
 
 	int rc = 0;
@@ -554,9 +590,9 @@ static int copy_strings(struct arena_block **arena, struct pvx_link_spec *d,
 {
 	*d = *s;
 	char *const *from[] = { &s->name, &s->consumer, &s->provider, &s->role, &s->interface,
-				&s->target, &s->socket, &s->ipv4_address, &s->mac_address };
+				&s->target, &s->socket, &s->ipv4_address, &s->mac_address, &s->globals };
 	char **to[] = { &d->name, &d->consumer, &d->provider, &d->role, &d->interface,
-			&d->target, &d->socket, &d->ipv4_address, &d->mac_address };
+			&d->target, &d->socket, &d->ipv4_address, &d->mac_address, &d->globals };
 	for (size_t i = 0; i < sizeof(to) / sizeof(to[0]); i++)
 		if (*from[i] && !(*to[i] = arena_copy(arena, *from[i], strlen(*from[i]))))
 			return -ENOMEM;
@@ -619,7 +655,7 @@ bool pvx_graph_same(const struct pvx_graph *a, const struct pvx_graph *b)
 		    !same_str(x->role, y->role) || !same_str(x->interface, y->interface) ||
 		    !same_str(x->target, y->target) || !same_str(x->socket, y->socket) ||
 		    !same_str(x->ipv4_address, y->ipv4_address) ||
-		    !same_str(x->mac_address, y->mac_address))
+		    !same_str(x->mac_address, y->mac_address) || !same_str(x->globals, y->globals))
 			return false;
 	}
 	return true;

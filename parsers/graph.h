@@ -28,6 +28,13 @@ struct pvx_graph {
 typedef void (*pvx_graph_skip_fn)(void *ctx, size_t index, const char *why);
 int pvx_graph_parse(const char *body, size_t len, struct pvx_graph *g, char *err,
 		    size_t errlen, pvx_graph_skip_fn skip, void *ctx);
+/* The same, reporting unknown keys (a link's, with its index, or the
+ * object form's, with index SIZE_MAX) through warn: "line L column C:
+ * unknown key 'tpye', did you mean 'type'? (ignored)".  The entry keeps
+ * its known fields; warn may be NULL. */
+typedef void (*pvx_graph_warn_fn)(void *ctx, size_t index, const char *what);
+int pvx_graph_parse_warn(const char *body, size_t len, struct pvx_graph *g, char *err,
+			 size_t errlen, pvx_graph_skip_fn skip, pvx_graph_warn_fn warn, void *ctx);
 void pvx_graph_free(struct pvx_graph *g);
 
 /* Whether a parsed graph may be applied.  A graph that names links but of

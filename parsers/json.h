@@ -40,6 +40,9 @@ const char *json_reader_error(const struct json_reader *r);
  * (for an end, its '}' or ']') and just past where it ends. */
 size_t json_reader_token_start(const struct json_reader *r);
 size_t json_reader_token_end(const struct json_reader *r);
+/* Where the token being handed to the sink starts, as errors name it
+ * ("file:line:column", or "line L column C"), for warnings. */
+void json_reader_where(const struct json_reader *r, char *buf, size_t len);
 /* Fails the reader at the current token with msg (for checks made after
  * json_reader_finish). */
 void json_reader_fail(struct json_reader *r, const char *msg);

@@ -335,6 +335,15 @@ const char *json_reader_error(const struct json_reader *r)
 	return r->err;
 }
 
+void json_reader_where(const struct json_reader *r, char *buf, size_t len)
+{
+	size_t col = r->tok >= r->line_start ? r->tok - r->line_start + 1 : 1;
+	if (r->file)
+		snprintf(buf, len, "%s:%u:%zu", r->file, r->tok_line, col);
+	else
+		snprintf(buf, len, "line %u column %zu", r->tok_line, col);
+}
+
 size_t json_reader_token_start(const struct json_reader *r)
 {
 	return r->tok;

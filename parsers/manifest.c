@@ -9,36 +9,48 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/util.h"
 #include "parsers/manifest.h"
 
 struct manifest_parser {
 	struct json_reader *json;
 	struct mf_builder *b;
+	struct pvx_buf warnings; /* the builder's, each with where it was */
 };
 
 static int on_begin(void *ctx, bool object)
 {
-	return mf_begin(ctx, object);
+	return mf_begin(((struct manifest_parser *)ctx)->b, object);
 }
 
 static int on_end(void *ctx)
 {
-	return mf_end(ctx);
+	return mf_end(((struct manifest_parser *)ctx)->b);
 }
 
+/* The builder knows what a key means, the reader where it was. */
 static int on_key(void *ctx, const char *s, size_t n)
 {
-	return mf_key(ctx, s, n);
+	struct manifest_parser *p = ctx;
+	int r = mf_key(p->b, s, n);
+	const char *w = mf_builder_warning(p->b);
+	if (w) {
+		char where[300];
+		json_reader_where(p->json, where, sizeof(where));
+		pvx_buf_printf(&p->warnings, "%s: %s\n", where, w);
+		mf_builder_warning_clear(p->b);
+	}
+	return r;
 }
 
 static int on_scalar(void *ctx, enum jr_scalar t, const char *s, size_t n)
 {
-	return mf_scalar(ctx, t, s, n);
+	return mf_scalar(((struct manifest_parser *)ctx)->b, t, s, n);
 }
 
 static const char *on_error(void *ctx)
 {
-	return mf_builder_error(ctx);
+	return mf_builder_error(((struct manifest_parser *)ctx)->b);
 }
 
 static const struct json_sink manifest_sink = {
@@ -52,7 +64,7 @@ struct manifest_parser *manifest_parser_new(enum manifest_kind kind, const char 
 		return NULL;
 	p->b = mf_builder_new(kind);
 	if (p->b)
-		p->json = json_reader_new(&manifest_sink, p->b, file ? file : "-",
+		p->json = json_reader_new(&manifest_sink, p, file ? file : "-",
 					  MANIFEST_MAX_SIZE, false);
 	if (!p->json) {
 		manifest_parser_free(p);
@@ -67,7 +79,13 @@ void manifest_parser_free(struct manifest_parser *p)
 		return;
 	json_reader_free(p->json);
 	mf_builder_free(p->b);
+	pvx_buf_free(&p->warnings);
 	free(p);
+}
+
+const char *manifest_parser_warnings(const struct manifest_parser *p)
+{
+	return p->warnings.data ? p->warnings.data : "";
 }
 
 const char *manifest_parser_error(const struct manifest_parser *p)
@@ -87,6 +105,12 @@ int manifest_parser_finish(struct manifest_parser *p, struct pvx_manifest *out)
 	if (mf_finish(p->b, out) < 0) {
 		json_reader_fail(p->json, mf_builder_error(p->b));
 		return -1;
+	}
+	if (p->warnings.len) {
+		if (p->warnings.data[p->warnings.len - 1] == '\n')
+			p->warnings.data[--p->warnings.len] = '\0';
+		out->warnings = p->warnings.data;
+		p->warnings = (struct pvx_buf){0};
 	}
 	return 0;
 }
@@ -133,6 +157,15 @@ int manifest_read_file(const char *path, struct pvx_manifest *out, char *err, si
 		}
 	}
 	close(fd);
+	if (rc < 0 && p->warnings.len) {
+		/* An unknown key often explains the error ("tpye" and then
+		 * a missing "type"): the caller shows both. */
+		*out = (struct pvx_manifest){0};
+		if (p->warnings.data[p->warnings.len - 1] == '\n')
+			p->warnings.data[--p->warnings.len] = '\0';
+		out->warnings = p->warnings.data;
+		p->warnings = (struct pvx_buf){0};
+	}
 	manifest_parser_free(p);
 	return rc;
 }

@@ -27,6 +27,7 @@ struct pvx_requirement { /* run.json / args.json entry */
 	char *name;
 	int type; /* enum pvx_link_type, or -1 when the requirement names none */
 	char *role, *interface, *target; /* NULL when absent */
+	char *globals;                   /* wayland: the globals shown, NULL when absent */
 	bool required;
 };
 
@@ -51,6 +52,7 @@ struct pvx_manifest {
 	struct pvx_requirement *reqs;
 	size_t n_reqs;
 	struct pvx_network net;
+	char *warnings; /* "file:line:col: unknown key ..." lines, NULL if none */
 };
 
 struct manifest_parser;
@@ -64,10 +66,15 @@ int manifest_parser_feed(struct manifest_parser *p, const char *data, size_t len
  * manifest_free); returns 0 or -1. */
 int manifest_parser_finish(struct manifest_parser *p, struct pvx_manifest *out);
 const char *manifest_parser_error(const struct manifest_parser *p);
+/* The warnings so far (unknown keys, "file:line:col: ..." a line), "" if
+ * none; manifest_parser_finish moves them into the manifest's warnings. */
+const char *manifest_parser_warnings(const struct manifest_parser *p);
 void manifest_parser_free(struct manifest_parser *p);
 
 /* Reads a whole file; kind is taken from its base name (services.json,
- * run.json, args.json).  Returns 0, or -1 with a message in err. */
+ * run.json, args.json).  Returns 0, or -1 with a message in err; out's
+ * warnings are set on failure too (the rest of out empty: manifest_free
+ * it either way). */
 int manifest_read_file(const char *path, struct pvx_manifest *out, char *err, size_t errlen);
 int manifest_kind_from_name(const char *basename);
 
@@ -89,5 +96,9 @@ int mf_key(struct mf_builder *b, const char *s, size_t n);
 int mf_scalar(struct mf_builder *b, enum jr_scalar t, const char *s, size_t n);
 int mf_finish(struct mf_builder *b, struct pvx_manifest *out);
 const char *mf_builder_error(const struct mf_builder *b);
+/* The warning of the last mf_key call (an unknown key), NULL if none;
+ * the caller adds where it was and clears it. */
+const char *mf_builder_warning(struct mf_builder *b);
+void mf_builder_warning_clear(struct mf_builder *b);
 
 #endif

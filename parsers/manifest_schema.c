@@ -4,8 +4,12 @@
  * (json.rl) drives it; so does a jansson walker in the tests, which is
  * how the two readings are compared.
  *
- * Unknown keys are skipped whatever their value.  Known keys must have the
- * documented type and may appear once per object. */
+ * Unknown keys are skipped whatever their value, with a warning naming the
+ * closest known key (mf_builder_warning): in the objects that are ours
+ * alone every unknown key, in the documents' top levels (run.json and
+ * args.json hold much else) only a key close to one of ours or a
+ * PV_SERVICES_ / PV_NETWORK_ one.  Known keys must have the documented
+ * type and may appear once per object. */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/suggest.h"
 #include "lib/util.h"
 #include "model/validate.h"
 #include "parsers/manifest.h"
@@ -30,7 +35,7 @@ enum field {
 	F_SPEC, F_SERVICES, F_NAME, F_TYPE, F_SOCKET, F_ROLE, F_INTERFACE, F_TARGET,
 	F_REQUIRED, F_OPTIONAL, F_NETWORK, F_MODE, F_POOL, F_HOSTNAME, F_STATIC_IP,
 	F_INTERFACES, F_IPV4, F_MAC, F_PV_REQUIRED, F_PV_OPTIONAL, F_PV_POOL, F_PV_IP,
-	F_PV_MAC, F_PV_HOSTNAME,
+	F_PV_MAC, F_PV_HOSTNAME, F_GLOBALS,
 };
 
 struct key_def {
@@ -59,7 +64,7 @@ static const struct key_def run_services_keys[] = {
 static const struct key_def req_keys[] = {
 	{ "name", F_NAME, C_ROOT }, { "type", F_TYPE, C_ROOT }, { "role", F_ROLE, C_ROOT },
 	{ "interface", F_INTERFACE, C_ROOT }, { "target", F_TARGET, C_ROOT },
-	{ NULL, F_NONE, C_ROOT },
+	{ "globals", F_GLOBALS, C_ROOT }, { NULL, F_NONE, C_ROOT },
 };
 static const struct key_def args_doc_keys[] = {
 	{ "PV_SERVICES_REQUIRED", F_PV_REQUIRED, C_REQ_LIST },
@@ -109,7 +114,12 @@ struct mf_builder {
 	struct pvx_requirement req;
 	struct pvx_net_iface iface;
 	char err[320];
+	char warn[200];      /* the last key's warning, "" if none */
+	unsigned n_warnings; /* given so far; past MF_MAX_WARNINGS, none */
 };
+
+/* A manifest full of unknown keys warns this many times, then once more. */
+#define MF_MAX_WARNINGS 20
 
 static const char *const spec_for[] = {
 	[MANIFEST_SERVICES] = "service-manifest-xconnect@1",
@@ -151,6 +161,7 @@ static void req_clear(struct pvx_requirement *r)
 	free(r->role);
 	free(r->interface);
 	free(r->target);
+	free(r->globals);
 	*r = (struct pvx_requirement){ .type = -1 };
 }
 
@@ -168,6 +179,7 @@ void manifest_free(struct pvx_manifest *m)
 	free(m->spec);
 	free(m->name);
 	free(m->type);
+	free(m->warnings);
 	for (size_t i = 0; i < m->n_services; i++)
 		service_clear(&m->services[i]);
 	free(m->services);
@@ -317,6 +329,9 @@ static int string_field(struct mf_builder *b, struct frame *f, const struct key_
 		case F_INTERFACE:
 			return check_field(b, PVX_FIELD_INTERFACE, "interface", s, n) < 0
 				       ? -EINVAL : set_string(b, &b->req.interface, s, n);
+		case F_GLOBALS:
+			return check_field(b, PVX_FIELD_GLOBALS, "globals", s, n) < 0
+				       ? -EINVAL : set_string(b, &b->req.globals, s, n);
 		default: {
 			const char *why = path_problem(PVX_FIELD_TARGET, s, n);
 			if (why)
@@ -501,6 +516,47 @@ int mf_end(struct mf_builder *b)
 	return close_item(b, ctx);
 }
 
+/* Keys of the documents' top levels that are ours however far from a
+ * known one. */
+static bool our_prefix(const char *s, size_t n)
+{
+	static const char *const prefixes[] = { "PV_SERVICES_", "PV_NETWORK_" };
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+		size_t pl = strlen(prefixes[i]);
+		if (n >= pl && memcmp(s, prefixes[i], pl) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* An unknown key of an object of context ctx: the warning it deserves,
+ * if any, in b->warn (see the header comment for which). */
+static void unknown_key(struct mf_builder *b, enum ctx ctx, const struct key_def *defs,
+			const char *s, size_t n)
+{
+	const char *names[16];
+	size_t nn = 0;
+	for (int i = 0; defs && defs[i].name && nn < ARRAY_SIZE(names); i++)
+		names[nn++] = defs[i].name;
+	const char *near = pvx_suggest(s, n, names, nn);
+	bool open_doc = ctx == C_RUN_DOC || ctx == C_ARGS_DOC;
+	if (open_doc && !near && !our_prefix(s, n))
+		return;
+	if (b->n_warnings++ > MF_MAX_WARNINGS)
+		return;
+	if (b->n_warnings > MF_MAX_WARNINGS) {
+		snprintf(b->warn, sizeof(b->warn), "more unknown keys, not reported one by one");
+		return;
+	}
+	char key[PVX_KEY_TEXT_MAX];
+	pvx_key_text(key, sizeof(key), s, n);
+	if (near)
+		snprintf(b->warn, sizeof(b->warn), "unknown key '%.100s', did you mean '%s'? (ignored)",
+			 key, near);
+	else
+		snprintf(b->warn, sizeof(b->warn), "unknown key '%.100s' (ignored)", key);
+}
+
 int mf_key(struct mf_builder *b, const char *s, size_t n)
 {
 	struct frame *f = &b->stack[b->depth - 1];
@@ -520,7 +576,20 @@ int mf_key(struct mf_builder *b, const char *s, size_t n)
 		f->key = &defs[i];
 		return 0;
 	}
+	unknown_key(b, f->ctx, defs, s, n);
 	return 0; /* unknown key: its value is skipped */
+}
+
+const char *mf_builder_warning(struct mf_builder *b)
+{
+	if (!b->warn[0])
+		return NULL;
+	return b->warn;
+}
+
+void mf_builder_warning_clear(struct mf_builder *b)
+{
+	b->warn[0] = '\0';
 }
 
 int mf_scalar(struct mf_builder *b, enum jr_scalar t, const char *s, size_t n)
@@ -599,6 +668,8 @@ char *manifest_dump(const struct pvx_manifest *m)
 		put(&o, "role", r->role);
 		put(&o, "interface", r->interface);
 		put(&o, "target", r->target);
+		if (r->globals)
+			put(&o, "globals", r->globals);
 		pvx_buf_append(&o, "\n", 1);
 	}
 	if (m->net.present) {

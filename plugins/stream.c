@@ -336,6 +336,11 @@ void stream_remove(struct pvx_planted *p)
 	p->made = false;
 }
 
+int stream_provider_connect(const struct pvx_link_spec *spec, char *why, size_t n)
+{
+	return provider_connect(NULL, spec, 0, 0, NULL, why, n);
+}
+
 int stream_probe(const struct pvx_link_spec *spec, char *why, size_t n)
 {
 	int fd = provider_connect(NULL, spec, 0, 0, NULL, why, n); /* a probe */

@@ -12,6 +12,9 @@ int stream_adopt(struct pvx_link *l, char *why, size_t n);
 void stream_release(struct pvx_link *l);
 void stream_remove(struct pvx_planted *p);
 int stream_probe(const struct pvx_link_spec *spec, char *why, size_t n);
+/* Worker: a connection to the provider socket as ourselves (non-blocking,
+ * its connect made or refused), or -errno with why set. */
+int stream_provider_connect(const struct pvx_link_spec *spec, char *why, size_t n);
 
 /* The hooks of a socket type, filter apart. */
 #define STREAM_HOOKS                 \

@@ -1018,6 +1018,17 @@ void relay_fail(struct relay_session *s, const char *why)
 	session_close(s);
 }
 
+void relay_finish(struct relay_session *s, const char *why)
+{
+	if (s->closed || s->closing)
+		return;
+	link_error(s->link, 0, "%s, session closed", why);
+	s->closing = true;
+	maybe_finish(s);
+	if (!s->closed)
+		update_watchers(s);
+}
+
 bool relay_closed(const struct relay_session *s)
 {
 	return s->closed;

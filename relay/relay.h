@@ -94,6 +94,9 @@ bool relay_send(struct relay_session *s, bool to_provider, const char *data, siz
 		int *fds, int nfds);
 void relay_hold_consumer(struct relay_session *s, bool hold);
 void relay_fail(struct relay_session *s, const char *why);
+/* As relay_fail, but the bytes already queued to the consumer (the
+ * protocol error it is told) go out first; nothing more is read. */
+void relay_finish(struct relay_session *s, const char *why);
 bool relay_closed(const struct relay_session *s);
 
 /* Whether the link may take one more connection, whose accepted fd is

@@ -56,13 +56,72 @@ static void notify(struct waiter *w, size_t *n, bool ok, const char *msg)
  * until then pvxctl wait has nothing to wait for. */
 static bool have_outcome;
 
+/* What GET /problems shows (pvxctl problems, and under pvxctl links):
+ * the last read's failure while the links stay as they were, the
+ * messages of the last graph read or build (skipped entries, unknown keys,
+ * manifest errors, warnings and notes), and the links that wait for a
+ * container to run (--state --lxc), which are in no link table. */
+static char last_failure[400]; /* "" once a read went through */
+static json_t *problems;       /* [{level, message}] */
+static json_t *waiting_links;  /* [{consumer, name, type, provider, ...}] */
+
 static void failed(const char *msg)
 {
 	have_outcome = true;
 	stats.fetch_errors++;
 	char line[400];
 	snprintf(line, sizeof(line), "graph: %.360s; keeping the current links", msg);
+	snprintf(last_failure, sizeof(last_failure), "%s", line);
 	pvx_log_once(&fetch_error, PVX_LOG_WARN, line);
+}
+
+static json_t *json_decref_null(json_t *j)
+{
+	json_decref(j);
+	return NULL;
+}
+
+static void problem_add(json_t *a, const char *level, const char *msg, size_t len)
+{
+	json_array_append_new(a, json_pack("{s:s, s:s%}", "level", level, "message", msg, len));
+}
+
+/* Lines of text as problems of the given level, or when level is NULL,
+ * statedir's "error: ", "warning: " and "note: " lines. */
+static void problem_lines(json_t *a, const char *text, const char *level)
+{
+	static const char *const levels[] = { "error", "warning", "note" };
+	for (const char *p = text, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		const char *lv = level ? level : "note", *start = p;
+		for (size_t i = 0; !level && i < ARRAY_SIZE(levels); i++) {
+			size_t l = strlen(levels[i]);
+			if (len > l + 2 && !strncmp(p, levels[i], l) && p[l] == ':' && p[l + 1] == ' ') {
+				lv = levels[i];
+				start += l + 2;
+				len -= l + 2;
+				break;
+			}
+		}
+		if (len)
+			problem_add(a, lv, start, len);
+	}
+}
+
+char *source_problems_json(void)
+{
+	json_t *o = json_pack("{s:s?, s:O?, s:O?}", "failure", last_failure[0] ? last_failure : NULL,
+			      "problems", problems, "waiting", waiting_links);
+	if (!o)
+		return NULL;
+	if (!problems)
+		json_object_set_new(o, "problems", json_array());
+	if (!waiting_links)
+		json_object_set_new(o, "waiting", json_array());
+	char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return text;
 }
 
 /* A hostile graph may hold a million bad links: the first few are logged
@@ -106,6 +165,9 @@ struct parse_job {
 	struct pvx_graph g;
 	char err[320];
 	struct pvx_buf skips; /* the first SKIPS_LOGGED reasons, one a line */
+	struct pvx_buf warns; /* the first SKIPS_LOGGED unknown keys, one a line */
+	size_t n_warns, n_skips;
+	struct pvx_graph waiting; /* state: links waiting for a container */
 };
 
 static pthread_t worker;
@@ -136,6 +198,8 @@ static struct parse_job *job_free(struct parse_job *j)
 		pvx_buf_free(&j->spare);
 		pvx_buf_free(&j->skips);
 		pvx_buf_free(&j->notes);
+		pvx_buf_free(&j->warns);
+		pvx_graph_free(&j->waiting);
 		pvx_graph_free(&j->g);
 		pvx_graph_free(&j->raw);
 		free(j);
@@ -146,8 +210,21 @@ static struct parse_job *job_free(struct parse_job *j)
 static void job_skip(void *ctx, size_t index, const char *why)
 {
 	struct parse_job *j = ctx;
+	j->n_skips++;
 	if (j->g.n_skipped < SKIPS_LOGGED) /* counted after this call */
 		pvx_buf_printf(&j->skips, "link %zu skipped: %s\n", index, why);
+}
+
+/* An unknown key of an entry (or of the object form: index SIZE_MAX). */
+static void job_warn(void *ctx, size_t index, const char *what)
+{
+	struct parse_job *j = ctx;
+	if (j->n_warns++ >= SKIPS_LOGGED)
+		return;
+	if (index == SIZE_MAX)
+		pvx_buf_printf(&j->warns, "%s\n", what);
+	else
+		pvx_buf_printf(&j->warns, "link %zu: %s\n", index, what);
 }
 
 static bool same_body(const struct pvx_buf *a, const struct pvx_buf *b)
@@ -190,7 +267,8 @@ static int job_read_file(struct parse_job *j)
  * /proc: off the loop) and the links to apply from it. */
 static void job_build_state(struct parse_job *j)
 {
-	struct statedir_opts o = { .lxcpath = cfg.lxcpath, .device_json = cfg.device_json };
+	struct statedir_opts o = { .lxcpath = cfg.lxcpath, .device_json = cfg.device_json,
+				   .waiting = &j->waiting };
 	j->state_rc = statedir_build(cfg.state_dir, &o, &j->raw, &j->notes);
 	if (j->state_rc < 0) {
 		snprintf(j->err, sizeof(j->err), "manifests in %.250s are not usable", cfg.state_dir);
@@ -245,8 +323,8 @@ static void job_run(struct parse_job *j)
 	}
 	j->result = JOB_REFUSED;
 	char err[256];
-	if (pvx_graph_parse(j->body.data ? j->body.data : "", j->body.len, &j->g, err,
-			    sizeof(err), job_skip, j) < 0) {
+	if (pvx_graph_parse_warn(j->body.data ? j->body.data : "", j->body.len, &j->g, err,
+				 sizeof(err), job_skip, job_warn, j) < 0) {
 		snprintf(j->err, sizeof(j->err), "%s", err);
 		return;
 	}
@@ -364,6 +442,59 @@ static void swap_body(struct pvx_buf *a, struct pvx_buf *b)
 
 static void applied(void *ctx, const struct pvx_reconcile_stats *stp);
 
+/* On the loop: the problems of a job that read a new graph (or, --state,
+ * built one: every build). */
+static void problems_take(const struct parse_job *j)
+{
+	json_t *a = json_array();
+	if (!a)
+		return;
+	if (j->state)
+		problem_lines(a, j->notes.data, NULL);
+	problem_lines(a, j->skips.data, "error");
+	char more[100];
+	if (j->n_skips > SKIPS_LOGGED) {
+		snprintf(more, sizeof(more), "%zu more links skipped", j->n_skips - SKIPS_LOGGED);
+		problem_add(a, "error", more, strlen(more));
+	}
+	problem_lines(a, j->warns.data, "warning");
+	if (j->n_warns > SKIPS_LOGGED) {
+		snprintf(more, sizeof(more), "%zu more unknown keys", j->n_warns - SKIPS_LOGGED);
+		problem_add(a, "warning", more, strlen(more));
+	}
+	json_decref(problems);
+	problems = a;
+	if (!j->state)
+		return;
+	json_t *w = json_array();
+	for (size_t i = 0; w && i < j->waiting.n_links; i++) {
+		const struct pvx_link_spec *l = &j->waiting.links[i];
+		const char *who = !l->consumer_pid ? l->consumer : l->provider;
+		char why[300];
+		snprintf(why, sizeof(why), "waits for container '%s' to run", who);
+		json_array_append_new(w, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:s, s:s}",
+						   "consumer", l->consumer, "name", l->name, "type",
+						   pvx_link_type_names[l->type], "provider",
+						   l->provider, "target", l->target, "consumer_pid",
+						   (json_int_t)l->consumer_pid, "provider_pid",
+						   (json_int_t)l->provider_pid, "state", "WAITING",
+						   "reason", why));
+	}
+	json_decref(waiting_links);
+	waiting_links = w;
+}
+
+/* The skipped entries and unknown keys of a new body, one line each. */
+static void log_lines(const struct parse_job *j)
+{
+	for (const char *p = j->skips.data, *nl; p && (nl = strchr(p, '\n')); p = nl + 1)
+		log_warn("graph: %.*s", (int)(nl - p), p);
+	for (const char *p = j->warns.data, *nl; p && (nl = strchr(p, '\n')); p = nl + 1)
+		log_warn("graph: %.*s", (int)(nl - p), p);
+	if (j->n_warns > SKIPS_LOGGED)
+		log_warn("graph: %zu more unknown keys, not logged one by one", j->n_warns - SKIPS_LOGGED);
+}
+
 /* On the loop: applies (or refuses) what the parse of job j found; a graph
  * to apply sets *started, and applied() finishes the job later. */
 static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok, bool *started)
@@ -374,11 +505,14 @@ static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok, b
 		/* Logged again only when they change. */
 		if (j->notes.data[j->notes.len - 1] == '\n')
 			j->notes.data[--j->notes.len] = '\0';
-		pvx_log_once(&state_notes, j->state_rc == STATEDIR_OK ? PVX_LOG_INFO : PVX_LOG_WARN,
-			     j->notes.data);
+		bool quiet = j->state_rc == STATEDIR_OK && !strstr(j->notes.data, "warning: ") &&
+			     !strstr(j->notes.data, "error: ");
+		pvx_log_once(&state_notes, quiet ? PVX_LOG_INFO : PVX_LOG_WARN, j->notes.data);
 	} else if (j->state) {
 		pvx_log_once_clear(&state_notes);
 	}
+	if (j->state || j->result == JOB_REFUSED || j->result == JOB_PARSED)
+		problems_take(j);
 	switch (j->result) {
 	case JOB_STATE_UNUSABLE:
 		failed(j->err);
@@ -420,8 +554,7 @@ static void apply_job(struct parse_job *j, char *msg, size_t msglen, bool *ok, b
 		break;
 	}
 	struct pvx_graph *g = &j->g;
-	for (const char *p = j->skips.data, *nl; p && (nl = strchr(p, '\n')); p = nl + 1)
-		log_warn("graph: %.*s", (int)(nl - p), p);
+	log_lines(j);
 	ipam_sync_pools(g);
 	/* Applied a few dozen links per loop iteration: applied() ends it. */
 	*started = true;
@@ -504,6 +637,7 @@ static void job_complete(struct parse_job *j, bool ok, const char *msg)
 	if (stopping)
 		return;
 	if (ok) {
+		last_failure[0] = '\0';
 		stats.last_ok = pvx_wallclock();
 		if (pvx_log_once_clear(&fetch_error))
 			log_info("graph: source %s readable again",
@@ -710,6 +844,8 @@ bool source_stop(void)
 	free(last_raw_json);
 	last_raw_json = NULL;
 	have_last = have_refused = false;
+	problems = json_decref_null(problems);
+	waiting_links = json_decref_null(waiting_links);
 	return false;
 }
 

@@ -45,6 +45,14 @@ void source_forget(void *ctx);
  * last applied build, printed as pvx-graph prints it. */
 const char *source_last_graph(size_t *len);
 
+/* GET /problems: {"failure": the last read's failure or null (the links
+ * stay as they were), "problems": [{"level": "error"|"warning"|"note",
+ * "message"}] of the last graph read or --state build (skipped entries,
+ * unknown keys, manifest errors with file:line:col, notes), "waiting":
+ * [links that wait for a container to run, with "state": "WAITING" and
+ * "reason"]}.  Caller frees; NULL when out of memory. */
+char *source_problems_json(void);
+
 /* Counters for /metrics. */
 struct source_stats {
 	uint64_t fetches, fetch_errors, applied, unchanged;

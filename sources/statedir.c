@@ -191,6 +191,16 @@ static void containers_free(struct container *c, size_t n)
 	free(c);
 }
 
+/* A manifest's warnings (unknown keys), one "warning: " line each. */
+static void warnings(struct pvx_buf *msgs, const char *w)
+{
+	for (const char *p = w, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+		pvx_buf_printf(msgs, "warning: %.*s\n", len, p);
+	}
+}
+
 static int load(const char *dir, const struct statedir_opts *o, struct container **out, size_t *n,
 		struct pvx_buf *msgs)
 {
@@ -217,24 +227,33 @@ static int load(const char *dir, const struct statedir_opts *o, struct container
 		if (is_file(dir, name, "services.json", path, sizeof(path))) {
 			any = true;
 			if (manifest_read_file(path, &c->services, err, sizeof(err)) < 0) {
+				warnings(msgs, c->services.warnings);
 				pvx_buf_printf(msgs, "error: %s\n", err);
 				rc = -1;
 			} else {
 				c->has_services = true;
+				warnings(msgs, c->services.warnings);
 			}
 		}
 		if (is_file(dir, name, "run.json", path, sizeof(path)) ||
 		    is_file(dir, name, "args.json", path, sizeof(path))) {
 			any = true;
 			if (manifest_read_file(path, &c->wants, err, sizeof(err)) < 0) {
+				warnings(msgs, c->wants.warnings);
 				pvx_buf_printf(msgs, "error: %s\n", err);
 				rc = -1;
 			} else {
 				c->has_wants = true;
+				warnings(msgs, c->wants.warnings);
 			}
 		}
-		if (!any)
-			continue; /* not a container directory */
+		if (!any) {
+			/* Said, not skipped silently: a run.json misnamed or not
+			 * yet written leaves the container out of the mesh. */
+			pvx_buf_printf(msgs, "warning: %s/%s has no run.json, args.json or "
+				       "services.json: not a container, skipped\n", dir, name);
+			continue;
+		}
 		c->name = strdup(name);
 		c->pid = pid_of(dir, name, o);
 		k++;
@@ -336,6 +355,27 @@ static int network_links(const struct container *c, json_t *pools, struct pvx_gr
 	return rc;
 }
 
+/* The network links of a container that is not running, one per
+ * interface, for statedir_opts.waiting. */
+static int network_waiting(const struct container *c, struct pvx_graph *w)
+{
+	const struct pvx_network *net = &c->wants.net;
+	if (net->mode && strcmp(net->mode, "pool") != 0)
+		return 0;
+	size_t n = net->n_ifaces ? net->n_ifaces : 1;
+	for (size_t i = 0; i < n; i++) {
+		const struct pvx_net_iface *f = net->n_ifaces ? &net->ifaces[i] : NULL;
+		const char *pool = f && f->pool ? f->pool : net->pool;
+		struct pvx_link_spec l = {
+			.type = LINK_NETWORK, .name = (char *)(pool ? pool : "-"), .consumer = c->name,
+			.provider = (char *)"_pv_", .target = (char *)(f && f->name ? f->name : "eth0"),
+		};
+		if (pvx_graph_add_raw(w, &l) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static bool socket_type(int t)
 {
 	return t == LINK_UNIX || t == LINK_REST || t == LINK_DBUS || t == LINK_WAYLAND;
@@ -351,6 +391,12 @@ int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_gr
 	if (rc < 0) {
 		containers_free(cs, n);
 		return -1;
+	}
+	if (n == 0) {
+		/* A wrong directory would otherwise read as an empty mesh. */
+		pvx_buf_printf(msgs, "error: no container in %s (no %s/<name>/ with run.json, "
+			       "args.json or services.json)\n", dir, dir);
+		rc = STATEDIR_NO_CONTAINER;
 	}
 
 	/* Who exports what; a name may have one exporter only. */
@@ -383,6 +429,10 @@ int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_gr
 			if (o->lxcpath && !cs[i].pid) {
 				pvx_buf_printf(msgs, "note: the network of platform '%s' waits for it to run\n",
 					       cs[i].name);
+				if (o->waiting && network_waiting(&cs[i], o->waiting) < 0) {
+					pvx_buf_printf(msgs, "error: out of memory\n");
+					rc = -1;
+				}
 			} else {
 				int r = network_links(&cs[i], pools, g, msgs);
 				if (r && rc != -1)
@@ -415,12 +465,22 @@ int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_gr
 			}
 			/* With LXC, pid 0 means "not running", not "host side": a
 			 * link waits until both of its containers run. */
+			int type = q->type >= 0 ? q->type : (int)svc->type;
 			if (o->lxcpath && (!cs[i].pid || !prov->pid)) {
 				pvx_buf_printf(msgs, "note: '%s' of platform '%s' waits for '%s' to run\n",
 					       q->name, cs[i].name, !cs[i].pid ? cs[i].name : prov->name);
+				struct pvx_link_spec w = {
+					.type = (enum pvx_link_type)type, .name = q->name,
+					.consumer = cs[i].name, .consumer_pid = cs[i].pid,
+					.provider = prov->name, .provider_pid = prov->pid,
+					.target = q->target, .socket = svc->socket,
+				};
+				if (o->waiting && pvx_graph_add_raw(o->waiting, &w) < 0) {
+					pvx_buf_printf(msgs, "error: out of memory\n");
+					rc = -1;
+				}
 				continue;
 			}
-			int type = q->type >= 0 ? q->type : (int)svc->type;
 			if (q->type >= 0 && q->type != (int)svc->type) {
 				pvx_buf_printf(msgs,
 					       "error: '%s' of platform '%s' asks for type %s but '%s' exports it as %s\n",
@@ -443,7 +503,7 @@ int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_gr
 				.consumer_pid = cs[i].pid, .provider = prov->name,
 				.provider_pid = prov->pid, .role = (char *)(q->role ? q->role : "any"),
 				.interface = (char *)(q->interface ? q->interface : tname),
-				.target = q->target, .socket = svc->socket,
+				.target = q->target, .socket = svc->socket, .globals = q->globals,
 			};
 			if (pvx_graph_add_raw(g, &l) < 0) {
 				pvx_buf_printf(msgs, "error: out of memory\n");
@@ -474,7 +534,7 @@ char *statedir_json(const struct pvx_graph *g)
 		} opt[] = {
 			{ "role", s->role }, { "interface", s->interface }, { "target", s->target },
 			{ "socket", s->socket }, { "ipv4_address", s->ipv4_address },
-			{ "mac_address", s->mac_address },
+			{ "mac_address", s->mac_address }, { "globals", s->globals },
 		};
 		for (size_t k = 0; l && k < sizeof(opt) / sizeof(opt[0]); k++)
 			if (opt[k].v)

@@ -20,21 +20,26 @@ struct statedir_opts {
 	size_t n_pids;
 	const char *lxcpath; /* non-NULL: look running LXC containers up there */
 	const char *device_json; /* IP pools; NULL: DIR/device.json if there */
+	/* Out, when non-NULL (a zeroed graph): the links that wait for a
+	 * container to run (with lxcpath), raw, so that they can be shown. */
+	struct pvx_graph *waiting;
 };
 
 enum statedir_result {
 	STATEDIR_OK = 0,
 	STATEDIR_MISSING_REQUIRED = 2, /* a required service has no provider */
+	STATEDIR_NO_CONTAINER = 3, /* no container directory at all: *g is empty */
 };
 
 /* Builds the graph into *g (device.json's pools in g->pools) and writes
- * errors and notes, one per line, to msgs.  The links are raw: the values
+ * errors, warnings (unknown manifest keys, a container without run.json)
+ * and notes, one per line ("error: ", "warning: ", "note: "), to msgs.  The links are raw: the values
  * the manifests give, without the graph contract's defaults or checks
  * (target NULL when the requirement names none; role, interface and
  * socket NULL for network links).  pvx_graph_add turns each into a link
  * to apply, exactly as reading statedir_json's text would.  Returns
  * STATEDIR_OK, STATEDIR_MISSING_REQUIRED (the other links are still in
- * *g), or -1 for other errors (bad manifest, two exporters of one name,
+ * *g), STATEDIR_NO_CONTAINER, or -1 for other errors (bad manifest, two exporters of one name,
  * unreadable directory); *g is then empty.  Free with pvx_graph_free. */
 int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_graph *g,
 		   struct pvx_buf *msgs);

@@ -35,9 +35,10 @@ static void usage(FILE *f)
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
-		"Errors and notes go to stderr.  Exit status: 0 graph printed; 1 a\n"
-		"manifest is invalid, a service is exported twice, or a type does not\n"
-		"match, or device.json is invalid; 2 bad usage; 3 a required service has no\n"
+		"Errors, warnings (unknown keys, a container without run.json) and notes\n"
+		"go to stderr.  Exit status: 0 graph printed; 1 a manifest is invalid, a\n"
+		"service is exported twice, a type does not match, device.json is\n"
+		"invalid, or STATEDIR holds no container; 2 bad usage; 3 a required service has no\n"
 		"provider or a network pool is not in device.json (the graph is still\n"
 		"printed).\n");
 }
@@ -96,8 +97,8 @@ int main(int argc, char **argv)
 	struct pvx_buf msgs = {0};
 	struct pvx_graph g;
 	int rc = statedir_build(dir, &o, &g, &msgs);
-	char *json = rc < 0 ? NULL : statedir_json(&g);
-	if (rc >= 0 && !json) {
+	char *json = rc < 0 || rc == STATEDIR_NO_CONTAINER ? NULL : statedir_json(&g);
+	if (rc >= 0 && rc != STATEDIR_NO_CONTAINER && !json) {
 		pvx_buf_printf(&msgs, "error: out of memory\n");
 		rc = -1;
 	}

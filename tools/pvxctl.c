@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "pvctrl/http_client.h"
+#include "tools/check.h"
 #include "tools/table.h"
 
 #define DEFAULT_CONTROL "/run/pantavisor/pv/xconnect.sock"
@@ -33,7 +34,8 @@ static void usage(FILE *f)
 		"                    cap or the fd reserve), bytes parked in the daemon,\n"
 		"                    bytes each way, per-type detail (fds passed; HTTP\n"
 		"                    requests and proxy 4xx; D-Bus uid, messages each way,\n"
-		"                    denied; drm node major:minor, kind, driver and cgroup\n"
+		"                    denied; Wayland path, messages each way, globals\n"
+		"                    hidden, binds refused; drm node major:minor, kind, driver and cgroup\n"
 		"                    grant), last error\n"
 		"  fsm               the link state machine's transition table\n"
 		"  ipam              IP pools (subnet, gateway, bridge, used/free), leases\n"
@@ -42,6 +44,15 @@ static void usage(FILE *f)
 		"  graph             the graph as the daemon last read it\n"
 		"  metrics           the Prometheus metrics text\n"
 		"  reconcile         fetch the graph now and wait until it is applied\n"
+		"  problems          what went wrong with the graph: the last read's failure,\n"
+		"                    skipped entries, unknown keys, manifest errors\n"
+		"                    (file:line:column), and the links waiting for a\n"
+		"                    container to run; exit 1 if any is an error or waits\n"
+		"                    (`links` shows them too, under and in its table)\n"
+		"  check [STATE_DIR|GRAPH]  validate container manifests (a state directory)\n"
+		"                    or a graph file offline, with the daemon's readers:\n"
+		"                    every error and warning, exit 1 if any; without an\n"
+		"                    argument, the running daemon's problems\n"
 		"  wait [--timeout S] [--link KEY] [--allow-empty]\n"
 		"                    wait until the graph is applied and every link is\n"
 		"                    ACTIVE (default 30 s; a daemon not answering yet\n"
@@ -197,6 +208,8 @@ static void print_links(json_t *a)
 		struct tm tm;
 		localtime_r(&when, &tm);
 		strftime(since, sizeof(since), "%H:%M:%S", &tm);
+		if (!json_object_get(l, "since")) /* a waiting link (GET /problems) */
+			snprintf(since, sizeof(since), "-");
 		snprintf(pids, sizeof(pids), "%lld/%lld", num(l, "consumer_pid", NULL),
 			 num(l, "provider_pid", NULL));
 		snprintf(conns, sizeof(conns), "%lld/%lld", num(l, "connections", "active"),
@@ -217,6 +230,12 @@ static void print_links(json_t *a)
 				 num(l, "dbus", "uid"), num(l, "dbus", "messages_to_provider"),
 				 num(l, "dbus", "messages_to_consumer"), num(l, "dbus", "denied"),
 				 num(l, "fds", "to_provider"), num(l, "fds", "to_consumer"));
+		else if (json_object_get(l, "wayland"))
+			snprintf(extra, sizeof(extra), "%s msg=%lld/%lld hidden=%lld refused=%lld fds=%lld/%lld",
+				 str(l, "wayland_path"), num(l, "wayland", "messages_to_provider"),
+				 num(l, "wayland", "messages_to_consumer"), num(l, "wayland", "globals_hidden"),
+				 num(l, "wayland", "binds_refused"), num(l, "fds", "to_provider"),
+				 num(l, "fds", "to_consumer"));
 		else if (num(l, "fds", "to_provider") || num(l, "fds", "to_consumer"))
 			snprintf(extra, sizeof(extra), "fds=%lld/%lld", num(l, "fds", "to_provider"),
 				 num(l, "fds", "to_consumer"));
@@ -228,6 +247,75 @@ static void print_links(json_t *a)
 	}
 	table_print(&t, stdout);
 	table_free(&t);
+}
+
+/* GET /problems's waiting links (--lxc: a container not running) join
+ * the table as rows of state WAITING, their reason as the last error:
+ * otherwise such a link would be in no table at all. */
+static void add_waiting(json_t *links, json_t *pr)
+{
+	size_t i;
+	json_t *w;
+	json_array_foreach(json_object_get(pr, "waiting"), i, w) {
+		json_t *row = json_deep_copy(w);
+		if (row && json_is_object(row)) {
+			json_object_set(row, "last_error", json_object_get(w, "reason"));
+			json_array_append(links, row);
+		}
+		json_decref(row);
+	}
+}
+
+/* GET /problems's failure and problems, one "level: message" line each;
+ * returns how many are errors. */
+static size_t print_problems(json_t *pr, FILE *f, const char *indent)
+{
+	size_t errors = 0, i;
+	json_t *p;
+	const char *failure = json_string_value(json_object_get(pr, "failure"));
+	if (failure) {
+		fprintf(f, "%serror: %s\n", indent, failure);
+		errors++;
+	}
+	json_array_foreach(json_object_get(pr, "problems"), i, p) {
+		const char *level = str(p, "level");
+		fprintf(f, "%s%s: %s\n", indent, level, str(p, "message"));
+		errors += !strcmp(level, "error");
+	}
+	return errors;
+}
+
+static size_t count_problems(json_t *pr)
+{
+	return json_array_size(json_object_get(pr, "problems")) +
+	       (json_is_string(json_object_get(pr, "failure")) ? 1 : 0);
+}
+
+/* pvxctl problems: the problems, then the waiting links; exit 1 when one
+ * is an error or a link waits. */
+static int cmd_problems(void)
+{
+	char *body;
+	json_t *pr;
+	if (request("GET", "/problems", &body, raw_json ? NULL : &pr) < 0)
+		return 1;
+	if (raw_json) {
+		printf("%s\n", body);
+		free(body);
+		return 0;
+	}
+	size_t errors = print_problems(pr, stdout, "");
+	size_t i;
+	json_t *w;
+	json_array_foreach(json_object_get(pr, "waiting"), i, w)
+		printf("waiting: %s/%s (%s from %s): %s\n", str(w, "consumer"), str(w, "name"),
+		       str(w, "type"), str(w, "provider"), str(w, "reason"));
+	if (!count_problems(pr) && !json_array_size(json_object_get(pr, "waiting")))
+		printf("no problems\n");
+	int rc = errors || json_array_size(json_object_get(pr, "waiting")) ? 1 : 0;
+	json_decref(pr);
+	free(body);
+	return rc;
 }
 
 /* s inside a Graphviz quoted string: quote and backslash escaped (a
@@ -661,6 +749,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (argc - optind == 2 && !strcmp(argv[optind], "check"))
+		return check_path(argv[optind + 1], stdout);
 	const char *cmd = optind < argc ? argv[optind] : NULL;
 	bool retry = cmd && !strcmp(cmd, "retry");
 	if (!cmd || argc - optind > (retry ? 2 : 1)) {
@@ -685,10 +775,20 @@ int main(int argc, char **argv)
 		}
 		return cmd_retry(key);
 	}
+	if (!strcmp(cmd, "problems") || !strcmp(cmd, "check"))
+		return cmd_problems();
 	if (!strcmp(cmd, "links") || !strcmp(cmd, "fsm")) {
 		bool links = cmd[0] == 'l';
 		if (request("GET", links ? "/links" : "/fsm", &body, raw_json ? NULL : &j) < 0)
 			return 1;
+		/* Waiting links and problems with the table (not with --json:
+		 * that stays the /links answer; a daemon without /problems is
+		 * fine). */
+		json_t *pr = NULL;
+		char *prbody = NULL;
+		if (links && !raw_json && !dot &&
+		    request("GET", "/problems", &prbody, &pr) == 0)
+			add_waiting(j, pr);
 		if (raw_json)
 			printf("%s\n", body);
 		else if (links && dot)
@@ -697,6 +797,12 @@ int main(int argc, char **argv)
 			print_links(j);
 		else
 			print_fsm(j, dot);
+		if (pr && count_problems(pr)) {
+			printf("\nproblems:\n");
+			print_problems(pr, stdout, "  ");
+		}
+		json_decref(pr);
+		free(prbody);
 	} else if (!strcmp(cmd, "ipam")) {
 		if (request("GET", "/ipam", &body, raw_json ? NULL : &j) < 0)
 			return 1;

@@ -11,8 +11,8 @@ W=$(mktemp -d /tmp/pvx-bench.XXXXXX)
 pids=""
 trap 'for p in $pids; do kill $p 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$W"' EXIT
 wait_sock() { for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done; return 1; }
-# BENCH_ONLY="unix rest dbus daemon" (the default) picks the parts to run.
-want() { case " ${BENCH_ONLY:-unix rest dbus daemon} " in *" $1 "*) return 0 ;; esac; return 1; }
+# BENCH_ONLY="unix rest dbus wayland daemon" (the default) picks the parts to run.
+want() { case " ${BENCH_ONLY:-unix rest dbus wayland daemon} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 "$B" serve "$W/server.sock" & pids="$pids $!"
 wait_sock "$W/server.sock"
@@ -216,6 +216,44 @@ JSON
 fi
 
 # Reconcile, footprint and idle cost of the daemon itself.
+# Wayland: a hand-written client (t/bench/bench-wayland.c) against headless
+# weston directly, through a plain unix link (the relay alone) and through a
+# wayland link (the mediating relay): sync round trips, pipelined messages,
+# frame round trips (commit with wl_surface.frame; paced by weston's repaint,
+# so equal on every path).  Best of three interleaved rounds.
+BW_="$top_builddir/t/bench/bench-wayland"
+if want wayland && [ -x "$BW_" ] && command -v weston >/dev/null; then
+	mkdir -p "$W/wl" && chmod 700 "$W/wl"
+	XDG_RUNTIME_DIR="$W/wl" weston --backend=headless-backend.so --use-pixman --socket=wl-0 \
+		--idle-time=0 --width=640 --height=480 >"$W/weston.log" 2>&1 & pids="$pids $!"
+	wait_sock "$W/wl/wl-0"
+	cat >"$W/wg.json" <<JSON
+[{"type": "unix", "name": "wl-plain", "consumer": "bench", "socket": "$W/wl/wl-0", "target": "$W/wl-plain.sock"},
+ {"type": "wayland", "name": "wl-filter", "consumer": "bench", "socket": "$W/wl/wl-0", "target": "$W/wl-filter.sock"}]
+JSON
+	"$top_builddir/pv-xconnect" --graph "$W/wg.json" --control "$W/x3.sock" --log-level warn & D3=$!; pids="$pids $D3"
+	wait_sock "$W/wl-plain.sock" && wait_sock "$W/wl-filter.sock"
+	WSYNC=${BENCH_WL_SYNCS:-20000}; WBATCH=${BENCH_WL_BATCH:-20000}; WFRAMES=${BENCH_WL_FRAMES:-120}
+	declare -A WS WM WF
+	for _ in 1 2 3; do
+		for v in direct plain mediating; do
+			case $v in direct) s="$W/wl/wl-0" ;; plain) s="$W/wl-plain.sock" ;; mediating) s="$W/wl-filter.sock" ;; esac
+			read -r a b c < <("$BW_" "$s" "$WSYNC" "$WBATCH" "$WFRAMES")
+			[ "${a:-0}" -gt "${WS[$v]:-0}" ] && WS[$v]=$a
+			[ "${b:-0}" -gt "${WM[$v]:-0}" ] && WM[$v]=$b
+			awk -v x="${c:-0}" -v y="${WF[$v]:-0}" 'BEGIN { exit !(x > y) }' && WF[$v]=$c
+		done
+	done
+	echo
+	echo "wayland link benchmark ($(nproc) cores, headless weston $(weston --version 2>&1 | awk '{ print $2 }'), $WSYNC syncs, 10 x $WBATCH messages, $WFRAMES frames)"
+	printf '%-12s %12s %8s %14s %8s %10s\n' variant "syncs/s" "vs plain" "messages/s" "vs plain" "frames/s"
+	for v in direct plain mediating; do
+		printf '%-12s %12d %8.2f %14d %8.2f %10.1f\n' $v "${WS[$v]}" "$(echo "${WS[$v]} ${WS[plain]}" | awk '{ print $1 / $2 }')" \
+			"${WM[$v]}" "$(echo "${WM[$v]} ${WM[plain]}" | awk '{ print $1 / $2 }')" "${WF[$v]}"
+	done
+	echo "target: mediating >= 0.9 x plain"
+fi
+
 want daemon || exit 0
 ms() { date +%s%N | awk '{ printf "%.1f", $1 / 1e6 }'; }
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }

@@ -39,6 +39,15 @@ cpid2=$(lxc-info -n pv-example-unix-client -P "$W/lxc" -p -H)
 replanted() { test -S "/proc/$cpid2/root/run/pv/services/raw.sock"; }
 check "consumer restarted under LXC: socket re-planted in its new namespace" -- until_true 10 replanted
 
+# the provider stops: the link stays visible, WAITING with the reason
+lxc-stop -n pv-example-unix-server -P "$W/lxc" -k
+waits() { "$PVXCTL" --control "$W/xconnect.sock" links 2>&1 | grep -q "pv-example-unix-client/raw -> .*WAITING .*waits for container 'pv-example-unix-server' to run"; }
+check "provider stopped under LXC: pvxctl links shows the link WAITING with the reason" -- until_true 10 waits
+lxc-start -n pv-example-unix-server -P "$W/lxc" -d
+spid=$(lxc-info -n pv-example-unix-server -P "$W/lxc" -p -H)
+back() { "$PVXCTL" --control "$W/xconnect.sock" links 2>&1 | grep -q "pv-example-unix-client/raw -> .*ACTIVE"; }
+check "provider started again: the link ACTIVE" -- until_true 15 back
+
 check "nothing was planted in the host's /run" -- test "$(ls /run)" = "$host_run_before"
 check "examples/mesh down unix" -- "$MESH" down unix
 check "no container left" -- sh -c "! lxc-ls -P '$W/lxc' 2>/dev/null | grep -q ."

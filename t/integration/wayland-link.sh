@@ -17,11 +17,14 @@ until_true 10 test -S "/proc/$(cpid compositor)/root/run/wayland/wayland-0"
 cat >"$T/graph.json" <<JSON
 [{"type": "wayland", "name": "wayland-0", "consumer": "app", "consumer_pid": $(cpid app),
   "provider": "compositor", "provider_pid": $(cpid compositor),
-  "socket": "/run/wayland/wayland-0", "target": "/run/wayland/wayland-0"}]
+  "socket": "/run/wayland/wayland-0", "target": "/run/wayland/wayland-0"},
+ {"type": "wayland", "name": "shooter", "consumer": "app", "consumer_pid": $(cpid app),
+  "provider": "compositor", "provider_pid": $(cpid compositor), "globals": "default,weston_screenshooter",
+  "socket": "/run/wayland/wayland-0", "target": "/run/wayland/wayland-shot"}]
 JSON
 fake_pvctrl_start "$T/graph.json"
 daemon_start
-check "wayland link ACTIVE" -- pvxctl wait --timeout 10
+check "wayland links ACTIVE" -- pvxctl wait --timeout 10
 
 wl() { in_container app env XDG_RUNTIME_DIR=/run/wayland WAYLAND_DISPLAY=wayland-0 "$@"; }
 wl wayland-info >"$T/info.txt" 2>&1
@@ -29,7 +32,10 @@ check "wayland-info through the link lists wl_shm" -- grep -q "wl_shm" "$T/info.
 
 # the background alone (once the shell has drawn it: two equal captures),
 # then with weston-simple-shm drawing
-shot() { rm -f "$T"/data/wayland-screenshot-*.png; wl sh -c 'cd /data && weston-screenshooter' >>"$T/shot.log" 2>&1 &&
+# (through the link whose globals list shows the screenshooter: the
+# default one hides it)
+shot() { rm -f "$T"/data/wayland-screenshot-*.png; in_container app env XDG_RUNTIME_DIR=/run/wayland WAYLAND_DISPLAY=wayland-shot \
+	sh -c 'cd /data && weston-screenshooter' >>"$T/shot.log" 2>&1 &&
 	mv "$T"/data/wayland-screenshot-*.png "$1"; }
 settled() { shot "$T/b1.png" && sleep 0.5 && shot "$T/before.png" &&
 	[ "$("$PY" "$top_srcdir/t/peers/png-pixels.py" "$T/b1.png" "$T/before.png")" = 0 ]; }

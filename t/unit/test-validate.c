@@ -12,7 +12,7 @@
 
 static const enum pvx_field all[] = {
 	PVX_FIELD_NAME, PVX_FIELD_CONSUMER, PVX_FIELD_PROVIDER, PVX_FIELD_ROLE, PVX_FIELD_INTERFACE,
-	PVX_FIELD_TARGET, PVX_FIELD_SOCKET, PVX_FIELD_IPV4, PVX_FIELD_MAC,
+	PVX_FIELD_TARGET, PVX_FIELD_SOCKET, PVX_FIELD_IPV4, PVX_FIELD_MAC, PVX_FIELD_GLOBALS,
 };
 
 /* No field takes a control byte, wherever it sits. */
@@ -75,6 +75,9 @@ int main(void)
 	GOOD(PVX_FIELD_MAC, "02:00:0a:00:03:3C");
 	BAD(PVX_FIELD_MAC, "02:00:0a:00:03", "too short");
 	BAD(PVX_FIELD_MAC, "02-00-0a-00-03-3c", "with dashes");
+	GOOD(PVX_FIELD_GLOBALS, "default,weston_screenshooter");
+	BAD(PVX_FIELD_GLOBALS, "wl_shm, wl_seat", "with a space");
+	BAD(PVX_FIELD_GLOBALS, "", "empty");
 	no_control();
 	lengths();
 	ok(pvx_abs_path_problem("/a/b", 4, true) == NULL, "absolute path good");
