@@ -50,6 +50,10 @@
 /* Of MAX_CLIENTS, at most this many from --metrics-listen at once: a
  * scraper (or anyone on the network) never crowds pvxctl out. */
 #define MAX_METRICS_CLIENTS 8
+/* GET /links: written in pieces of about this size, each built in about
+ * this much time, one piece per loop iteration as the socket drains. */
+#define LINKS_PIECE 65536
+#define LINKS_SLICE 0.0005
 
 struct client {
 	int fd;
@@ -62,6 +66,7 @@ struct client {
 	size_t out_off;
 	bool waiting; /* for a reconcile to finish */
 	bool metrics_only; /* from --metrics-listen: GET /metrics, nothing else */
+	struct control_links_stream *links; /* GET /links, not all written yet */
 	struct client *next, *prev;
 };
 
@@ -172,12 +177,66 @@ static json_t *link_json(const struct pvx_link *l)
 
 char *control_links_json(void)
 {
-	json_t *a = json_array();
-	for (struct pvx_link *l = mesh_first(); l; l = l->next)
-		json_array_append_new(a, link_json(l));
-	char *s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s;
+	struct control_links_stream st;
+	struct pvx_buf b = {0};
+	control_links_open(&st);
+	int r = 0;
+	while (!st.done && r == 0)
+		r = control_links_more(&st, &b, (size_t)-1, 1e300);
+	control_links_close(&st);
+	if (r < 0) {
+		pvx_buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+void control_links_open(struct control_links_stream *s)
+{
+	memset(s, 0, sizeof(*s));
+	mesh_cursor_open(&s->cur);
+}
+
+void control_links_close(struct control_links_stream *s)
+{
+	mesh_cursor_close(&s->cur);
+}
+
+static int buf_dump(const char *buffer, size_t size, void *data)
+{
+	return pvx_buf_append(data, buffer, size) < 0 ? -1 : 0;
+}
+
+/* json_dumps(array, JSON_COMPACT) is "[" the items joined by "," "]": the
+ * items are dumped one at a time the same way. */
+int control_links_more(struct control_links_stream *s, struct pvx_buf *b, size_t max,
+		       double until)
+{
+	if (s->done)
+		return 0;
+	if (!s->started) {
+		if (pvx_buf_append(b, "[", 1) < 0)
+			return -ENOMEM;
+		s->started = true;
+	}
+	for (unsigned n = 0;; n++) {
+		if (n && (b->len >= max || pvx_now() >= until))
+			return 0;
+		struct pvx_link *l = mesh_cursor_next(&s->cur);
+		if (!l)
+			break;
+		json_t *o = link_json(l);
+		bool failed = !o || (s->items && pvx_buf_append(b, ",", 1) < 0) ||
+			      json_dump_callback(o, buf_dump, b, JSON_COMPACT) < 0;
+		json_decref(o);
+		if (failed)
+			return -ENOMEM;
+		s->items = true;
+	}
+	if (pvx_buf_append(b, "]", 1) < 0)
+		return -ENOMEM;
+	s->done = true;
+	return 0;
 }
 
 char *control_fsm_json(void)
@@ -308,6 +367,10 @@ static void client_free(struct client *c)
 		n_metrics_clients--;
 	close(c->fd);
 	pvx_buf_free(&c->out);
+	if (c->links) {
+		control_links_close(c->links);
+		free(c->links);
+	}
 	PVX_LIST_UNLINK(clients, c);
 	n_clients--;
 	free(c);
@@ -341,6 +404,42 @@ static void respond_json(struct client *c, int status, const char *reason, char 
 		return respond(c, 500, "Internal Server Error", "text/plain", "out of memory\n", 14);
 	respond(c, status, reason, "application/json", body, strlen(body));
 	free(body);
+}
+
+/* The next piece of GET /links into c->out, once the last one is sent.
+ * Returns 0 or -ENOMEM. */
+static int links_piece(struct client *c)
+{
+	int r = control_links_more(c->links, &c->out, c->out.len + LINKS_PIECE,
+				   pvx_now() + LINKS_SLICE);
+	if (r == 0 && c->links->done) {
+		control_links_close(c->links);
+		free(c->links);
+		c->links = NULL;
+	}
+	return r;
+}
+
+/* No Content-Length: the length is known at the end only, and the
+ * connection closes after the answer (HTTP/1.0) anyway. */
+static void respond_links(struct client *c)
+{
+	c->links = malloc(sizeof(*c->links));
+	if (!c->links)
+		return respond(c, 500, "Internal Server Error", "text/plain", "out of memory\n", 14);
+	control_links_open(c->links);
+	pvx_buf_printf(&c->out, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n");
+	if (links_piece(c) < 0) {
+		pvx_buf_reset(&c->out);
+		control_links_close(c->links);
+		free(c->links);
+		c->links = NULL;
+		return respond(c, 500, "Internal Server Error", "text/plain", "out of memory\n", 14);
+	}
+	deadline(c, WRITE_TIMEOUT);
+	ev_io_stop(pvx_loop, &c->io);
+	ev_io_set(&c->io, c->fd, EV_WRITE);
+	ev_io_start(pvx_loop, &c->io);
 }
 
 static void reconcile_done(void *ctx, bool ok, const char *msg)
@@ -481,17 +580,15 @@ static void route(struct client *c, const char *method, const char *path)
 		return respond(c, 405, "Method Not Allowed", "text/plain", "method not allowed\n", 19);
 
 	if (strcmp(path, "/links") == 0 && get)
-		return respond_json(c, 200, "OK", control_links_json());
+		return respond_links(c);
 	if (strcmp(path, "/fsm") == 0 && get)
 		return respond_json(c, 200, "OK", control_fsm_json());
 	if (strncmp(path, "/links/", 7) == 0)
 		return route_link(c, get, post, (char *)path + 7);
 	if (strcmp(path, "/status") == 0 && get) {
-		size_t active = 0, failed = 0;
-		for (struct pvx_link *l = mesh_first(); l; l = l->next) {
-			active += l->state == LS_ACTIVE;
-			failed += l->state == LS_FAILED;
-		}
+		/* Links removed are TORN_DOWN until freed: the counts of
+		 * ACTIVE and FAILED ones are the mesh's. */
+		size_t active = fsm_state_count[LS_ACTIVE], failed = fsm_state_count[LS_FAILED];
 		json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "graph", source_settled() ? "settled" : "pending",
 				      "links", (json_int_t)mesh_count(), "active", (json_int_t)active,
 				      "failed", (json_int_t)failed);
@@ -553,8 +650,14 @@ static void client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (n <= 0)
 			return client_free(c);
 		c->out_off += (size_t)n;
-		if (c->out_off == c->out.len)
-			return client_free(c);
+		if (c->out_off == c->out.len) {
+			if (!c->links)
+				return client_free(c);
+			pvx_buf_reset(&c->out);
+			c->out_off = 0;
+			if (links_piece(c) < 0)
+				return client_free(c); /* cut short: the client sees no "]" */
+		}
 		deadline(c, WRITE_TIMEOUT); /* a large answer: 2 s without progress */
 		return;
 	}

@@ -4,11 +4,14 @@
 #ifndef PVX_CONTROL_H
 #define PVX_CONTROL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 
 #include "parsers/http_request.h"
+#include "fsm/reconcile.h"
+#include "lib/util.h"
 
 /* The socket's group (--control-group): mode 0660 and that group, so an
  * operator group can use pvxctl; (gid_t)-1 (the default): 0600, root only. */
@@ -57,6 +60,23 @@ int control_head_read(struct control_head *h, const char *buf, size_t len);
 
 /* Response bodies, exposed for tests. */
 char *control_links_json(void);
+
+/* GET /links written a piece at a time as the socket drains, so that
+ * 10,000 links (several MiB of JSON, ~200 ms to build at once) never hold
+ * the loop: the same bytes as control_links_json() for the links alive at
+ * each step (a link removed before its turn is left out, one added at the
+ * end is in).  Open, call more() until done, close (also before). */
+struct control_links_stream {
+	struct mesh_cursor cur;
+	bool started, items, done;
+};
+void control_links_open(struct control_links_stream *s);
+/* Appends "[" at first, then links (at least one) until b holds max bytes
+ * or pvx_now() passes until, and "]" at the end (done set).  Returns 0 or
+ * -ENOMEM. */
+int control_links_more(struct control_links_stream *s, struct pvx_buf *b, size_t max,
+		       double until);
+void control_links_close(struct control_links_stream *s);
 char *control_fsm_json(void);
 char *control_metrics(void);
 

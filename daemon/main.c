@@ -17,6 +17,7 @@
 #include "daemon/report.h"
 #include "pvctrl/events.h"
 #include "lib/log.h"
+#include "lib/looptrace.h"
 #include "lib/worker.h"
 #include "ipam/ipam.h"
 #include "sources/source.h"
@@ -414,6 +415,7 @@ int main(int argc, char **argv)
 	ev_check_init(&reaper, reap_cb);
 	ev_check_start(pvx_loop, &reaper);
 	ev_unref(pvx_loop); /* the reaper alone must not keep the loop alive */
+	pvx_looptrace_start(pvx_loop);
 
 	log_info("pv-xconnect %s: graph from %s%s, control socket %s", PACKAGE_VERSION,
 		 src.state_dir ? "manifests in " : "",
@@ -437,6 +439,7 @@ int main(int argc, char **argv)
 	relay_cleanup();
 	events_cleanup();
 	ipam_reset();
+	pvx_looptrace_stop(pvx_loop);
 	ev_ref(pvx_loop);
 	ev_check_stop(pvx_loop, &reaper);
 	for (int i = 0; i < 3; i++)

@@ -121,6 +121,8 @@ const char *link_event_name(enum link_event e)
 void (*fsm_observer)(struct pvx_link *l, enum link_state from, enum link_event ev,
 		     enum link_state to);
 
+size_t fsm_state_count[LS__COUNT];
+
 /* Moves l from its state to next: exit hook, action, enter hook.  A row
  * that stays in its state runs only its action. */
 static void transition(struct pvx_link *l, enum link_event ev, const struct fsm_transition *t)
@@ -141,6 +143,8 @@ static void transition(struct pvx_link *l, enum link_event ev, const struct fsm_
 		fsm_states[from].exit(l);
 	if (t->action)
 		t->action(l);
+	fsm_state_count[from]--;
+	fsm_state_count[t->next]++;
 	l->state = t->next;
 	l->since = pvx_wallclock();
 	pvx_link_generation++;

@@ -25,6 +25,11 @@ extern const struct fsm_state_def fsm_states[LS__COUNT];
 extern const struct fsm_transition fsm_table[LS__COUNT][EV__COUNT];
 extern const char *const fsm_event_names[EV__COUNT];
 
+/* Links in each state, kept by transitions, link_new() and link_free(),
+ * so that GET /status counts ACTIVE links without walking 10,000 of them
+ * on the loop (pvxctl wait asks it ten times a second). */
+extern size_t fsm_state_count[LS__COUNT];
+
 /* Called on every transition taken (tests, tracing); NULL by default. */
 extern void (*fsm_observer)(struct pvx_link *l, enum link_state from, enum link_event ev,
 			    enum link_state to);

@@ -14,6 +14,7 @@
 #include "lib/log.h"
 #include "lib/ns.h"
 #include "lib/util.h"
+#include "fsm/fsm.h"
 #include "fsm/link.h"
 #include "fsm/plugin.h"
 
@@ -60,6 +61,7 @@ struct pvx_link *link_new(const struct pvx_link_spec *spec)
 	}
 	l->plugin = pvx_plugin_for(spec->type);
 	l->state = LS_NEW;
+	fsm_state_count[LS_NEW]++;
 	l->since = pvx_wallclock();
 	l->planted.fd = -1;
 	l->consumer_pidfd = l->provider_pidfd = -1;
@@ -188,6 +190,7 @@ void link_free(struct pvx_link *l)
 	/* Jobs still out come back to no one: they undo what they made. */
 	for (struct link_job *j = l->jobs; j; j = j->next_of_link)
 		j->link = NULL;
+	fsm_state_count[l->state]--;
 	pvx_link_spec_free(&l->spec);
 	free(l->relay_stats);
 	free(l->type_stats);

@@ -110,6 +110,7 @@ struct pvx_link {
 
 	/* Reconciler bookkeeping. */
 	struct pvx_link *hash_next;
+	uint64_t key_hash; /* of (consumer, name, target), which never change */
 	struct pvx_link *next, *prev; /* all links, in graph order of creation */
 	uint64_t seen_round;
 	bool zombie; /* removed; freed from the check watcher */

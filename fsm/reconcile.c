@@ -15,6 +15,7 @@ static struct pvx_link **buckets;
 static size_t n_buckets, n_links;
 static struct pvx_link *head, *tail, *zombies;
 static uint64_t round_no;
+static struct mesh_cursor *cursors;
 
 static uint64_t key_hash(const struct pvx_link_spec *s)
 {
@@ -23,29 +24,71 @@ static uint64_t key_hash(const struct pvx_link_spec *s)
 	return pvx_hash64(s->target, strlen(s->target), h);
 }
 
+/* The table doubles when it holds as many links as buckets, and the links
+ * move to the new table MIGRATE_STEP old buckets per insert, not all at
+ * once: rehashing 8,192 links in one go held the loop for 3 to 8 ms on a
+ * VM.  Until they have all moved, a link is in one table or the other, and
+ * find and unlink look in both.  Each insert moves 4 buckets, so the move
+ * is over long before the new table is full. */
+#define MIGRATE_STEP 4
+static struct pvx_link **old_buckets;
+static size_t n_old, migrated; /* old buckets below migrated have moved */
+
+static void chain_push(struct pvx_link **b, size_t n, struct pvx_link *l)
+{
+	size_t i = l->key_hash & (n - 1);
+	l->hash_next = b[i];
+	b[i] = l;
+}
+
+static void migrate(size_t steps)
+{
+	for (; old_buckets && steps; steps--) {
+		for (struct pvx_link *l = old_buckets[migrated], *next; l; l = next) {
+			next = l->hash_next;
+			chain_push(buckets, n_buckets, l);
+		}
+		old_buckets[migrated] = NULL;
+		if (++migrated == n_old) {
+			free(old_buckets);
+			old_buckets = NULL;
+			n_old = migrated = 0;
+		}
+	}
+}
+
 static int grow(void)
 {
+	migrate((size_t)-1); /* not reached with MIGRATE_STEP per insert */
 	size_t n = n_buckets ? n_buckets * 2 : 64;
 	struct pvx_link **b = calloc(n, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	for (struct pvx_link *l = head; l; l = l->next) {
-		size_t i = key_hash(&l->spec) & (n - 1);
-		l->hash_next = b[i];
-		b[i] = l;
-	}
-	free(buckets);
+	old_buckets = buckets;
+	n_old = n_buckets;
+	migrated = 0;
 	buckets = b;
 	n_buckets = n;
+	if (!old_buckets)
+		n_old = 0;
 	return 0;
+}
+
+/* Where a link with this hash is or would be chained. */
+static struct pvx_link **chain_of(uint64_t h)
+{
+	if (old_buckets && (h & (n_old - 1)) >= migrated)
+		return &old_buckets[h & (n_old - 1)];
+	return &buckets[h & (n_buckets - 1)];
 }
 
 static struct pvx_link *find(const struct pvx_link_spec *s)
 {
 	if (!n_buckets)
 		return NULL;
-	for (struct pvx_link *l = buckets[key_hash(s) & (n_buckets - 1)]; l; l = l->hash_next)
-		if (pvx_link_spec_same_key(&l->spec, s))
+	uint64_t h = key_hash(s);
+	for (struct pvx_link *l = *chain_of(h); l; l = l->hash_next)
+		if (l->key_hash == h && pvx_link_spec_same_key(&l->spec, s))
 			return l;
 	return NULL;
 }
@@ -54,9 +97,11 @@ static int insert(struct pvx_link *l)
 {
 	if (n_links + 1 > n_buckets && grow() < 0)
 		return -ENOMEM;
-	size_t i = key_hash(&l->spec) & (n_buckets - 1);
-	l->hash_next = buckets[i];
-	buckets[i] = l;
+	migrate(MIGRATE_STEP);
+	l->key_hash = key_hash(&l->spec);
+	struct pvx_link **chain = chain_of(l->key_hash);
+	l->hash_next = *chain;
+	*chain = l;
 	PVX_LIST_APPEND(head, tail, l);
 	n_links++;
 	pvx_link_generation++;
@@ -65,7 +110,10 @@ static int insert(struct pvx_link *l)
 
 static void unlink_link(struct pvx_link *l)
 {
-	struct pvx_link **pp = &buckets[key_hash(&l->spec) & (n_buckets - 1)];
+	for (struct mesh_cursor *c = cursors; c; c = c->next)
+		if (c->at == l)
+			c->at = l->next;
+	struct pvx_link **pp = chain_of(l->key_hash);
 	while (*pp != l)
 		pp = &(*pp)->hash_next;
 	*pp = l->hash_next;
@@ -130,12 +178,16 @@ static int update(struct pvx_link *l, const struct pvx_link_spec *s)
 	return ev;
 }
 
-/* The graph being applied: APPLY_STEP links per loop iteration, then the
- * links it no longer names, APPLY_STEP at a time too, so that applying
- * 10,000 links (each a few allocations, page faults on a fresh heap)
- * never holds the loop for more than a fraction of a millisecond.  A
- * timer of 0 s brings the next step after whatever else is ready. */
-#define APPLY_STEP 16
+/* The graph being applied: links for APPLY_SLICE seconds per loop
+ * iteration, then the links it no longer names, the same way, so that
+ * applying 10,000 links never holds the loop for more than about that.
+ * The bound is time, not a count: a link costs a few allocations, and on
+ * a fresh heap each page of them is a page fault, which on some VMs costs
+ * more than the rest of the link; 16 links took from 0.1 to 3 ms.  The
+ * clock is read every APPLY_STEP links.  A timer of 0 s brings the next
+ * step after whatever else is ready. */
+#define APPLY_STEP 4
+#define APPLY_SLICE 0.0005
 
 static struct {
 	const struct pvx_graph *g;
@@ -206,6 +258,17 @@ static bool apply_step(size_t budget)
 	return ap.sweeping && !ap.sweep_at;
 }
 
+/* At least one APPLY_STEP, then more until APPLY_SLICE has gone by; true
+ * when the whole graph is applied. */
+static bool apply_slice(void)
+{
+	double until = pvx_now() + APPLY_SLICE;
+	bool done;
+	while (!(done = apply_step(APPLY_STEP)) && pvx_now() < until)
+		;
+	return done;
+}
+
 static void apply_finish(void)
 {
 	mesh_applied_fn done = ap.done;
@@ -221,7 +284,7 @@ static void step_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	if (!ap.g)
 		return;
-	if (apply_step(APPLY_STEP)) {
+	if (apply_slice()) {
 		apply_finish();
 		return;
 	}
@@ -245,7 +308,7 @@ static void apply_begin(const struct pvx_graph *g, mesh_applied_fn done, void *c
 void mesh_apply_start(const struct pvx_graph *g, mesh_applied_fn done, void *ctx)
 {
 	apply_begin(g, done, ctx);
-	if (apply_step(APPLY_STEP)) {
+	if (apply_slice()) {
 		apply_finish();
 		return;
 	}
@@ -285,6 +348,9 @@ void mesh_shutdown(void)
 	free(buckets);
 	buckets = NULL;
 	n_buckets = 0;
+	free(old_buckets);
+	old_buckets = NULL;
+	n_old = migrated = 0;
 }
 
 void mesh_reap(void)
@@ -304,4 +370,23 @@ struct pvx_link *mesh_first(void)
 size_t mesh_count(void)
 {
 	return n_links;
+}
+
+void mesh_cursor_open(struct mesh_cursor *c)
+{
+	c->at = head;
+	PVX_LIST_PUSH(cursors, c);
+}
+
+struct pvx_link *mesh_cursor_next(struct mesh_cursor *c)
+{
+	struct pvx_link *l = c->at;
+	if (l)
+		c->at = l->next;
+	return l;
+}
+
+void mesh_cursor_close(struct mesh_cursor *c)
+{
+	PVX_LIST_UNLINK(cursors, c);
 }

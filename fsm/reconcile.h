@@ -37,4 +37,17 @@ void mesh_reap(void);
 struct pvx_link *mesh_first(void);
 size_t mesh_count(void);
 
+/* A place in that order that stays valid across loop iterations (GET
+ * /links written a piece at a time): a link removed meanwhile moves the
+ * cursors on it to its successor; links added go to the end, so a cursor
+ * not yet there comes to them.  Open, take links one by one (NULL at the
+ * end), close once (also before the end). */
+struct mesh_cursor {
+	struct pvx_link *at;
+	struct mesh_cursor *next, *prev;
+};
+void mesh_cursor_open(struct mesh_cursor *c);
+struct pvx_link *mesh_cursor_next(struct mesh_cursor *c);
+void mesh_cursor_close(struct mesh_cursor *c);
+
 #endif

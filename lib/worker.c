@@ -9,7 +9,15 @@
  * quick jobs (a 10,000-link graph) uses a few threads, and a stuck one
  * still leaves room for the rest.  Threads above the soft cap leave after
  * RETIRE seconds idle; the others sleep on a condition variable (no
- * wakeups). */
+ * wakeups).
+ *
+ * The loop never waits for the mutex: a thread holding it may be
+ * preempted (it runs at nice WORKER_NICE, behind everything else on a busy
+ * machine) and the loop would then stall with it for a whole time slice of
+ * the others, tens of milliseconds.  So completed jobs come back on a
+ * lock-free stack (threads push, the loop takes the whole stack at once),
+ * and the loop only ever tries the mutex: when a thread holds it, the jobs
+ * submitted wait in the outbox for the next try, RETRY seconds later. */
 #include "config.h"
 
 #include <errno.h>
@@ -33,7 +41,9 @@
 #define RETIRE 10
 #define REBALANCE 0.1
 #define DELIVER_BATCH 32
+#define DELIVER_SLICE 0.0005
 #define WORKER_NICE 10
+#define RETRY 0.0005
 
 /* One per thread, on its stack: is it in a job, since when. */
 struct runner {
@@ -50,7 +60,8 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;    /* a job was queued, or stop */
 	pthread_cond_t exited;  /* a thread left */
-	struct job_queue todo, finished;
+	struct job_queue todo;
+	struct pvx_job *finished; /* lock-free stack, newest first (atomics) */
 	unsigned threads, idle, busy, max_threads, soft_threads;
 	struct runner *runners;
 	unsigned queued;  /* jobs in todo */
@@ -66,6 +77,7 @@ static struct {
 	 * the loop). */
 	struct job_queue outbox, inbox;
 	ev_prepare flush;
+	ev_timer retry;     /* the outbox, when the mutex was held */
 	ev_timer rebalance; /* while jobs wait behind a full pool */
 } pool = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -88,6 +100,42 @@ static struct pvx_job *queue_take_all(struct job_queue *q)
 	struct pvx_job *all = q->head;
 	q->head = q->tail = NULL;
 	return all;
+}
+
+static void queue_append(struct job_queue *q, struct job_queue *more)
+{
+	if (!more->head)
+		return;
+	if (q->tail)
+		q->tail->next = more->head;
+	else
+		q->head = more->head;
+	q->tail = more->tail;
+	more->head = more->tail = NULL;
+}
+
+static void finished_push(struct pvx_job *j)
+{
+	j->next = __atomic_load_n(&pool.finished, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&pool.finished, &j->next, j, true, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED))
+		;
+}
+
+/* Takes every completed job, oldest first, onto q (loop side). */
+static void finished_take(struct job_queue *q)
+{
+	struct pvx_job *stack = __atomic_exchange_n(&pool.finished, NULL, __ATOMIC_ACQUIRE);
+	struct job_queue fifo = { NULL, NULL };
+	while (stack) {
+		struct pvx_job *j = stack;
+		stack = j->next;
+		j->next = fifo.head;
+		fifo.head = j;
+		if (!fifo.tail)
+			fifo.tail = j;
+	}
+	queue_append(q, &fifo);
 }
 
 static double now_mono(void)
@@ -134,7 +182,7 @@ static void *worker_main(void *arg)
 		if (!pool.todo.head)
 			pool.todo.tail = NULL;
 		pool.queued--;
-		pool.busy++;
+		__atomic_store_n(&pool.busy, pool.busy + 1, __ATOMIC_RELAXED);
 		me.busy = true;
 		me.started = now_mono();
 		pthread_mutex_unlock(&pool.lock);
@@ -143,9 +191,9 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&pool.lock);
 		me.busy = false;
-		pool.busy--;
-		queue_push(&pool.finished, j);
-		if (pool.async_on)
+		__atomic_store_n(&pool.busy, pool.busy - 1, __ATOMIC_RELAXED);
+		finished_push(j);
+		if (__atomic_load_n(&pool.async_on, __ATOMIC_ACQUIRE))
 			ev_async_send(pool.loop, &pool.async);
 	}
 	for (struct runner **r = &pool.runners; *r; r = &(*r)->next)
@@ -153,7 +201,7 @@ static void *worker_main(void *arg)
 			*r = me.next;
 			break;
 		}
-	pool.threads--;
+	__atomic_store_n(&pool.threads, pool.threads - 1, __ATOMIC_RELAXED);
 	pthread_cond_broadcast(&pool.exited);
 	pthread_mutex_unlock(&pool.lock);
 	return NULL;
@@ -176,7 +224,7 @@ static int spawn_thread(void)
 	pthread_attr_destroy(&attr);
 	if (rc)
 		return -rc;
-	pool.threads++;
+	__atomic_store_n(&pool.threads, pool.threads + 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -200,7 +248,8 @@ static void maybe_spawn(void)
 
 static void rebalance_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	pthread_mutex_lock(&pool.lock);
+	if (pthread_mutex_trylock(&pool.lock))
+		return; /* a thread has it: the next tick */
 	maybe_spawn();
 	bool waiting = pool.queued > 0;
 	pthread_mutex_unlock(&pool.lock);
@@ -221,38 +270,30 @@ static void deliver(struct pvx_job *list)
 	}
 }
 
-static void queue_append(struct job_queue *q, struct job_queue *more)
-{
-	if (!more->head)
-		return;
-	if (q->tail)
-		q->tail->next = more->head;
-	else
-		q->head = more->head;
-	q->tail = more->tail;
-	more->head = more->tail = NULL;
-}
-
 static void on_async(struct ev_loop *loop, ev_async *w, int revents)
 {
 	(void)revents;
-	pthread_mutex_lock(&pool.lock);
-	queue_append(&pool.inbox, &pool.finished);
-	pthread_mutex_unlock(&pool.lock);
-	/* A bounded batch; the rest after whatever else is ready. */
-	struct pvx_job *batch = pool.inbox.head, *last = NULL;
-	unsigned n = 0;
-	for (struct pvx_job *j = batch; j && n < DELIVER_BATCH; j = j->next, n++)
-		last = j;
-	if (!last)
-		return;
-	pool.inbox.head = last->next;
-	if (!pool.inbox.head)
-		pool.inbox.tail = NULL;
-	last->next = NULL;
+	finished_take(&pool.inbox);
+	/* A bounded batch, in count and in time (a done() may cost a page
+	 * fault or a few syscalls); the rest after whatever else is ready. */
+	double until = now_mono() + DELIVER_SLICE;
+	for (unsigned n = 0; pool.inbox.head && n < DELIVER_BATCH; n++) {
+		if (n && n % 4 == 0 && now_mono() >= until)
+			break;
+		struct pvx_job *j = pool.inbox.head;
+		pool.inbox.head = j->next;
+		if (!pool.inbox.head)
+			pool.inbox.tail = NULL;
+		j->next = NULL;
+		deliver(j);
+	}
 	if (pool.inbox.head)
 		ev_async_send(loop, w);
-	deliver(batch);
+}
+
+/* Nothing to do: the loop comes round, and flush_cb tries again. */
+static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
 }
 
 /* Before the loop waits: the jobs submitted since, to the threads. */
@@ -260,7 +301,12 @@ static void flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	if (!pool.outbox.head)
 		return;
-	pthread_mutex_lock(&pool.lock);
+	if (pthread_mutex_trylock(&pool.lock)) {
+		if (!ev_is_active(&pool.retry))
+			ev_timer_start(loop, &pool.retry);
+		return;
+	}
+	ev_timer_stop(loop, &pool.retry);
 	unsigned n = 0;
 	for (struct pvx_job *j = pool.outbox.head; j; j = j->next)
 		n++;
@@ -291,6 +337,7 @@ int pvx_worker_init(struct ev_loop *loop, unsigned max_threads)
 	if (pool.soft_threads > pool.max_threads)
 		pool.soft_threads = pool.max_threads;
 	ev_timer_init(&pool.rebalance, rebalance_cb, REBALANCE, REBALANCE);
+	ev_timer_init(&pool.retry, retry_cb, RETRY, RETRY);
 	pool.stopping = false;
 	ev_async_init(&pool.async, on_async);
 	ev_async_start(loop, &pool.async);
@@ -298,9 +345,7 @@ int pvx_worker_init(struct ev_loop *loop, unsigned max_threads)
 	ev_prepare_start(loop, &pool.flush);
 	ev_unref(loop); /* the flush alone keeps no loop alive */
 	ev_unref(loop); /* referenced only while jobs are pending */
-	pthread_mutex_lock(&pool.lock);
-	pool.async_on = true;
-	pthread_mutex_unlock(&pool.lock);
+	__atomic_store_n(&pool.async_on, true, __ATOMIC_RELEASE);
 	pool.started = true;
 	return 0;
 }
@@ -318,13 +363,10 @@ unsigned pvx_worker_pending(void)
 	return pool.pending;
 }
 
-/* A counter the threads change, read under the lock. */
+/* A counter the threads change under the lock, read without it. */
 static unsigned locked_read(const unsigned *counter)
 {
-	pthread_mutex_lock(&pool.lock);
-	unsigned n = *counter;
-	pthread_mutex_unlock(&pool.lock);
-	return n;
+	return __atomic_load_n(counter, __ATOMIC_RELAXED);
 }
 
 unsigned pvx_worker_busy(void)
@@ -363,7 +405,7 @@ unsigned pvx_worker_shutdown(void)
 		return 0;
 	pthread_mutex_lock(&pool.lock);
 	pool.stopping = true;
-	pool.async_on = false;
+	__atomic_store_n(&pool.async_on, false, __ATOMIC_RELEASE);
 	queue_append(&pool.todo, &pool.outbox);
 	struct pvx_job *queued = queue_take_all(&pool.todo);
 	pool.queued = 0;
@@ -376,7 +418,7 @@ unsigned pvx_worker_shutdown(void)
 	while (pool.threads > pool.busy)
 		if (pthread_cond_timedwait(&pool.exited, &pool.lock, &until) == ETIMEDOUT)
 			break;
-	queue_append(&pool.inbox, &pool.finished);
+	finished_take(&pool.inbox);
 	struct pvx_job *finished = queue_take_all(&pool.inbox);
 	pthread_mutex_unlock(&pool.lock);
 	for (struct pvx_job *j = queued; j; j = j->next)
@@ -384,6 +426,7 @@ unsigned pvx_worker_shutdown(void)
 	deliver(finished);
 	deliver(queued);
 	ev_timer_stop(pool.loop, &pool.rebalance);
+	ev_timer_stop(pool.loop, &pool.retry);
 	if (pool.pending)
 		ev_unref(pool.loop); /* jobs still running are never delivered */
 	ev_ref(pool.loop);           /* the unrefs of init, before the stops */
@@ -392,4 +435,12 @@ unsigned pvx_worker_shutdown(void)
 	ev_prepare_stop(pool.loop, &pool.flush);
 	pool.started = false;
 	return locked_read(&pool.busy);
+}
+
+void pvx_worker_hold_lock_for_test(bool hold)
+{
+	if (hold)
+		pthread_mutex_lock(&pool.lock);
+	else
+		pthread_mutex_unlock(&pool.lock);
 }

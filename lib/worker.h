@@ -51,4 +51,8 @@ unsigned pvx_worker_drain(double seconds);
  * dies with the process.  Returns how many were left so. */
 unsigned pvx_worker_shutdown(void);
 
+/* For tests: takes (hold) or releases the pool's mutex from the calling
+ * thread, as a worker preempted in its bookkeeping would hold it. */
+void pvx_worker_hold_lock_for_test(bool hold);
+
 #endif

@@ -3,7 +3,7 @@
 # and a socat relay, measured side by side in one run.  Figures, not pass or
 # fail.  BENCH_MIB (default 1024) and BENCH_RTT (default 20000) set the sizes.
 set -eu
-top_builddir=${top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
 B="$top_builddir/t/bench/bench-unix"
 MIB=${BENCH_MIB:-1024}
 RTT=${BENCH_RTT:-20000}
@@ -11,7 +11,8 @@ W=$(mktemp -d /tmp/pvx-bench.XXXXXX)
 pids=""
 trap 'for p in $pids; do kill $p 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$W"' EXIT
 wait_sock() { for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done; return 1; }
-# BENCH_ONLY="unix rest dbus wayland daemon" (the default) picks the parts to run.
+# BENCH_ONLY="unix rest dbus wayland daemon" (the default) picks the parts to run;
+# "stall" is the loop-stall lines of the daemon part alone (in "daemon").
 want() { case " ${BENCH_ONLY:-unix rest dbus wayland daemon} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 "$B" serve "$W/server.sock" & pids="$pids $!"
@@ -254,7 +255,7 @@ JSON
 	echo "target: mediating >= 0.9 x plain"
 fi
 
-want daemon || exit 0
+want daemon || want stall || exit 0
 ms() { date +%s%N | awk '{ printf "%.1f", $1 / 1e6 }'; }
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 LINKS=${BENCH_LINKS:-10000}
@@ -273,10 +274,6 @@ echo '[]' >"$W/rg.json"
 	--log-level error & D2=$!; pids="$pids $D2"
 wait_sock "$W/x2.sock"
 sleep 0.5
-RSS_IDLE=$(rss_kib $D2)
-v0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$D2/status")
-sleep 10
-v1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$D2/status")
 mkgraph() { # mkgraph N FILE: the echo link, then N host-side unix links to
 	# the cheap provider, the first one to the provider that keeps
 	# connections open
@@ -287,6 +284,11 @@ mkgraph() { # mkgraph N FILE: the echo link, then N host-side unix links to
 			i, w, (i ? "p" : "k"), r, i; print "]" }' >"$2.new"
 	mv "$2.new" "$2"
 }
+if want daemon; then
+RSS_IDLE=$(rss_kib $D2)
+v0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$D2/status")
+sleep 10
+v1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$D2/status")
 mkgraph 1000 "$W/rg.json"
 "$top_builddir/pvxctl" --control "$W/x2.sock" reconcile >/dev/null
 RSS_1K=$(rss_kib $D2)
@@ -309,6 +311,7 @@ sed '$ s/]$//' "$W/rg.json" >"$W/rg.new" && cat "$W/extra" >>"$W/rg.new"
 # From the rename of the new graph into place (the daemon may see it by
 # its file watch before the signal) to the new link's socket.
 HUP_MS=$("$B" hup "$R/new.sock" $D2 "$W/rg.new" "$W/rg.json")
+fi
 # Loop stalls: the worst 64-byte round trip on the ACTIVE echo link while
 # the daemon goes from the echo link alone to $LINKS links more.
 mkgraph 0 "$W/rg.json"
@@ -322,6 +325,22 @@ mkgraph "$LINKS" "$W/rg.json"
 "$top_builddir/pvxctl" --control "$W/x2.sock" wait --timeout 60 >/dev/null
 touch "$W/stop"; wait $SP
 read -r STALL_MAX STALL_P99 STALL_N <"$W/stall.out"
+# The same while GET /links of those $LINKS links is asked for five times
+# (pvxctl links --json; the answer is several MiB).
+rm -f "$W/stop"
+"$B" stall "$R/echo.sock" "$W/stop" >"$W/stall.out" & SP=$!
+sleep 0.5
+for _ in 1 2 3 4 5; do "$top_builddir/pvxctl" --control "$W/x2.sock" links --json >/dev/null; done
+touch "$W/stop"; wait $SP
+read -r LSTALL_MAX LSTALL_P99 LSTALL_N <"$W/stall.out"
+if ! want daemon; then
+	echo "loop stalls ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+	printf '%-48s %11.2f ms %s\n' "worst 64-byte round trip while $LINKS links are applied" "$STALL_MAX" "<= 5 ms"
+	printf '%-48s %11.2f ms   (%d round trips)\n' "  p99 of those round trips" "$STALL_P99" "$STALL_N"
+	printf '%-48s %11.2f ms %s\n' "worst 64-byte round trip during GET /links x5" "$LSTALL_MAX" "<= 5 ms"
+	printf '%-48s %11.2f ms   (%d round trips)\n' "  p99 of those round trips" "$LSTALL_P99" "$LSTALL_N"
+	exit 0
+fi
 strip -o "$W/pvx.stripped" "$top_builddir/pv-xconnect"
 echo
 echo "daemon benchmark ($(nproc) cores)"
@@ -331,6 +350,8 @@ printf '%-48s %11.3f ms %s\n' "CPU per unchanged re-poll ($GRAPH_KIB KiB graph, 
 printf '%-48s %11.1f ms %s\n' "SIGHUP to the new socket existing ($LINKS links)" "$HUP_MS" "< 50 ms"
 printf '%-48s %11.2f ms %s\n' "worst 64-byte round trip while they are applied" "$STALL_MAX" "<= 5 ms"
 printf '%-48s %11.2f ms   (%d round trips)\n' "  p99 of those round trips" "$STALL_P99" "$STALL_N"
+printf '%-48s %11.2f ms %s\n' "worst 64-byte round trip during GET /links x5" "$LSTALL_MAX" "<= 5 ms"
+printf '%-48s %11.2f ms   (%d round trips)\n' "  p99 of those round trips" "$LSTALL_P99" "$LSTALL_N"
 printf '%-48s %11d KiB\n' "RSS idle" "$RSS_IDLE"
 printf '%-48s %11d KiB %s\n' "RSS with 1,000 links" "$RSS_1K" "< 8192 KiB"
 printf '%-48s %11.1f KiB %s\n' "RSS per idle connection (1,000 open)" "$(echo "$RSS_CONN $RSS_1K" | awk '{ print ($1 - $2) / 1000 }')" "<= 16 KiB"

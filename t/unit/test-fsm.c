@@ -123,6 +123,7 @@ static void scripts(void)
 	struct pvx_link *l = new_link();
 	fire(l, EV_DESIRED);
 	int p0 = plants, u0 = unplants;
+	is_int(fsm_state_count[LS_ACTIVE], 1, "one link ACTIVE: counted in fsm_state_count (GET /status)");
 	fire(l, EV_PID_CHANGED);
 	is_int(l->state, LS_ACTIVE, "pid changed: ACTIVE again");
 	is_int(plants - p0, 1, "pid changed: planted once more");
@@ -135,7 +136,13 @@ static void scripts(void)
 	   "undefined pair recorded as last error: %s", l->last_error);
 	fire(l, EV_INJECT_OK);
 	is_int(l->state, LS_TORN_DOWN, "undefined pair in TORN_DOWN stays TORN_DOWN");
+	is_int(fsm_state_count[LS_ACTIVE], 0, "torn down: no longer counted ACTIVE");
+	is_int(fsm_state_count[LS_TORN_DOWN], 1, "... but TORN_DOWN");
 	link_free(l);
+	size_t left = 0;
+	for (int st = 0; st < LS__COUNT; st++)
+		left += fsm_state_count[st];
+	is_int(left, 0, "every link freed: no state counts one");
 
 	/* provider down while ACTIVE: INJECTED, probing on a timer */
 	plant_result = probe_result = 0;

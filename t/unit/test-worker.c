@@ -57,6 +57,23 @@ static void job_init(struct test_job *t, int block_fd)
 	*t = (struct test_job){ .job = { .run = job_run, .done = job_done }, .block_fd = block_fd };
 }
 
+static atomic_int lock_held, loop_went_on;
+static bool lock_timed_out;
+
+/* Holds the pool's mutex until the loop says it went on, or 3 s (the loop
+ * was stuck on the mutex: a failure). */
+static void *hold_lock(void *arg)
+{
+	(void)arg;
+	pvx_worker_hold_lock_for_test(true);
+	atomic_store(&lock_held, 1);
+	for (int i = 0; i < 3000 && !atomic_load(&loop_went_on); i++)
+		usleep(1000);
+	lock_timed_out = !atomic_load(&loop_went_on);
+	pvx_worker_hold_lock_for_test(false);
+	return NULL;
+}
+
 /* Runs the loop until n jobs more have come back, or 5 s (a failure). */
 static bool wait_delivered(struct ev_loop *loop, int n)
 {
@@ -110,6 +127,23 @@ int main(void)
 		return 1;
 	tap_ok(wait_delivered(loop, 1) && stuck.done && stuck.saw_abandoned,
 	       "the abandoned job comes back once unstuck, marked abandoned");
+
+	/* A thread holds the pool's mutex (a worker preempted in its
+	 * bookkeeping, for as long as the machine is busy): the loop goes on
+	 * all the same, and a job submitted meanwhile runs once it is free. */
+	pthread_t holder;
+	pthread_create(&holder, NULL, hold_lock, NULL);
+	while (!atomic_load(&lock_held))
+		usleep(1000);
+	static struct test_job while_held;
+	job_init(&while_held, -1);
+	pvx_worker_submit(&while_held.job);
+	for (int i = 0; i < 20; i++)
+		ev_run(loop, EVRUN_NOWAIT);
+	atomic_store(&loop_went_on, 1);
+	pthread_join(holder, NULL);
+	tap_ok(!lock_timed_out, "the loop went on while a thread held the pool's mutex");
+	tap_ok(wait_delivered(loop, 1) && while_held.done, "... and the job submitted meanwhile ran once it was free");
 
 	/* More jobs stuck than the soft cap: the pool grows past it for the
 	 * jobs queued behind them. */
