@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -49,6 +50,9 @@
 #define HEAD_TIMEOUT 2.0
 #define RECONCILE_TIMEOUT 10.0
 #define WRITE_TIMEOUT 2.0
+/* Of MAX_CLIENTS, at most this many from --metrics-listen at once: a
+ * scraper (or anyone on the network) never crowds pvxctl out. */
+#define MAX_METRICS_CLIENTS 8
 /* GET /links: written in pieces of about this size, each built in about
  * this much time, one piece per loop iteration as the socket drains. */
 #define LINKS_PIECE 65536
@@ -64,6 +68,7 @@ struct client {
 	struct pvx_buf out;
 	size_t out_off;
 	bool waiting; /* for a reconcile to finish */
+	bool metrics_only; /* from --metrics-listen: GET /metrics, nothing else */
 	struct control_links_stream *links; /* GET /links, not all written yet */
 	struct client *next, *prev;
 };
@@ -72,7 +77,9 @@ static int listen_fd = -1;
 static char *socket_path;
 static ev_io accept_watcher;
 static struct client *clients;
-static unsigned n_clients, n_waiting;
+static unsigned n_clients, n_waiting, n_metrics_clients;
+static int metrics_fd = -1;
+static ev_io metrics_watcher;
 
 void control_head_init(struct control_head *h)
 {
@@ -323,6 +330,10 @@ char *control_metrics(void)
 	struct pvx_buf b = {0};
 	const struct source_stats *ss = source_stats();
 
+	pvx_buf_printf(&b, "# HELP pvx_build_info The pv-xconnect build (always 1).\n# TYPE pvx_build_info gauge\npvx_build_info{version=\"");
+	label(&b, PACKAGE_VERSION);
+	pvx_buf_printf(&b, "\"} 1\n");
+
 	pvx_buf_printf(&b, "# HELP pvx_links Links in the state table.\n# TYPE pvx_links gauge\npvx_links %zu\n",
 		       mesh_count());
 	pvx_buf_printf(&b, "# HELP pvx_graph_fetches_total Graph reads started.\n# TYPE pvx_graph_fetches_total counter\npvx_graph_fetches_total %llu\n",
@@ -332,12 +343,17 @@ char *control_metrics(void)
 	pvx_buf_printf(&b, "# HELP pvx_graph_applied_total Graphs that differed and were applied.\n# TYPE pvx_graph_applied_total counter\npvx_graph_applied_total %llu\n",
 		       (unsigned long long)ss->applied);
 
-	pvx_buf_printf(&b, "# HELP pvx_link_state Current state of each link (1 for the state it is in).\n# TYPE pvx_link_state gauge\n");
-	for (struct pvx_link *l = mesh_first(); l; l = l->next) {
-		pvx_buf_append(&b, "pvx_link_state{", 15);
-		link_labels(&b, l);
-		pvx_buf_printf(&b, ",state=\"%s\"} 1\n", link_state_name(l->state));
-	}
+	/* The enum convention: one series per state for every link, 1 for
+	 * the state it is in and 0 for the others, so a state a link leaves
+	 * reads 0 instead of going stale, and sum by (state) counts links. */
+	pvx_buf_printf(&b, "# HELP pvx_link_state Current state of each link: 1 for the state it is in, 0 for the others.\n# TYPE pvx_link_state gauge\n");
+	for (struct pvx_link *l = mesh_first(); l; l = l->next)
+		for (int st = 0; st < LS__COUNT; st++) {
+			pvx_buf_append(&b, "pvx_link_state{", 15);
+			link_labels(&b, l);
+			pvx_buf_printf(&b, ",state=\"%s\"} %d\n", link_state_name((enum link_state)st),
+				       l->state == (enum link_state)st);
+		}
 	link_families(&b);
 	return b.data;
 }
@@ -350,6 +366,8 @@ static void client_free(struct client *c)
 	source_forget(c);
 	if (c->waiting)
 		n_waiting--;
+	if (c->metrics_only)
+		n_metrics_clients--;
 	close(c->fd);
 	pvx_buf_free(&c->out);
 	if (c->links) {
@@ -558,6 +576,11 @@ static void route(struct client *c, const char *method, const char *path)
 	char *q = strchr(path, '?');
 	if (q)
 		*q = '\0';
+	/* The TCP listener is read-only: the metrics and nothing else. */
+	if (c->metrics_only && strcmp(path, "/metrics") != 0)
+		return respond(c, 404, "Not Found", "text/plain", "no such endpoint\n", 17);
+	if (c->metrics_only && !get)
+		return respond(c, 405, "Method Not Allowed", "text/plain", "method not allowed\n", 19);
 
 	if (strcmp(path, "/links") == 0 && get)
 		return respond_links(c);
@@ -693,12 +716,21 @@ static struct client *oldest_silent(void)
 	return found;
 }
 
+/* Both listeners: the control socket, and --metrics-listen's (w->data
+ * non-NULL), whose clients are metrics_only and capped apart. */
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	for (;;) {
-		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	bool metrics = w->data != NULL;
+	/* At most 64 per wake-up: a flood of connects (from the network, for
+	 * the metrics) does not hold the loop; the watcher fires again. */
+	for (unsigned n = 0; n < 64; n++) {
+		int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
+		if (metrics && (n_metrics_clients >= MAX_METRICS_CLIENTS || n_clients >= MAX_CLIENTS)) {
+			close(fd);
+			continue;
+		}
 		if (n_clients >= MAX_CLIENTS) {
 			struct client *idle = oldest_silent();
 			if (!idle) {
@@ -717,6 +749,8 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		c->fd = fd;
+		c->metrics_only = metrics;
+		n_metrics_clients += metrics;
 		control_head_init(&c->req);
 		ev_io_init(&c->io, client_io_cb, fd, EV_READ);
 		c->io.data = c;
@@ -729,19 +763,24 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
-static int mkdir_parents(const char *path)
+gid_t control_group = (gid_t)-1;
+
+/* The socket's directory must be there: a typo in --control creates
+ * nothing (and leaves nothing behind). */
+static int parent_exists(const char *path)
 {
 	char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return 0;
+	char *slash = strrchr(buf, '/');
+	if (!slash)
+		return 0; /* relative to the working directory */
+	if (slash == buf)
+		slash++; /* "/x.sock": the root */
+	*slash = '\0';
+	struct stat st;
+	if (stat(buf, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
 int control_start(const char *path)
@@ -750,7 +789,7 @@ int control_start(const char *path)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	int r = mkdir_parents(path);
+	int r = parent_exists(path);
 	if (r < 0)
 		return r;
 	struct stat st;
@@ -778,10 +817,14 @@ int control_start(const char *path)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	mode_t old = umask(0177); /* 0600: only root may steer the daemon */
+	/* 0600: only root may steer the daemon; with --control-group, that
+	 * group too (0660, the group set before the name is in place). */
+	bool grouped = control_group != (gid_t)-1;
+	mode_t old = umask(grouped ? 0117 : 0177);
 	r = bind(fd, (struct sockaddr *)&tmp, sizeof(tmp));
 	umask(old);
-	if (r < 0 || listen(fd, 64) < 0 || (staged && rename(tmp.sun_path, path) < 0)) {
+	if (r < 0 || (grouped && lchown(tmp.sun_path, (uid_t)-1, control_group) < 0) ||
+	    listen(fd, 64) < 0 || (staged && rename(tmp.sun_path, path) < 0)) {
 		r = -errno;
 		if (staged)
 			unlink(tmp.sun_path);
@@ -791,7 +834,67 @@ int control_start(const char *path)
 	listen_fd = fd;
 	socket_path = strdup(path);
 	ev_io_init(&accept_watcher, accept_cb, fd, EV_READ);
+	accept_watcher.data = NULL;
 	ev_io_start(pvx_loop, &accept_watcher);
+	return 0;
+}
+
+int control_parse_listen(const char *arg, struct sockaddr_storage *sa, socklen_t *len)
+{
+	char host[64];
+	const char *colon = strrchr(arg, ':');
+	if (!colon || colon == arg || !colon[1])
+		return -EINVAL;
+	size_t hlen = (size_t)(colon - arg);
+	const char *h = arg;
+	if (arg[0] == '[') { /* [v6]:port */
+		if (hlen < 3 || arg[hlen - 1] != ']')
+			return -EINVAL;
+		h++;
+		hlen -= 2;
+	}
+	if (hlen >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	char *end;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (*end || colon[1] == '-' || colon[1] == '+' || port == 0 || port > 65535)
+		return -EINVAL;
+	/* Numeric only: a name lookup could block, and says less. */
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+				  .ai_socktype = SOCK_STREAM }, *res;
+	if ((arg[0] == '[') != (strchr(host, ':') != NULL))
+		return -EINVAL; /* brackets for IPv6 and only for it */
+	if (getaddrinfo(host, colon + 1, &hints, &res) != 0)
+		return -EINVAL;
+	memcpy(sa, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+int control_metrics_listen(const char *addr)
+{
+	struct sockaddr_storage sa;
+	socklen_t len;
+	int r = control_parse_listen(addr, &sa, &len);
+	if (r < 0)
+		return r;
+	int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, len) < 0 || listen(fd, 16) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	metrics_fd = fd;
+	ev_io_init(&metrics_watcher, accept_cb, fd, EV_READ);
+	metrics_watcher.data = &metrics_fd; /* non-NULL: metrics only */
+	ev_io_start(pvx_loop, &metrics_watcher);
 	return 0;
 }
 
@@ -799,6 +902,10 @@ void control_stop(void)
 {
 	while (clients)
 		client_free(clients);
+	if (metrics_fd >= 0) {
+		ev_io_stop(pvx_loop, &metrics_watcher);
+		metrics_fd = safe_close(metrics_fd);
+	}
 	if (listen_fd >= 0) {
 		ev_io_stop(pvx_loop, &accept_watcher);
 		listen_fd = safe_close(listen_fd);

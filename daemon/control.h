@@ -6,13 +6,28 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+#include <sys/socket.h>
 
 #include "parsers/http_request.h"
 #include "fsm/reconcile.h"
 #include "lib/util.h"
 
-/* Listens at path (parent directories created).  Returns 0 or -errno. */
+/* The socket's group (--control-group): mode 0660 and that group, so an
+ * operator group can use pvxctl; (gid_t)-1 (the default): 0600, root only. */
+extern gid_t control_group;
+
+/* Listens at path, whose directory must exist (-ENOTDIR if it is not a
+ * directory, -ENOENT if missing: nothing is created).  Returns 0 or -errno. */
 int control_start(const char *path);
+/* --metrics-listen ADDR:PORT: a TCP listener (numeric IPv4 "127.0.0.1:9101"
+ * or IPv6 "[::1]:9101") that answers GET /metrics and nothing else (404,
+ * 405), with the control socket's bounds (head size and timeouts) and at
+ * most 8 clients at once.  0, -EINVAL for a malformed address, or -errno. */
+int control_metrics_listen(const char *addr);
+/* The address of ADDR:PORT, numeric only (no name lookup).  Pure. */
+int control_parse_listen(const char *arg, struct sockaddr_storage *sa, socklen_t *len);
+
 /* Stops listening, closes every connection and removes the socket. */
 void control_stop(void);
 

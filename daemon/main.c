@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <ev.h>
 
 #include "daemon/control.h"
+#include "daemon/report.h"
 #include "pvctrl/events.h"
 #include "lib/log.h"
 #include "lib/looptrace.h"
@@ -63,7 +65,14 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -s, --control PATH     this daemon's control socket, used by pvxctl\n"
-		"                         (default " DEFAULT_CONTROL ")\n"
+		"                         (default " DEFAULT_CONTROL ");\n"
+		"                         its directory must exist\n"
+		"      --control-group GROUP  the control socket's group, mode 0660, so\n"
+		"                         members of GROUP can use pvxctl (default: root\n"
+		"                         only, 0600)\n"
+		"      --metrics-listen ADDR:PORT  also serve GET /metrics (and nothing\n"
+		"                         else) over TCP, e.g. 127.0.0.1:9101 or [::1]:9101,\n"
+		"                         so a scraper need not be root (default: off)\n"
 		"  -i, --interval SECONDS graph poll period (default 5)\n"
 		"      --graph-max-bytes BYTES  largest graph body read; a larger one is\n"
 		"                         refused whole, the links kept (default 64M;\n"
@@ -96,6 +105,9 @@ static void usage(FILE *f)
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
+		"Under systemd: Type=notify readiness (READY=1 once the first graph read\n"
+		"is over, STATUS= with the link counts), and syslog priorities instead of\n"
+		"timestamps when stderr is the journal.\n"
 		"Signals: SIGHUP fetches the graph at once; SIGTERM and SIGINT tear every\n"
 		"link down (planted sockets removed) and exit 0.\n"
 		"Exit status: 0 after a clean shutdown, 1 on a start-up error, 2 on bad usage.\n");
@@ -169,6 +181,25 @@ static int parse_bytes(const char *opt, const char *arg, size_t *out)
 	return 0;
 }
 
+/* A group name, or a number. */
+static int parse_group(const char *arg, gid_t *out)
+{
+	const struct group *g = getgrnam(arg);
+	if (g) {
+		*out = g->gr_gid;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (!errno && end != arg && !*end && arg[0] != '-' && v < (gid_t)-1) {
+		*out = (gid_t)v;
+		return 0;
+	}
+	fprintf(stderr, "pv-xconnect: --control-group: no group '%s'\n", arg);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -177,6 +208,8 @@ int main(int argc, char **argv)
 		{ "state", required_argument, NULL, 'S' },
 		{ "lxc", optional_argument, NULL, 'X' },
 		{ "control", required_argument, NULL, 's' },
+		{ "control-group", required_argument, NULL, 'G' },
+		{ "metrics-listen", required_argument, NULL, 'Z' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "graph-max-bytes", required_argument, NULL, 'm' },
 		{ "linger", required_argument, NULL, 'L' },
@@ -190,17 +223,18 @@ int main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "device-json", required_argument, NULL, 'D' },
 		{ "state-dir", required_argument, NULL, 'T' },
-		{ "hosted-bus", no_argument, NULL, 'H' },
-		{ "no-hosted-bus", no_argument, NULL, 'N' },
-		{ "bus-dir", required_argument, NULL, 'Y' },
-		{ "bus-daemon", required_argument, NULL, 'Z' },
-		{ "activation-timeout", required_argument, NULL, 'A' },
+		{ "hosted-bus", no_argument, NULL, 0x1001 },
+		{ "no-hosted-bus", no_argument, NULL, 0x1002 },
+		{ "bus-dir", required_argument, NULL, 0x1003 },
+		{ "bus-daemon", required_argument, NULL, 0x1004 },
+		{ "activation-timeout", required_argument, NULL, 0x1005 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct source_config src = { .ctrl_path = DEFAULT_CTRL, .interval = 5.0 };
 	const char *control_path = DEFAULT_CONTROL;
+	const char *metrics_listen = NULL;
 	const char *device_json = NULL, *lease_dir = DEFAULT_STATE_DIR;
 	bool ctrl_given = false;
 	int hosted = -1; /* -1: the default (on with --state) */
@@ -208,6 +242,9 @@ int main(int argc, char **argv)
 	const char *bus_dir = HOSTED_BUS_DEFAULT_DIR, *bus_daemon = HOSTED_BUS_DEFAULT_DAEMON;
 	int c;
 	unsigned long long n;
+
+	/* Under systemd with stderr on the journal: priorities, no timestamps. */
+	pvx_log_detect_journal();
 
 	while ((c = getopt_long(argc, argv, "c:g:S:s:i:l:hV", opts, NULL)) != -1) {
 		switch (c) {
@@ -227,6 +264,21 @@ int main(int argc, char **argv)
 		case 's':
 			control_path = optarg;
 			break;
+		case 'G':
+			if (parse_group(optarg, &control_group) < 0)
+				return 2;
+			break;
+		case 'Z': {
+			struct sockaddr_storage sa;
+			socklen_t salen;
+			if (control_parse_listen(optarg, &sa, &salen) < 0) {
+				fprintf(stderr, "pv-xconnect: --metrics-listen wants a numeric ADDR:PORT "
+						"(127.0.0.1:9101, [::1]:9101), not '%s'\n", optarg);
+				return 2;
+			}
+			metrics_listen = optarg;
+			break;
+		}
 		case 'i':
 			if (parse_seconds("--interval", optarg, &src.interval) < 0)
 				return 2;
@@ -279,19 +331,19 @@ int main(int argc, char **argv)
 		case 'T':
 			lease_dir = optarg;
 			break;
-		case 'H':
+		case 0x1001:
 			hosted = 1;
 			break;
-		case 'N':
+		case 0x1002:
 			hosted = 0;
 			break;
-		case 'Y':
+		case 0x1003:
 			bus_dir = optarg;
 			break;
-		case 'Z':
+		case 0x1004:
 			bus_daemon = optarg;
 			break;
-		case 'A':
+		case 0x1005:
 			if (parse_seconds("--activation-timeout", optarg, &activation_timeout) < 0)
 				return 2;
 			break;
@@ -380,11 +432,29 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* Link states too (POST /xconnect-status), and readiness to systemd. */
+	report_start(src.graph_file || src.state_dir ? NULL : src.ctrl_path);
 
 	int r = control_start(control_path);
+	if (r == -ENOENT || r == -ENOTDIR) {
+		log_error("cannot serve the control socket %s: its directory %s "
+			  "(pv-xconnect creates no directory)",
+			  control_path, r == -ENOENT ? "does not exist" : "is not a directory");
+		return 1;
+	}
 	if (r < 0) {
 		log_error("cannot serve the control socket %s: %s", control_path, strerror(-r));
 		return 1;
+	}
+
+	if (metrics_listen) {
+		r = control_metrics_listen(metrics_listen);
+		if (r < 0) {
+			log_error("--metrics-listen %s: %s", metrics_listen, strerror(-r));
+			control_stop();
+			return 1;
+		}
+		log_info("metrics on http://%s/metrics (GET /metrics only)", metrics_listen);
 	}
 
 	ev_signal sigs[3];
@@ -406,6 +476,8 @@ int main(int argc, char **argv)
 	source_start(&src);
 
 	ev_run(pvx_loop, 0);
+
+	report_stop();
 
 	bool source_stuck = source_stop();
 	mesh_shutdown();

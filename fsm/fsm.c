@@ -147,6 +147,7 @@ static void transition(struct pvx_link *l, enum link_event ev, const struct fsm_
 	fsm_state_count[t->next]++;
 	l->state = t->next;
 	l->since = pvx_wallclock();
+	pvx_link_generation++;
 	if (fsm_states[t->next].enter)
 		fsm_states[t->next].enter(l);
 }
@@ -176,6 +177,7 @@ void fsm_fire_at(struct pvx_link *l, enum link_event ev, const char *file, int l
 				  link_key(l), link_state_name(l->state), link_event_name(e), file, line);
 			snprintf(l->last_error, sizeof(l->last_error), "internal: no transition for (%s, %s)",
 				 link_state_name(l->state), link_event_name(e));
+			pvx_link_generation++;
 			l->errors++;
 			if (l->state == LS_TORN_DOWN)
 				continue;

@@ -21,6 +21,7 @@
 double pvx_backoff_base = 0.25;
 double pvx_backoff_cap = 30.0;
 double pvx_step_timeout = 10.0;
+uint64_t pvx_link_generation;
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -239,6 +240,7 @@ void link_error(struct pvx_link *l, int err, const char *fmt, ...)
 	if (strcmp(msg, l->last_error) != 0) {
 		log_warn("link %s: %s", link_key(l), msg);
 		snprintf(l->last_error, sizeof(l->last_error), "%s", msg);
+		pvx_link_generation++;
 	}
 }
 

@@ -58,6 +58,12 @@ struct pvx_planted {
 	char detail[128];  /* facts for pvxctl links (drm: node, kind, driver) */
 };
 
+/* Bumped whenever what GET /links shows of a link's state changes (a
+ * transition, a new last_error, a link added or removed), so that
+ * observers (the status report to pv-ctrl, sd_notify) notice a change with
+ * one comparison per loop iteration instead of walking every link. */
+extern uint64_t pvx_link_generation;
+
 struct pvx_link {
 	struct pvx_link_spec spec;
 	const struct pvx_plugin *plugin;

@@ -104,6 +104,7 @@ static int insert(struct pvx_link *l)
 	*chain = l;
 	PVX_LIST_APPEND(head, tail, l);
 	n_links++;
+	pvx_link_generation++;
 	return 0;
 }
 
@@ -118,6 +119,7 @@ static void unlink_link(struct pvx_link *l)
 	*pp = l->hash_next;
 	PVX_LIST_UNLINK_TAIL(head, tail, l);
 	n_links--;
+	pvx_link_generation++;
 	l->zombie = true;
 	l->next = zombies;
 	zombies = l;

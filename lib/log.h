@@ -12,6 +12,19 @@
 enum pvx_log_level { PVX_LOG_ERROR, PVX_LOG_WARN, PVX_LOG_INFO, PVX_LOG_DEBUG };
 
 extern enum pvx_log_level pvx_log_threshold;
+/* Every message is one line: control bytes in it (a newline from a
+ * container's text) are written as '?'.
+ * Lines go to the journal: "<N>level: message", N the syslog priority
+ * (3 error, 4 warn, 6 info, 7 debug), no timestamp (the journal keeps
+ * its own).  Set by pvx_log_detect_journal(). */
+extern bool pvx_log_journal;
+
+/* Whether $JOURNAL_STREAM ("DEV:INO", as systemd sets it for a service
+ * whose stderr is the journal) names the file stderr is (dev, ino): only
+ * then is it the journal, not a redirection a child inherited.  Pure. */
+bool pvx_log_journal_matches(const char *value, unsigned long long dev, unsigned long long ino);
+/* Sets pvx_log_journal from $JOURNAL_STREAM and stderr. */
+void pvx_log_detect_journal(void);
 
 int pvx_log_parse_level(const char *name);
 void pvx_log(enum pvx_log_level level, const char *fmt, ...)

@@ -26,6 +26,7 @@ static void table_value(struct pvx_stats_sink *out, const struct pvx_stat *st, u
 	for (size_t c = 0; c < t->ncols; c++)
 		if (t->cols[c] == st) {
 			t->cells[t->row * t->ncols + c] = v;
+			t->filled[t->row * t->ncols + c] = 1;
 			return;
 		}
 }
@@ -33,7 +34,16 @@ static void table_value(struct pvx_stats_sink *out, const struct pvx_stat *st, u
 int pvx_stats_table_rows(struct pvx_stats_table *t, size_t nrows)
 {
 	free(t->cells);
-	t->cells = calloc(nrows ? nrows * (t->ncols ? t->ncols : 1) : 1, sizeof(*t->cells));
+	free(t->filled);
+	size_t n = nrows ? nrows * (t->ncols ? t->ncols : 1) : 1;
+	t->cells = calloc(n, sizeof(*t->cells));
+	t->filled = calloc(n, sizeof(*t->filled));
+	if (!t->cells || !t->filled) {
+		free(t->cells);
+		free(t->filled);
+		t->cells = NULL;
+		t->filled = NULL;
+	}
 	t->nrows = t->cells ? nrows : 0;
 	t->sink = (struct pvx_stats_sink){ .value = table_value };
 	return t->cells ? 0 : -ENOMEM;
@@ -65,6 +75,8 @@ void pvx_stats_table_write(const struct pvx_stats_table *t, struct pvx_buf *b,
 		for (size_t r = 0; r < t->nrows; r++)
 			for (size_t m = 0; m < n; m++) {
 				const struct pvx_stat *st = t->cols[member[m]];
+				if (!t->filled[r * t->ncols + member[m]])
+					continue;
 				pvx_buf_printf(b, "%s{", st->metric);
 				labels(b, r, ctx);
 				if (st->direction)
@@ -78,6 +90,8 @@ void pvx_stats_table_write(const struct pvx_stats_table *t, struct pvx_buf *b,
 void pvx_stats_table_free(struct pvx_stats_table *t)
 {
 	free(t->cells);
+	free(t->filled);
 	t->cells = NULL;
+	t->filled = NULL;
 	t->nrows = 0;
 }

@@ -45,13 +45,15 @@ static inline void pvx_stats_fact(struct pvx_stats_sink *out, const char *key, c
 
 /* The Prometheus side: a table of one row per object (a link) and one
  * column per series.  Columns are added first (duplicates and JSON-only
- * stats are ignored); a row's sink fills its cells, a cell never filled
- * is 0; the text lists each family once, with every row under it. */
+ * stats are ignored); a row's sink fills its cells; the text lists each
+ * family once, with the rows that filled it under it: a cell never filled
+ * (a rest counter of a dbus link) is no series at all, not a 0. */
 #define PVX_STATS_MAX_COLS 64
 struct pvx_stats_table {
 	const struct pvx_stat *cols[PVX_STATS_MAX_COLS];
 	size_t ncols, nrows;
 	uint64_t *cells;             /* nrows x ncols */
+	unsigned char *filled;       /* nrows x ncols: the row's sink set it */
 	struct pvx_stats_sink sink;  /* fills row `row` */
 	size_t row;
 };

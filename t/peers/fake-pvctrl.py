@@ -6,7 +6,7 @@ current content, POST /xconnect/events appended to an events file.
 
 fake-pvctrl.py SOCKET GRAPH_FILE [--events FILE] [--chunked] [--no-length]
                [--status-file FILE] [--events-status-file FILE]
-               [--mute-file FILE]
+               [--mute-file FILE] [--xstatus-status-file FILE]
                [--tryboot DIR [--commit-after S]]
                [--activations FILE] [--activate-cmd CMD]
 
@@ -18,6 +18,11 @@ then not taken).
 --mute-file: while that file exists, GET /xconnect-graph is read and never
 answered; the connection is held until the client closes it (a pv-ctrl
 that accepts and hangs).  Each held request is logged as "muted".
+POST /xconnect-status (pv-xconnect's link states, a JSON array) is kept,
+the last one served by GET /xconnect-status ([] before any); each POST
+taken is logged as "xconnect-status N LINKS".
+--xstatus-status-file: while that file exists, its content is the status
+code answered to POST /xconnect-status (the report is then not taken).
 --tryboot DIR: Pantavisor's try-boot, played with revisions: the graph
 served is DIR/<rev>.json of the current revision (GRAPH_FILE is unused).
 It starts at revision DIR/committed (committed).  Writing a number to
@@ -80,6 +85,31 @@ class Handler(socketserver.StreamRequestHandler):
             with open(opts["graph"], "rb") as f:
                 body = f.read()
             return self.reply(status, body)
+        if path == "/xconnect-status" and method == "GET":
+            with self.server.lock:
+                return self.reply(200, self.server.xstatus)
+        if path == "/xconnect-status" and method == "POST":
+            n = int(fields.get("content-length", "0"))
+            body = rest
+            while len(body) < n:
+                d = self.request.recv(65536)
+                if not d:
+                    break
+                body += d
+            xsf = opts.get("xstatus_status_file")
+            if xsf and os.path.exists(xsf):
+                with open(xsf) as f:
+                    return self.reply(int(f.read().strip() or 503), b"not now\n")
+            try:
+                links = json.loads(body[:n])
+                assert isinstance(links, list)
+            except (ValueError, AssertionError):
+                return self.reply(400, b"not a JSON array\n")
+            with self.server.lock:
+                self.server.xstatus = body[:n]
+                self.server.xstatus_posts += 1
+                print("xconnect-status %d %d" % (self.server.xstatus_posts, len(links)), flush=True)
+            return self.reply(200, b"{}")
         if method == "POST" and path == "/xconnect/events":
             n = int(fields.get("content-length", "0"))
             body = rest
@@ -205,6 +235,8 @@ def main():
             opts["events_status_file"] = args.pop(0)
         elif a == "--mute-file":
             opts["mute_file"] = args.pop(0)
+        elif a == "--xstatus-status-file":
+            opts["xstatus_status_file"] = args.pop(0)
         elif a == "--chunked":
             opts["chunked"] = True
         elif a == "--no-length":
@@ -226,6 +258,8 @@ def main():
         pass
     srv = Server(path, Handler)
     srv.opts = opts
+    srv.lock = threading.Lock()
+    srv.xstatus, srv.xstatus_posts = b"[]", 0
     srv.tryboot = (TryBoot(opts["tryboot"], opts.get("commit_after", 10.0))
                    if opts.get("tryboot") else None)
     srv.serve_forever()
