@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "parsers/dbus_rules.h"
 #include "parsers/graph.h"
 #include "parsers/manifest.h"
 #include "sources/statedir.h"
@@ -441,9 +442,95 @@ static int network_waiting(const struct container *c, struct pvx_graph *w)
 	return 0;
 }
 
+/* Appends the rules of a claim's allow object (JSON text of an array) to
+ * into; a rule without "name" is for the claimed name. */
+static int add_rules(json_t *into, const char *text, const char *owns)
+{
+	json_t *a = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	size_t i;
+	json_t *r;
+	if (!json_is_array(a)) {
+		json_decref(a);
+		return -1;
+	}
+	json_array_foreach(a, i, r) {
+		json_t *c = json_copy(r);
+		if (!json_is_object(c) ||
+		    (!json_object_get(c, "name") && json_object_set_new(c, "name", json_string(owns)) < 0) ||
+		    json_array_append_new(into, c) < 0) {
+			json_decref(c);
+			json_decref(a);
+			return -1;
+		}
+	}
+	json_decref(a);
+	return 0;
+}
+
+/* The dbus policy of a role's link to the hosted bus, as canonical text in
+ * *out: NULL (unfiltered, the bus's own configuration decides) unless an
+ * "allow" object gives the role call or broadcast rules.  Then the link
+ * is filtered: it may own what the role claims, talk to the names that
+ * allow the role without rules, and reach the others through their rules
+ * alone. */
+static int hosted_policy(const struct container *cs, size_t n, const char *role, char **out,
+			 struct pvx_buf *msgs)
+{
+	json_t *talk = json_array(), *own = json_array(), *call = json_array(), *bc = json_array();
+	bool rules = false;
+	int rc = talk && own && call && bc ? 0 : -ENOMEM;
+	*out = NULL;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		for (size_t k = 0; cs[i].has_services && k < cs[i].services.n_claims && rc == 0; k++) {
+			const struct pvx_service *c = &cs[i].services.claims[k];
+			if (strcmp(c->bus, STATEDIR_HOSTED_BUS) != 0)
+				continue;
+			if (!strcmp(c->role, role) && json_array_append_new(own, json_string(c->owns)) < 0)
+				rc = -ENOMEM;
+			for (size_t a = 0; a < c->n_allow && rc == 0; a++) {
+				const struct pvx_bus_allow *al = &c->allow[a];
+				if (strcmp(al->role, role) != 0)
+					continue;
+				if (!al->call && !al->broadcast) {
+					if (json_array_append_new(talk, json_string(c->owns)) < 0)
+						rc = -ENOMEM;
+					continue;
+				}
+				rules = true;
+				if ((al->call && add_rules(call, al->call, c->owns) < 0) ||
+				    (al->broadcast && add_rules(bc, al->broadcast, c->owns) < 0)) {
+					pvx_buf_printf(msgs, "error: the rules allowing role '%s' on '%s' of platform '%s' are not usable\n",
+						       role, c->owns, cs[i].name);
+					rc = -1;
+				}
+			}
+		}
+	}
+	if (rc == 0 && rules) {
+		json_t *p = json_pack("{s:O, s:O, s:O, s:O}", "talk", talk, "own", own, "call", call,
+				      "broadcast", bc);
+		char *text = p ? json_dumps(p, JSON_COMPACT) : NULL;
+		char why[256] = "";
+		*out = text ? dbus_rules_canonical(text, strlen(text), why, sizeof(why)) : NULL;
+		if (!*out) {
+			pvx_buf_printf(msgs, "error: the hosted bus's policy for role '%s': %s\n", role,
+				       why[0] ? why : "out of memory");
+			rc = -1;
+		}
+		free(text);
+		json_decref(p);
+	}
+	json_decref(talk);
+	json_decref(own);
+	json_decref(call);
+	json_decref(bc);
+	return rc;
+}
+
 /* A requirement of the hosted bus: a link to it, as the uid of its role. */
 static int hosted_link(const struct container *c, const struct pvx_requirement *q,
-		       const struct statedir_opts *o, struct pvx_graph *g, struct pvx_buf *msgs)
+		       const struct statedir_opts *o, struct pvx_graph *g, struct pvx_buf *msgs,
+		       const struct container *cs, size_t n)
 {
 	const char *role = q->role ? q->role : "any";
 	unsigned uid = 0;
@@ -459,13 +546,22 @@ static int hosted_link(const struct container *c, const struct pvx_requirement *
 			       role, c->name);
 		return -1;
 	}
+	char *policy = NULL;
+	if (!q->policy) {
+		int pr = hosted_policy(cs, n, role, &policy, msgs);
+		if (pr < 0)
+			return pr;
+	}
 	struct pvx_link_spec l = {
 		.type = LINK_DBUS, .name = q->name, .consumer = c->name, .consumer_pid = c->pid,
 		.provider = (char *)"_pv_", .provider_pid = 0, .role = (char *)role,
 		.interface = (char *)(q->interface ? q->interface : "dbus"), .target = q->target,
 		.socket = (char *)o->hosted_bus, .has_uid = o->role_uid != NULL, .uid = uid,
+		.policy = q->policy ? q->policy : policy,
 	};
-	return pvx_graph_add_raw(g, &l) < 0 ? -ENOMEM : 0;
+	int r = pvx_graph_add_raw(g, &l) < 0 ? -ENOMEM : 0;
+	free(policy);
+	return r;
 }
 
 static bool socket_type(int t)
@@ -564,7 +660,7 @@ int statedir_build(const char *dir, const struct statedir_opts *o, struct pvx_gr
 					}
 					continue;
 				}
-				int hr = hosted_link(&cs[i], q, o, g, msgs);
+				int hr = hosted_link(&cs[i], q, o, g, msgs, cs, n);
 				if (hr == -ENOMEM) {
 					pvx_buf_printf(msgs, "error: out of memory\n");
 					rc = -1;

@@ -7,6 +7,7 @@
 #   foo  owns org.example.Foo (role foo-service), allows operator
 #   op   calls it (role operator)
 #   bad  role stranger: allowed nothing
+#   mon  role monitor: allowed by an object with a call rule (GetInfo only)
 #   dup  (added later) claims org.example.Foo too: refused, rollback
 . "${top_srcdir:-$(dirname "$0")/../..}/t/lib.sh"
 [ "$(id -u)" = 0 ] || skip_all "needs root (connecting as other uids, mount namespaces)"
@@ -20,7 +21,7 @@ mkdir -p "$S/foo" "$S/op" "$S/bad" "$T/tb"
 cat >"$S/foo/services.json" <<'EOF'
 {"#spec": "service-manifest-xconnect@1", "services": [
   {"type": "dbus", "bus": "system-bus", "owns": "org.example.Foo", "role": "foo-service",
-   "allow": ["operator", {"role": "monitor", "call": [{"interface": "org.example.Foo", "member": "Get"}]}]}]}
+   "allow": ["operator", {"role": "monitor", "call": [{"interface": "org.pantavisor.Example", "member": "GetInfo"}]}]}]}
 EOF
 req() { # req CONTAINER ROLE
 	mkdir -p "$S/$1"
@@ -32,6 +33,7 @@ EOF
 req foo foo-service
 req op operator
 req bad stranger
+req mon monitor
 # Activation: lazy owns org.example.Lazy but runs only once pv-ctrl is
 # asked to start it; never claims org.example.Never and never starts.
 mkdir -p "$S/lazy" "$S/never"
@@ -60,7 +62,7 @@ start() {
 	until_true 10 ctl_up
 }
 start
-all_active() { [ "$(link_state foo system-bus)$(link_state op system-bus)$(link_state bad system-bus)$(link_state lazy system-bus)" = ACTIVEACTIVEACTIVEACTIVE ]; }
+all_active() { [ "$(link_state foo system-bus)$(link_state op system-bus)$(link_state bad system-bus)$(link_state lazy system-bus)$(link_state mon system-bus)" = ACTIVEACTIVEACTIVEACTIVEACTIVE ]; }
 check "the hosted bus listens and the three links are ACTIVE" -- until_true 15 all_active
 BUSPID=$(pgrep -f -x "dbus-daemon --config-file=$T/bus/bus.conf --nofork --nopidfile --nosyslog")
 ok $([ -n "$BUSPID" ]; echo $?) "pv-xconnect started dbus-daemon with its own configuration (pid $BUSPID)"
@@ -95,6 +97,21 @@ out=$(client bad own org.example.Foo)
 ok $(echo "$out" | grep -q "AccessDenied"; echo $?) "a role may not own a name it does not claim"
 out=$(client op own org.example.Foo)
 ok $(echo "$out" | grep -q "AccessDenied"; echo $?) "a caller role may not own the name it may call"
+
+# An allow object's rules become the policy of that role's links: monitor
+# may call GetInfo and nothing else of org.example.Foo, and the proxy's
+# denial names the rule to add.
+gd() { gdbus call --address "unix:path=$T/$1-bus.sock" -d org.example.Foo -o /org/pantavisor/Example -m "$2" 2>&1; }
+pvxctl graph >"$T/graph.txt"
+check "allow object: monitor's link carries the generated policy" -- grep -q 'GetInfo' "$T/graph.txt"
+out=$(gd mon org.pantavisor.Example.GetInfo)
+ok $(echo "$out" | grep -q dbus-example; echo $?) "allow object: monitor may call GetInfo (its call rule)"
+echo "$out" | sed 's/^/# /'
+out=$(gd mon org.pantavisor.Example.OpenFd)
+ok $(echo "$out" | grep -q 'AccessDenied.*add to "policy"'; echo $?) "allow object: monitor's OpenFd is denied by the proxy, naming the rule to add"
+echo "$out" | sed 's/^/# /'
+out=$(gd op org.pantavisor.Example.OpenFd)
+ok $(echo "$out" | grep -qv AccessDenied; echo $?) "negative control: operator (allowed without rules) may call OpenFd"
 
 # --- a second container claiming the same name: refused, rollback ---
 mkdir -p "$S/dup"
