@@ -82,9 +82,13 @@ static int check_graph(const char *path, FILE *out)
 	return r.errors || r.warnings ? 1 : 0;
 }
 
-static int check_statedir(const char *dir, FILE *out)
+static int check_statedir(const char *dir, bool hosted_bus, FILE *out)
 {
-	struct statedir_opts o = {0};
+	/* The socket's path only has to be one a link may name. */
+	struct statedir_bus bus = {0};
+	struct statedir_opts o = { .hosted_bus = hosted_bus ? "/run/pantavisor/pv/xconnect-bus/system_bus_socket"
+							    : NULL,
+				   .bus = &bus };
 	struct pvx_buf msgs = {0};
 	struct pvx_graph raw;
 	int rc = statedir_build(dir, &o, &raw, &msgs);
@@ -106,15 +110,16 @@ static int check_statedir(const char *dir, FILE *out)
 	pvx_graph_free(&g);
 	pvx_graph_free(&raw);
 	pvx_buf_free(&msgs);
+	statedir_bus_free(&bus);
 	return bad ? 1 : 0;
 }
 
-int check_path(const char *path, FILE *out)
+int check_path(const char *path, bool hosted_bus, FILE *out)
 {
 	struct stat st;
 	if (stat(path, &st) < 0) {
 		fprintf(out, "error: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	return S_ISDIR(st.st_mode) ? check_statedir(path, out) : check_graph(path, out);
+	return S_ISDIR(st.st_mode) ? check_statedir(path, hosted_bus, out) : check_graph(path, out);
 }

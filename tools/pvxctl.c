@@ -76,6 +76,9 @@ static void usage(FILE *f)
 		"  -s, --control PATH  the daemon's control socket (default: $PVXCTL_SOCKET if\n"
 		"                    set, else " DEFAULT_CONTROL ")\n"
 		"      --json        print the raw JSON answer\n"
+		"      --hosted-bus, --no-hosted-bus\n"
+		"                    check: read a state directory with the hosted system\n"
+		"                    bus (the default, as pv-xconnect's) or without it\n"
 		"      --dot         links: Graphviz of the mesh; fsm: Graphviz of the table\n"
 		"                    (other commands have no drawing: exit 2)\n"
 		"  -h, --help        show this help and exit\n"
@@ -740,13 +743,15 @@ int main(int argc, char **argv)
 		{ "link", required_argument, NULL, 'k' },
 		{ "allow-empty", no_argument, NULL, 'e' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "hosted-bus", no_argument, NULL, 'B' },
+		{ "no-hosted-bus", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	double timeout = 30.0;
 	const char *link = NULL;
-	bool allow_empty = false, all = false;
+	bool allow_empty = false, all = false, hosted_bus = true;
 	int c;
 	/* --control wins over PVXCTL_SOCKET, which wins over the default. */
 	const char *env = getenv("PVXCTL_SOCKET");
@@ -768,6 +773,10 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			allow_empty = true;
+			break;
+		case 'B':
+		case 'b':
+			hosted_bus = c == 'B';
 			break;
 		case 'a':
 			all = true;
@@ -793,7 +802,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc - optind == 2 && !strcmp(argv[optind], "check"))
-		return check_path(argv[optind + 1], stdout);
+		return check_path(argv[optind + 1], hosted_bus, stdout);
 	const char *cmd = optind < argc ? argv[optind] : NULL;
 	bool retry = cmd && !strcmp(cmd, "retry");
 	bool denials = cmd && !strcmp(cmd, "denials");

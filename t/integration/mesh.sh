@@ -89,21 +89,21 @@ if grep -q "define ENABLE_DBUS 1" "$top_builddir/config.h" && command -v dbus-da
 	check "examples/mesh down dbus" -- "$MESH" down dbus
 	# the hosted-bus variant: pv-xconnect's own bus, one allowed call, one
 	# denied with the bus's explanation, one activation of an on-demand container
-	HD="$PVX_MESH_DIR/dbus/hosted/log/pv-example-dbus-hosted-client/console.log"
-	"$MESH" up dbus/hosted >"$T/dbus-hosted-up.log" 2>&1
+	HD="$PVX_MESH_DIR/dbus-hosted/log/pv-example-dbus-hosted-client/console.log"
+	"$MESH" up dbus-hosted >"$T/dbus-hosted-up.log" 2>&1
 	st=$?
-	ok $st "examples/mesh up dbus/hosted exits 0"
+	ok $st "examples/mesh up dbus-hosted exits 0"
 	[ $st = 0 ] || sed 's/^/# /' "$T/dbus-hosted-up.log"
 	hosted_said() { grep -q "$1" "$HD"; }
-	check "dbus/hosted: the allowed call is answered" -- \
+	check "dbus-hosted: the allowed call is answered" -- \
 		until_true 20 hosted_said '"service": "org.pantavisor.Example", "status": "active"'
-	check "dbus/hosted: the denied call gets the bus's AccessDenied, naming the destination" -- \
+	check "dbus-hosted: the denied call gets the bus's AccessDenied, naming the destination" -- \
 		until_true 20 hosted_said 'AccessDenied: Rejected send message.*destination="org.pantavisor.Secret"'
-	check "dbus/hosted: the call to the on-demand container's name is answered after its start" -- \
+	check "dbus-hosted: the call to the on-demand container's name is answered after its start" -- \
 		until_true 30 hosted_said '"service": "org.pantavisor.Lazy", "status": "active"'
-	check "dbus/hosted: pv-ctrl was asked for org.pantavisor.Lazy" -- \
-		grep -qx org.pantavisor.Lazy "$PVX_MESH_DIR/dbus/hosted/activations"
-	check "examples/mesh down dbus/hosted" -- "$MESH" down dbus/hosted
+	check "dbus-hosted: pv-ctrl was asked for org.pantavisor.Lazy" -- \
+		grep -qx org.pantavisor.Lazy "$PVX_MESH_DIR/dbus-hosted/activations"
+	check "examples/mesh down dbus-hosted" -- "$MESH" down dbus-hosted
 else
 	skip "the dbus example: needs dbus links built in, dbus-daemon, python3-dbus and python3-gi"
 fi

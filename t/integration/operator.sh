@@ -12,8 +12,15 @@ G="$top_builddir/pvx-graph"
 SD="$top_srcdir/t/fixtures/statedirs"
 
 # --- pvxctl check, offline -------------------------------------------------
-"$PVXCTL" check "$SD/seed-examples" >"$T/out" 2>&1
-ok $? "check: the seed examples are clean (exit 0)"
+# The seed's dbus example runs its own bus and exports system-bus: clean
+# without the hosted bus, a shadowing of it with (pv-xconnect --state's
+# default, and check's).
+"$PVXCTL" --hosted-bus check "$SD/seed-examples" >"$T/out-hosted" 2>&1
+st=$?
+ok $([ $st = 1 ] && grep -q "exports 'system-bus', which shadows the hosted system bus" "$T/out-hosted"; echo $?) \
+	"check: with the hosted bus, the seed's own system-bus export is an error (exit $st)"
+"$PVXCTL" --no-hosted-bus check "$SD/seed-examples" >"$T/out" 2>&1
+ok $? "check: the seed examples are clean without the hosted bus (exit 0)"
 "$PVXCTL" check "$SD/unknown-keys" >"$T/out" 2>&1; st=$?
 ok $([ $st = 1 ]; echo $?) "check: unknown keys exit 1 ($st)"
 check "check: 'tpye' reported with file:line:col and the closest key" -- \
