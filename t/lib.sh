@@ -115,3 +115,38 @@ for l in json.load(sys.stdin):
 # that retries goes BACKOFF -> PENDING (its plant on a worker) -> BACKOFF,
 # so a check for BACKOFF waits for it: until_true 5 in_state c n BACKOFF.
 in_state() { [ "$(link_state "$1" "$2")" = "$3" ]; }
+
+# compositor_start COMMAND...: a "compositor" container running COMMAND
+# (its socket at /run/wayland/wayland-0) and an "app" container to run
+# clients in; waits for the socket.  weston_start: headless weston with
+# --debug, so its privileged globals (weston_screenshooter,
+# weston_debug_v1) exist.
+compositor_start() {
+	container_start compositor "$@"
+	container_start app sleep 100000
+	until_true 10 test -S "/proc/$(cpid compositor)/root/run/wayland/wayland-0"
+}
+weston_start() {
+	compositor_start sh -c 'mkdir -p /run/wayland && chmod 700 /run/wayland &&
+	XDG_RUNTIME_DIR=/run/wayland exec weston --backend=headless-backend.so --use-pixman \
+		--socket=wayland-0 --idle-time=0 --debug --width=640 --height=480'
+}
+# wayland_mesh "NAME TARGET [GLOBALS]"...: wayland links from app to the
+# compositor's socket, one per argument, served by the fake pv-ctrl and a
+# daemon; checks them ACTIVE.
+wayland_mesh() {
+	local e name target globals sep=""
+	{
+		printf '['
+		for e in "$@"; do
+			read -r name target globals <<<"$e"
+			printf '%s{"type": "wayland", "name": "%s", "consumer": "app", "consumer_pid": %s,\n  "provider": "compositor", "provider_pid": %s,%s\n  "socket": "/run/wayland/wayland-0", "target": "%s"}' \
+				"$sep" "$name" "$(cpid app)" "$(cpid compositor)" "${globals:+ \"globals\": \"$globals\",}" "$target"
+			sep=$',\n '
+		done
+		printf ']\n'
+	} >"$T/graph.json"
+	fake_pvctrl_start "$T/graph.json"
+	daemon_start
+	check "wayland links ACTIVE" -- pvxctl wait --timeout 10
+}

@@ -12,25 +12,9 @@ require_root_tools
 command -v weston >/dev/null || skip_all "needs weston (Debian weston)"
 WLC="/t/peers/wl-client.py"
 
-container_start compositor sh -c 'mkdir -p /run/wayland && chmod 700 /run/wayland &&
-	XDG_RUNTIME_DIR=/run/wayland exec weston --backend=headless-backend.so --use-pixman \
-		--socket=wayland-0 --idle-time=0 --debug --width=640 --height=480'
-container_start app sleep 100000
-until_true 10 test -S "/proc/$(cpid compositor)/root/run/wayland/wayland-0"
-cat >"$T/graph.json" <<JSON
-[{"type": "wayland", "name": "wayland-0", "consumer": "app", "consumer_pid": $(cpid app),
-  "provider": "compositor", "provider_pid": $(cpid compositor),
-  "socket": "/run/wayland/wayland-0", "target": "/run/wayland/wayland-0"},
- {"type": "wayland", "name": "few", "consumer": "app", "consumer_pid": $(cpid app),
-  "provider": "compositor", "provider_pid": $(cpid compositor), "globals": "wl_compositor,wl_shm",
-  "socket": "/run/wayland/wayland-0", "target": "/run/wayland/few"},
- {"type": "wayland", "name": "shooter", "consumer": "app", "consumer_pid": $(cpid app),
-  "provider": "compositor", "provider_pid": $(cpid compositor), "globals": "default,weston_screenshooter",
-  "socket": "/run/wayland/wayland-0", "target": "/run/wayland/shooter"}]
-JSON
-fake_pvctrl_start "$T/graph.json"
-daemon_start
-check "wayland links ACTIVE" -- pvxctl wait --timeout 10
+weston_start
+wayland_mesh "wayland-0 /run/wayland/wayland-0" "few /run/wayland/few wl_compositor,wl_shm" \
+	"shooter /run/wayland/shooter default,weston_screenshooter"
 
 wlc() { in_container app "$PY" "$WLC" "$@"; }
 # directly: the compositor's own socket, reached from the app container

@@ -9,22 +9,8 @@ for t in weston weston-simple-shm wayland-info weston-screenshooter; do
 done
 
 # weston: headless, pixman, --debug so weston-screenshooter may capture.
-container_start compositor sh -c 'mkdir -p /run/wayland && chmod 700 /run/wayland &&
-	XDG_RUNTIME_DIR=/run/wayland exec weston --backend=headless-backend.so --use-pixman \
-		--socket=wayland-0 --idle-time=0 --debug --width=640 --height=480'
-container_start app sleep 100000
-until_true 10 test -S "/proc/$(cpid compositor)/root/run/wayland/wayland-0"
-cat >"$T/graph.json" <<JSON
-[{"type": "wayland", "name": "wayland-0", "consumer": "app", "consumer_pid": $(cpid app),
-  "provider": "compositor", "provider_pid": $(cpid compositor),
-  "socket": "/run/wayland/wayland-0", "target": "/run/wayland/wayland-0"},
- {"type": "wayland", "name": "shooter", "consumer": "app", "consumer_pid": $(cpid app),
-  "provider": "compositor", "provider_pid": $(cpid compositor), "globals": "default,weston_screenshooter",
-  "socket": "/run/wayland/wayland-0", "target": "/run/wayland/wayland-shot"}]
-JSON
-fake_pvctrl_start "$T/graph.json"
-daemon_start
-check "wayland links ACTIVE" -- pvxctl wait --timeout 10
+weston_start
+wayland_mesh "wayland-0 /run/wayland/wayland-0" "shooter /run/wayland/wayland-shot default,weston_screenshooter"
 
 wl() { in_container app env XDG_RUNTIME_DIR=/run/wayland WAYLAND_DISPLAY=wayland-0 "$@"; }
 wl wayland-info >"$T/info.txt" 2>&1

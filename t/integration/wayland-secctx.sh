@@ -9,20 +9,8 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/t/lib.sh"
 require_root_tools
 
-container_start compositor sh -c 'mkdir -p /run/wayland && exec /usr/bin/python3 /t/peers/wl-secctx-stub.py /run/wayland/wayland-0 /data/stub.log'
-container_start app sleep 100000
-until_true 10 test -S "/proc/$(cpid compositor)/root/run/wayland/wayland-0"
-cat >"$T/graph.json" <<JSON
-[{"type": "wayland", "name": "wayland-0", "consumer": "app", "consumer_pid": $(cpid app),
-  "provider": "compositor", "provider_pid": $(cpid compositor),
-  "socket": "/run/wayland/wayland-0", "target": "/run/wayland/wayland-0"},
- {"type": "wayland", "name": "listed", "consumer": "app", "consumer_pid": $(cpid app),
-  "provider": "compositor", "provider_pid": $(cpid compositor), "globals": "wl_compositor",
-  "socket": "/run/wayland/wayland-0", "target": "/run/wayland/listed"}]
-JSON
-fake_pvctrl_start "$T/graph.json"
-daemon_start
-check "wayland links ACTIVE" -- pvxctl wait --timeout 10
+compositor_start sh -c 'mkdir -p /run/wayland && exec /usr/bin/python3 /t/peers/wl-secctx-stub.py /run/wayland/wayland-0 /data/stub.log'
+wayland_mesh "wayland-0 /run/wayland/wayland-0" "listed /run/wayland/listed wl_compositor"
 L="$T/data/stub.log"
 sed 's/^/# stub: /' "$L"
 check "the link bound wp_security_context_manager_v1" -- grep -q "^bind 2 wp_security_context_manager_v1 1$" "$L"
