@@ -558,21 +558,8 @@ static void activation_error(struct dbus_state *d)
 {
 	if (d->held_flags & DBUS_FLAG_NO_REPLY_EXPECTED)
 		return;
-	const char *text = "pv-xconnect: the owner of the name did not start in time";
-	DBusMessage *m = dbus_message_new(DBUS_MESSAGE_TYPE_ERROR);
-	char *wire = NULL;
-	int len = 0;
-	if (m && dbus_message_set_error_name(m, DBUS_ERROR_SERVICE_UNKNOWN) &&
-	    dbus_message_set_reply_serial(m, d->held_serial) && dbus_message_set_sender(m, BUS_DRIVER) &&
-	    dbus_message_append_args(m, DBUS_TYPE_STRING, &text, DBUS_TYPE_INVALID)) {
-		dbus_message_set_no_reply(m, TRUE);
-		dbus_message_set_serial(m, ++d->serial ? d->serial : ++d->serial);
-		if (dbus_message_marshal(m, &wire, &len))
-			pvx_buf_append(&d->replies, wire, (size_t)len);
-	}
-	if (m)
-		dbus_message_unref(m);
-	dbus_free(wire);
+	proxy_answer(d, d->held_serial, DBUS_ERROR_SERVICE_UNKNOWN,
+		     "pv-xconnect: the owner of the name did not start in time", -1);
 }
 
 /* The held call's name got an owner (owner) or its time ran out. */

@@ -221,16 +221,23 @@ static void set_owned(const char *name, bool yes)
 		n_owned++;
 }
 
-static void q_cb(struct ev_loop *loop, ev_async *w, int revents)
+/* Every queued update, in order; the queue is left empty. */
+static struct update *q_take(void)
 {
-	(void)loop;
-	(void)w;
-	(void)revents;
 	pthread_mutex_lock(&q_lock);
 	struct update *u = q_head;
 	q_head = NULL;
 	q_tail = &q_head;
 	pthread_mutex_unlock(&q_lock);
+	return u;
+}
+
+static void q_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	struct update *u = q_take();
 	while (u) {
 		struct update *next = u->next;
 		switch (u->kind) {
@@ -367,11 +374,7 @@ void dbus_activate_stop(void)
 	}
 	while (holds)
 		finish(holds, false);
-	pthread_mutex_lock(&q_lock);
-	struct update *u = q_head;
-	q_head = NULL;
-	q_tail = &q_head;
-	pthread_mutex_unlock(&q_lock);
+	struct update *u = q_take();
 	while (u) {
 		struct update *next = u->next;
 		free(u->name);
