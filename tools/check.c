@@ -14,6 +14,7 @@
 
 #include "lib/util.h"
 #include "parsers/graph.h"
+#include "sources/hosted_bus.h"
 #include "sources/statedir.h"
 #include "tools/check.h"
 
@@ -86,8 +87,7 @@ static int check_statedir(const char *dir, bool hosted_bus, FILE *out)
 {
 	/* The socket's path only has to be one a link may name. */
 	struct statedir_bus bus = {0};
-	struct statedir_opts o = { .hosted_bus = hosted_bus ? "/run/pantavisor/pv/xconnect-bus/system_bus_socket"
-							    : NULL,
+	struct statedir_opts o = { .hosted_bus = hosted_bus ? HOSTED_BUS_DEFAULT_DIR "/system_bus_socket" : NULL,
 				   .bus = &bus };
 	struct pvx_buf msgs = {0};
 	struct pvx_graph raw;
