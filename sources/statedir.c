@@ -443,7 +443,8 @@ static int network_waiting(const struct container *c, struct pvx_graph *w)
 }
 
 /* Appends the rules of a claim's allow object (JSON text of an array) to
- * into; a rule without "name" is for the claimed name. */
+ * into; a rule is for the claimed name ("name" absent or that name): a
+ * container grants calls to what it owns, never to another's name. */
 static int add_rules(json_t *into, const char *text, const char *owns)
 {
 	json_t *a = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
@@ -455,8 +456,9 @@ static int add_rules(json_t *into, const char *text, const char *owns)
 	}
 	json_array_foreach(a, i, r) {
 		json_t *c = json_copy(r);
-		if (!json_is_object(c) ||
-		    (!json_object_get(c, "name") && json_object_set_new(c, "name", json_string(owns)) < 0) ||
+		const char *name = json_string_value(json_object_get(c, "name"));
+		if (!json_is_object(c) || (json_object_get(c, "name") && (!name || strcmp(name, owns) != 0)) ||
+		    (!name && json_object_set_new(c, "name", json_string(owns)) < 0) ||
 		    json_array_append_new(into, c) < 0) {
 			json_decref(c);
 			json_decref(a);
@@ -499,7 +501,7 @@ static int hosted_policy(const struct container *cs, size_t n, const char *role,
 				rules = true;
 				if ((al->call && add_rules(call, al->call, c->owns) < 0) ||
 				    (al->broadcast && add_rules(bc, al->broadcast, c->owns) < 0)) {
-					pvx_buf_printf(msgs, "error: the rules allowing role '%s' on '%s' of platform '%s' are not usable\n",
+					pvx_buf_printf(msgs, "error: the rules allowing role '%s' on '%s' of platform '%s' are not usable (each is for the claimed name)\n",
 						       role, c->owns, cs[i].name);
 					rc = -1;
 				}

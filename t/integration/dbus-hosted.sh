@@ -43,6 +43,19 @@ echo '[{"type": "dbus", "bus": "system-bus", "owns": "org.example.Never", "role"
 	>"$S/never/services.json"
 req lazy lazy-service
 
+# A claim's allow rules are for the claimed name only: one naming another
+# container's name is refused (the container would grant what it does not own).
+X="$T/steal"
+mkdir -p "$X/thief" "$X/victim"
+echo '[{"type": "dbus", "bus": "system-bus", "owns": "org.example.Thief", "role": "thief",
+  "allow": [{"role": "operator", "call": [{"name": "org.example.Victim", "member": "Get"}]}]}]' >"$X/thief/services.json"
+echo '{"#spec": "service-manifest-run@1", "name": "victim", "type": "lxc", "services": {"required": [
+  {"name": "system-bus", "type": "dbus", "role": "operator", "target": "/run/bus"}]}}' >"$X/victim/run.json"
+"$PVXCTL" check "$X" >"$T/steal.txt" 2>&1
+st=$?
+ok $([ $st = 1 ] && grep -q "rules allowing role 'operator' on 'org.example.Thief' of platform 'thief' are not usable" "$T/steal.txt"; echo $?) \
+	"an allow rule naming another container's name is refused (exit $st)"
+
 # Pantavisor's try-boot: revision 2 is being tested (the graph itself
 # comes from the manifests; pv-ctrl only takes the events).
 echo '[]' >"$T/tb/1.json"
